@@ -1,0 +1,154 @@
+import type { GovernanceAction, Params, Proposal, Validator } from "../model.js";
+import { keys } from "../state/keys.js";
+import { derivedId } from "../tx/sign.js";
+import type { TxPayloads } from "../tx/types.js";
+import { invalid, requireAgency, requireRole, type TxContext } from "./context.js";
+import { reject, TxError } from "./errors.js";
+
+const PARAM_MINIMUMS: Record<keyof Params, number> = {
+  epochLength: 1,
+  maxTxBytes: 1024,
+  maxReceiptsPerTx: 1,
+  receiptMaxAgeMs: 1000,
+  receiptMaxFutureMs: 0,
+  proposalTtl: 1,
+};
+
+/** Parameter bounds, shared with genesis validation. */
+export function checkParams(params: Partial<Params>): void {
+  for (const [name, value] of Object.entries(params)) {
+    const min = PARAM_MINIMUMS[name as keyof Params];
+    if (value !== undefined && value < min) invalid(`params.${name}`, `must be at least ${min}`);
+  }
+}
+
+export function validatorsOf(ctx: TxContext): Validator[] {
+  return ctx.state.get(keys.validators)?.validators ?? [];
+}
+
+function checkAction(ctx: TxContext, action: GovernanceAction): void {
+  switch (action.type) {
+    case "validators.set": {
+      const seen = new Set<string>();
+      for (const v of action.validators) {
+        if (seen.has(v.agency)) invalid("validators", `${v.agency} appears twice`);
+        seen.add(v.agency);
+        if (v.power < 1 || v.power > 1_000_000) invalid("validators", "power must be in 1..1000000");
+        requireRole(ctx, requireAgency(ctx, v.agency), "validator");
+      }
+      return;
+    }
+    case "params.set":
+      if (Object.keys(action.params).length === 0) invalid("params", "no parameter given");
+      checkParams(action.params);
+      return;
+    case "agency.admit": {
+      const { id, publicKey, keyScheme } = action.agency;
+      if (ctx.state.get(keys.agency(id)) !== undefined || ctx.state.get(keys.admission(id)) !== undefined) {
+        reject("ALREADY_EXISTS", `agency ${id} exists or is admitted`, { agency: id });
+      }
+      if (keyScheme === "ed25519" && publicKey.length !== 32) invalid("agency.publicKey", "Ed25519 keys are 32 bytes");
+      return;
+    }
+    case "agency.roles": {
+      requireAgency(ctx, action.agency);
+      const isValidator = validatorsOf(ctx).some((v) => v.agency === action.agency);
+      if (isValidator && !action.roles.includes("validator")) {
+        invalid("roles", `${action.agency} is in the validator set; replace the set first`);
+      }
+      return;
+    }
+  }
+}
+
+function execute(ctx: TxContext, action: GovernanceAction): void {
+  switch (action.type) {
+    case "validators.set": {
+      const validators = [...action.validators].sort((a, b) => (a.agency < b.agency ? -1 : 1));
+      ctx.state.set(keys.validators, { validators });
+      return;
+    }
+    case "params.set": {
+      const current = ctx.state.get(keys.params) as Params;
+      ctx.state.set(keys.params, { ...current, ...action.params });
+      return;
+    }
+    case "agency.admit":
+      ctx.state.set(keys.admission(action.agency.id), action.agency);
+      return;
+    case "agency.roles": {
+      const agency = requireAgency(ctx, action.agency);
+      ctx.state.set(keys.agency(agency.id), { ...agency, roles: action.roles });
+      return;
+    }
+  }
+}
+
+/** Counts votes with the current validator powers; executes at > 2/3, rejects once that is out of reach. */
+function tally(ctx: TxContext, proposal: Proposal): Proposal {
+  const powers = new Map(validatorsOf(ctx).map((v) => [v.agency, v.power]));
+  let total = 0;
+  for (const p of powers.values()) total += p;
+  let yes = 0;
+  let no = 0;
+  for (const v of proposal.votes) {
+    const p = powers.get(v.agency) ?? 0;
+    if (v.approve) yes += p;
+    else no += p;
+  }
+  if (yes * 3 > total * 2) {
+    try {
+      checkAction(ctx, proposal.action);
+      execute(ctx, proposal.action);
+      return { ...proposal, status: "executed", closedAt: ctx.block.height };
+    } catch (e) {
+      if (!(e instanceof TxError)) throw e;
+      return { ...proposal, status: "failed", closedAt: ctx.block.height, failure: `${e.code}: ${e.message}` };
+    }
+  }
+  if ((total - no) * 3 <= total * 2) return { ...proposal, status: "rejected", closedAt: ctx.block.height };
+  return proposal;
+}
+
+function requireValidator(ctx: TxContext): void {
+  if (!validatorsOf(ctx).some((v) => v.agency === ctx.sender)) {
+    reject("NOT_AUTHORIZED", `${ctx.sender} is not a validator`, { agency: ctx.sender });
+  }
+}
+
+/** governance.propose: a validator proposes an action; its own approval is counted at once. */
+export function propose(ctx: TxContext, p: TxPayloads["governance.propose"]): void {
+  requireValidator(ctx);
+  checkAction(ctx, p.action);
+  const id = derivedId(ctx.block.hasher, "proposal", ctx.sender, ctx.seq);
+  const proposal: Proposal = {
+    id,
+    proposer: ctx.sender,
+    action: p.action,
+    createdAt: ctx.block.height,
+    deadline: ctx.block.height + ctx.params.proposalTtl,
+    votes: [{ agency: ctx.sender, approve: true }],
+    status: "open",
+    closedAt: null,
+    failure: null,
+  };
+  ctx.state.set(keys.proposal(id), tally(ctx, proposal));
+}
+
+/** governance.vote: a validator approves or rejects an open proposal before its deadline. */
+export function vote(ctx: TxContext, p: TxPayloads["governance.vote"]): void {
+  requireValidator(ctx);
+  const proposal =
+    ctx.state.get(keys.proposal(p.proposal)) ??
+    reject("UNKNOWN_PROPOSAL", `no proposal ${p.proposal}`, { proposal: p.proposal });
+  if (proposal.status !== "open" || ctx.block.height > proposal.deadline) {
+    reject("PROPOSAL_CLOSED", `proposal ${proposal.id} is closed`, { proposal: proposal.id, status: proposal.status });
+  }
+  if (proposal.votes.some((v) => v.agency === ctx.sender)) {
+    reject("ALREADY_VOTED", `${ctx.sender} already voted`, { proposal: proposal.id });
+  }
+  const votes = [...proposal.votes, { agency: ctx.sender, approve: p.approve }].sort((a, b) =>
+    a.agency < b.agency ? -1 : 1,
+  );
+  ctx.state.set(keys.proposal(proposal.id), tally(ctx, { ...proposal, votes }));
+}

@@ -1,0 +1,146 @@
+import { bytesEqual } from "../bytes.js";
+import type { BlockContext } from "../apply/context.js";
+import { applyTxBytes } from "../apply/apply.js";
+import type { TxErrorCode } from "../apply/errors.js";
+import type { Hasher } from "../crypto/hash.js";
+import type { Verifier } from "../crypto/signature.js";
+import type { EpochState } from "../model.js";
+import { keys } from "../state/keys.js";
+import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
+import { receiptId, txId } from "../tx/sign.js";
+import type { AccessReceipt, SignedTx } from "../tx/types.js";
+import { blockHash, txRoot, validatorsHash } from "./codec.js";
+import type { Block } from "./types.js";
+
+/** The last committed block as the executor needs it. */
+export interface ChainHead {
+  chain: string;
+  height: number;
+  hash: Uint8Array;
+  time: number;
+  /** State root after that block. */
+  appHash: Uint8Array;
+}
+
+export type BlockErrorCode =
+  | "WRONG_CHAIN"
+  | "WRONG_HEIGHT"
+  | "WRONG_PREV_HASH"
+  | "WRONG_APP_HASH"
+  | "WRONG_TX_ROOT"
+  | "WRONG_VALIDATORS_HASH"
+  | "TIME_NOT_INCREASING"
+  | "UNKNOWN_PROPOSER"
+  | "UNEXPECTED_EVIDENCE";
+
+export class BlockError extends Error {
+  override readonly name = "BlockError";
+  constructor(
+    readonly code: BlockErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Seam for credit settlement: called at the end of the last block of each epoch, writing into the block's overlay.
+ * Must be deterministic; the 共票 specification defines what it settles.
+ */
+export interface EpochSettlement {
+  settle(state: StateOverlay, epoch: EpochState, block: BlockContext): void;
+}
+
+export interface TxOutcome {
+  /** Tx id, or null if the bytes did not decode. */
+  id: Uint8Array | null;
+  /** Null when applied; otherwise why it was refused. */
+  code: TxErrorCode | null;
+  tx: SignedTx | null;
+}
+
+export interface RecordedReceipt {
+  id: Uint8Array;
+  txId: Uint8Array;
+  /** Position of the receipt in its tx, counting across batches. */
+  index: number;
+  receipt: AccessReceipt;
+}
+
+export interface BlockOutcome {
+  height: number;
+  hash: Uint8Array;
+  time: number;
+  diff: StateDiff;
+  txs: TxOutcome[];
+  receipts: RecordedReceipt[];
+}
+
+export interface ExecutionEnv {
+  hasher: Hasher;
+  verifier: Verifier;
+  settlement?: EpochSettlement;
+}
+
+function check(cond: boolean, code: BlockErrorCode, message: string): void {
+  if (!cond) throw new BlockError(code, message);
+}
+
+/** Checks a block's header against the chain head and the state; throws `BlockError`. */
+export function checkHeader(state: StateReader, head: ChainHead, block: Block, h: Hasher): void {
+  const { header } = block;
+  check(header.chain === head.chain, "WRONG_CHAIN", `block for chain ${header.chain}`);
+  check(header.height === head.height + 1, "WRONG_HEIGHT", `expected height ${head.height + 1}, got ${header.height}`);
+  check(bytesEqual(header.prevHash, head.hash), "WRONG_PREV_HASH", "prevHash is not the previous block's hash");
+  check(header.time > head.time, "TIME_NOT_INCREASING", "block time must increase");
+  check(bytesEqual(header.appHash, head.appHash), "WRONG_APP_HASH", "appHash differs from the state root");
+  const validators = state.get(keys.validators)?.validators ?? [];
+  check(bytesEqual(header.validatorsHash, validatorsHash(h, validators)), "WRONG_VALIDATORS_HASH", "validatorsHash");
+  check(validators.some((v) => v.agency === header.proposer), "UNKNOWN_PROPOSER", `${header.proposer} is no validator`);
+  check(bytesEqual(header.txRoot, txRoot(h, block.txs)), "WRONG_TX_ROOT", "txRoot does not match the txs");
+  check(block.evidence.length === 0, "UNEXPECTED_EVIDENCE", "evidence is not accepted yet");
+}
+
+function collectReceipts(h: Hasher, tx: SignedTx, id: Uint8Array, out: RecordedReceipt[]): void {
+  if (tx.body.kind !== "access.record") return;
+  let index = 0;
+  for (const batch of tx.body.payload.batches) {
+    for (const receipt of batch.receipts) out.push({ id: receiptId(h, receipt), txId: id, index: index++, receipt });
+  }
+}
+
+/**
+ * Executes a block against committed state without changing it: checks the header, applies each tx in order
+ * (each all-or-nothing), runs epoch settlement at an epoch's last block, and returns the block's diff.
+ */
+export function executeBlock(state: StateReader, head: ChainHead, block: Block, env: ExecutionEnv): BlockOutcome {
+  const h = env.hasher;
+  checkHeader(state, head, block, h);
+  const { header } = block;
+  const ctx: BlockContext = { chain: header.chain, height: header.height, time: header.time, hasher: h, verifier: env.verifier };
+  const overlay = new StateOverlay(state);
+  const txs: TxOutcome[] = [];
+  const receipts: RecordedReceipt[] = [];
+  for (const raw of block.txs) {
+    const result = applyTxBytes(overlay, raw, ctx);
+    if (result.ok) {
+      const id = txId(h, result.tx.body);
+      overlay.absorb(result.diff);
+      collectReceipts(h, result.tx, id, receipts);
+      txs.push({ id, code: null, tx: result.tx });
+    } else {
+      txs.push({ id: result.tx && txId(h, result.tx.body), code: result.error.code, tx: result.tx });
+    }
+  }
+  endBlock(overlay, ctx, env.settlement);
+  return { height: header.height, hash: blockHash(h, header), time: header.time, diff: overlay.diff(), txs, receipts };
+}
+
+function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSettlement | undefined): void {
+  const params = overlay.get(keys.params);
+  const epoch = overlay.get(keys.epoch);
+  if (params === undefined || epoch === undefined) return;
+  if (ctx.height - epoch.startHeight + 1 < params.epochLength) return;
+  settlement?.settle(overlay, epoch, ctx);
+  overlay.set(keys.epoch, { number: epoch.number + 1, startHeight: ctx.height + 1 });
+}

@@ -1,0 +1,167 @@
+import { fromHex } from "./bytes.js";
+import { checkParams } from "./apply/governance.js";
+import { TxError } from "./apply/errors.js";
+import { encodeCbor, type CborValue } from "./encoding/cbor.js";
+import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
+import { EMPTY_MMR } from "./crypto/mmr.js";
+import { KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
+import { ROLES, type Params, type Role, type Validator } from "./model.js";
+import { CommittedState } from "./state/committed.js";
+import { keys } from "./state/keys.js";
+import type { StateRecord } from "./state/records.js";
+
+export interface GenesisAgency {
+  id: string;
+  name: string;
+  region: string;
+  publicKey: Uint8Array;
+  keyScheme: KeyScheme;
+  roles: Role[];
+  balance: bigint;
+}
+
+/** The chain's starting point, read from a JSON genesis file (docs/spec/ledger.md §Genesis). */
+export interface Genesis {
+  chainId: string;
+  genesisTime: number;
+  hashAlgorithm: HashAlgorithm;
+  params: Params;
+  agencies: GenesisAgency[];
+  validators: Validator[];
+}
+
+export const DEFAULT_PARAMS: Params = {
+  epochLength: 100,
+  maxTxBytes: 4 << 20,
+  maxReceiptsPerTx: 20_000,
+  receiptMaxAgeMs: 3_600_000,
+  receiptMaxFutureMs: 60_000,
+  proposalTtl: 10_000,
+};
+
+export class GenesisError extends Error {
+  override readonly name = "GenesisError";
+  readonly code = "INVALID_GENESIS";
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`genesis ${path}: ${message}`);
+  }
+}
+
+const ID = /^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/;
+const REGION = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
+
+type Json = unknown;
+function obj(v: Json, path: string): Record<string, Json> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new GenesisError(path, "expected an object");
+  return v as Record<string, Json>;
+}
+function str(v: Json, path: string, re?: RegExp, max = 256): string {
+  if (typeof v !== "string" || v.length > max || (re && !re.test(v))) throw new GenesisError(path, "invalid text");
+  return v;
+}
+function int(v: Json, path: string, min = 0): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new GenesisError(path, `expected integer ≥ ${min}`);
+  return v;
+}
+function oneOf<T extends string>(v: Json, path: string, allowed: readonly T[]): T {
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+    throw new GenesisError(path, `expected one of ${allowed.join(", ")}`);
+  }
+  return v as T;
+}
+function list(v: Json, path: string): Json[] {
+  if (!Array.isArray(v)) throw new GenesisError(path, "expected an array");
+  return v;
+}
+
+function parseAgency(v: Json, path: string): GenesisAgency {
+  const a = obj(v, path);
+  const publicKey = fromHex(str(a.publicKey, `${path}.publicKey`, /^[0-9a-f]+$/));
+  const keyScheme = oneOf(a.keyScheme ?? "ed25519", `${path}.keyScheme`, KEY_SCHEMES);
+  if (publicKey === undefined || (keyScheme === "ed25519" && publicKey.length !== 32)) {
+    throw new GenesisError(`${path}.publicKey`, "expected 32-byte hex Ed25519 key");
+  }
+  const roles = list(a.roles, `${path}.roles`).map((r, i) => oneOf(r, `${path}.roles[${i}]`, ROLES));
+  if (roles.length === 0 || new Set(roles).size !== roles.length) throw new GenesisError(`${path}.roles`, "distinct, non-empty");
+  const balance = str(a.balance ?? "0", `${path}.balance`, /^(0|[1-9][0-9]{0,19})$/);
+  if (BigInt(balance) >= 1n << 64n) throw new GenesisError(`${path}.balance`, "above 2^64-1");
+  return {
+    id: str(a.id, `${path}.id`, ID),
+    name: str(a.name, `${path}.name`),
+    region: str(a.region, `${path}.region`, REGION),
+    publicKey,
+    keyScheme,
+    roles,
+    balance: BigInt(balance),
+  };
+}
+
+/** Parses and checks a genesis document (already JSON-parsed); throws only `GenesisError`. */
+export function parseGenesis(doc: Json): Genesis {
+  const g = obj(doc, "$");
+  const time = Date.parse(str(g.genesisTime, "$.genesisTime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/));
+  if (!Number.isFinite(time) || time < 0) throw new GenesisError("$.genesisTime", "not a valid UTC time");
+  const paramsIn = g.params === undefined ? {} : obj(g.params, "$.params");
+  const params = { ...DEFAULT_PARAMS };
+  for (const [name, value] of Object.entries(paramsIn)) {
+    if (!Object.hasOwn(DEFAULT_PARAMS, name)) throw new GenesisError(`$.params.${name}`, "unknown parameter");
+    params[name as keyof Params] = int(value, `$.params.${name}`);
+  }
+  try {
+    checkParams(params);
+  } catch (e) {
+    if (e instanceof TxError) throw new GenesisError("$.params", e.message);
+    throw e;
+  }
+  const agencies = list(g.agencies, "$.agencies").map((a, i) => parseAgency(a, `$.agencies[${i}]`));
+  const ids = new Set(agencies.map((a) => a.id));
+  if (ids.size !== agencies.length) throw new GenesisError("$.agencies", "agency ids repeat");
+  const validators = list(g.validators, "$.validators").map((v, i) => {
+    const o = obj(v, `$.validators[${i}]`);
+    const agency = str(o.agency, `$.validators[${i}].agency`, ID);
+    const found = agencies.find((a) => a.id === agency);
+    if (!found?.roles.includes("validator")) {
+      throw new GenesisError(`$.validators[${i}]`, `${agency} is not a genesis agency with the validator role`);
+    }
+    return { agency, power: int(o.power, `$.validators[${i}].power`, 1) };
+  });
+  if (validators.length === 0) throw new GenesisError("$.validators", "at least one validator");
+  if (new Set(validators.map((v) => v.agency)).size !== validators.length) {
+    throw new GenesisError("$.validators", "validators repeat");
+  }
+  return {
+    chainId: str(g.chainId, "$.chainId", ID),
+    genesisTime: time,
+    hashAlgorithm: oneOf(g.hashAlgorithm ?? "sha256", "$.hashAlgorithm", HASH_ALGORITHMS),
+    params,
+    agencies,
+    validators,
+  };
+}
+
+/** H("genesis", cbor(genesis)): the prevHash of block 1, binding the chain to its genesis. */
+export function genesisHash(h: Hasher, genesis: Genesis): Uint8Array {
+  return h.hash("genesis", encodeCbor(genesis as unknown as CborValue));
+}
+
+/** The state at height 0. */
+export function genesisState(genesis: Genesis): CommittedState {
+  const hasher = createHasher(genesis.hashAlgorithm);
+  const state = new CommittedState(hasher);
+  const writes = new Map<string, StateRecord>();
+  for (const a of genesis.agencies) {
+    const { balance, ...agency } = a;
+    writes.set(keys.agency(a.id), { ...agency, registeredAt: 0 });
+    writes.set(keys.account(a.id), { seq: 0, balance });
+  }
+  const validators = [...genesis.validators].sort((a, b) => (a.agency < b.agency ? -1 : 1));
+  writes.set(keys.validators, { validators });
+  writes.set(keys.params, genesis.params);
+  writes.set(keys.receipts, { batches: EMPTY_MMR, receiptCount: 0 });
+  writes.set(keys.epoch, { number: 0, startHeight: 1 });
+  state.commit({ writes, receipts: [] });
+  return state;
+}

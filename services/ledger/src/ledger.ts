@@ -1,0 +1,117 @@
+import type { Hasher } from "./crypto/hash.js";
+import { createHasher } from "./crypto/hash.js";
+import type { Signer, Verifier } from "./crypto/signature.js";
+import { blockHash, txRoot, validatorsHash } from "./block/codec.js";
+import {
+  type BlockOutcome,
+  type ChainHead,
+  type EpochSettlement,
+  executeBlock,
+} from "./block/execute.js";
+import type { Block, CommitCertificate } from "./block/types.js";
+import { type Genesis, genesisHash, genesisState } from "./genesis.js";
+import { CommittedState, type EncodedWrite } from "./state/committed.js";
+import { keys } from "./state/keys.js";
+import { signTx } from "./tx/sign.js";
+import type { TxBody } from "./tx/types.js";
+import { encodeTx } from "./tx/codec.js";
+
+export interface CommittedBlock {
+  outcome: BlockOutcome;
+  /** Encoded state writes of the block, for the store. */
+  writes: EncodedWrite[];
+  /** State root after the block. */
+  appHash: Uint8Array;
+}
+
+/**
+ * The replicated application: committed state plus the chain head, advanced one block at a time
+ * (`execute` is pure, `commit` makes its outcome the new state). Peers and auditors replay through it.
+ */
+export class Ledger {
+  readonly hasher: Hasher;
+  private currentHead: ChainHead;
+
+  private constructor(
+    readonly state: CommittedState,
+    head: ChainHead,
+    private readonly verifier: Verifier,
+    private readonly settlement?: EpochSettlement,
+  ) {
+    this.hasher = state.hasher;
+    this.currentHead = head;
+  }
+
+  static fromGenesis(genesis: Genesis, verifier: Verifier, settlement?: EpochSettlement): Ledger {
+    const state = genesisState(genesis);
+    const hasher = createHasher(genesis.hashAlgorithm);
+    const head: ChainHead = {
+      chain: genesis.chainId,
+      height: 0,
+      hash: genesisHash(hasher, genesis),
+      time: genesis.genesisTime,
+      appHash: state.appHash(),
+    };
+    return new Ledger(state, head, verifier, settlement);
+  }
+
+  /** Resumes from stored state and the head it belongs to (the store checks they match). */
+  static resume(state: CommittedState, head: ChainHead, verifier: Verifier, settlement?: EpochSettlement): Ledger {
+    return new Ledger(state, head, verifier, settlement);
+  }
+
+  get head(): ChainHead {
+    return this.currentHead;
+  }
+
+  /** Executes a block without changing anything; throws `BlockError` if its header does not fit. */
+  execute(block: Block): BlockOutcome {
+    return executeBlock(this.state, this.currentHead, block, {
+      hasher: this.hasher,
+      verifier: this.verifier,
+      ...(this.settlement ? { settlement: this.settlement } : {}),
+    });
+  }
+
+  /** Makes an executed block's outcome the committed state. The outcome must come from `execute` on this head. */
+  commit(outcome: BlockOutcome): CommittedBlock {
+    if (outcome.height !== this.currentHead.height + 1) throw new RangeError("outcome is not for the next height");
+    const writes = this.state.commit(outcome.diff);
+    const params = this.state.get(keys.params);
+    if (params) this.state.pruneReceipts(outcome.time - params.receiptMaxAgeMs);
+    const appHash = this.state.appHash();
+    this.currentHead = { chain: this.currentHead.chain, height: outcome.height, hash: outcome.hash, time: outcome.time, appHash };
+    return { outcome, writes, appHash };
+  }
+
+  /** Executes and commits. */
+  apply(block: Block): CommittedBlock {
+    return this.commit(this.execute(block));
+  }
+
+  /** Builds the next block over the current head (as a proposer does). */
+  buildBlock(opts: { txs: Uint8Array[]; time: number; proposer: string; lastCommit: CommitCertificate | null }): Block {
+    const h = this.hasher;
+    const validators = this.state.get(keys.validators)?.validators ?? [];
+    const header = {
+      chain: this.currentHead.chain,
+      height: this.currentHead.height + 1,
+      time: opts.time,
+      prevHash: this.currentHead.hash,
+      proposer: opts.proposer,
+      txRoot: txRoot(h, opts.txs),
+      appHash: this.currentHead.appHash,
+      validatorsHash: validatorsHash(h, validators),
+    };
+    return { header, txs: opts.txs, evidence: [], lastCommit: opts.lastCommit };
+  }
+
+  /** Signs and encodes a tx body for this chain's hash function. */
+  signTx(signer: Signer, body: TxBody): Uint8Array {
+    return encodeTx(signTx(this.hasher, signer, body));
+  }
+
+  blockHash(block: Block): Uint8Array {
+    return blockHash(this.hasher, block.header);
+  }
+}

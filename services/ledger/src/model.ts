@@ -1,0 +1,199 @@
+import type { KeyScheme } from "./crypto/signature.js";
+import type { Mmr } from "./crypto/mmr.js";
+
+/** Agency identifier: 1–64 of a-z 0-9 . - , starting and ending alphanumeric (e.g. "sh.land-registry"). */
+export type AgencyId = string;
+export type DatasetId = string;
+/** Grant and proposal ids are derived from (sender, seq): 32 lower-case hex characters. */
+export type GrantId = string;
+export type ProposalId = string;
+
+export type Role = "validator" | "member" | "regulator" | "auditor";
+export const ROLES: readonly Role[] = ["validator", "member", "regulator", "auditor"];
+
+export type FieldType = "string" | "int" | "decimal" | "date" | "bool" | "bytes";
+export const FIELD_TYPES: readonly FieldType[] = ["string", "int", "decimal", "date", "bool", "bytes"];
+
+/** What an asker may learn from a dataset: see docs/spec/ledger.md §Query kinds. */
+export type QueryKind = "lookup" | "threshold" | "membership" | "count" | "sum" | "filter";
+export const QUERY_KINDS: readonly QueryKind[] = ["lookup", "threshold", "membership", "count", "sum", "filter"];
+
+export type UpdateFrequency =
+  | "realtime"
+  | "hourly"
+  | "daily"
+  | "weekly"
+  | "monthly"
+  | "quarterly"
+  | "yearly"
+  | "irregular";
+export const UPDATE_FREQUENCIES: readonly UpdateFrequency[] = [
+  "realtime",
+  "hourly",
+  "daily",
+  "weekly",
+  "monthly",
+  "quarterly",
+  "yearly",
+  "irregular",
+];
+
+export type FreezeKind = "agency" | "dataset" | "grant" | "account";
+export const FREEZE_KINDS: readonly FreezeKind[] = ["agency", "dataset", "grant", "account"];
+
+export interface Agency {
+  id: AgencyId;
+  name: string;
+  region: string;
+  publicKey: Uint8Array;
+  keyScheme: KeyScheme;
+  roles: Role[];
+  registeredAt: number;
+}
+
+/** The credit account and replay counter of one agency. */
+export interface Account {
+  seq: number;
+  balance: bigint;
+}
+
+export interface FieldSpec {
+  name: string;
+  type: FieldType;
+  indexed: boolean;
+  /** Holds personal data: never shown raw, only through proved query kinds. */
+  personal: boolean;
+}
+
+export interface VerifyingKeyRef {
+  queryKind: QueryKind;
+  hash: Uint8Array;
+}
+
+/** What the owner commits to for zero-knowledge answers; the rows stay with the owner. */
+export interface DatasetCommitment {
+  scheme: string;
+  root: Uint8Array;
+  rowCount: number;
+  indexedFields: string[];
+  verifyingKeys: VerifyingKeyRef[];
+}
+
+export interface DatasetEntry {
+  id: DatasetId;
+  title: string;
+  description: string;
+  fields: FieldSpec[];
+  region: string;
+  tags: string[];
+  updateFrequency: UpdateFrequency;
+  licence: string;
+  queryKinds: QueryKind[];
+  price: bigint;
+}
+
+export interface Dataset extends DatasetEntry {
+  owner: AgencyId;
+  commitment: DatasetCommitment | null;
+  commitmentVersion: number;
+  committedAt: number | null;
+  publishedAt: number;
+  accessCount: number;
+}
+
+export interface Revocation {
+  height: number;
+  time: number;
+  reason: string;
+}
+
+export interface Grant {
+  id: GrantId;
+  dataset: DatasetId;
+  grantor: AgencyId;
+  grantee: AgencyId;
+  queryKinds: QueryKind[];
+  fields: string[];
+  purpose: string;
+  quota: number;
+  used: number;
+  expiresAt: number;
+  issuedAt: number;
+  revoked: Revocation | null;
+}
+
+export interface FreezeTarget {
+  kind: FreezeKind;
+  id: string;
+}
+
+export interface Freeze extends FreezeTarget {
+  reason: string;
+  by: AgencyId;
+  height: number;
+  time: number;
+}
+
+export interface Validator {
+  agency: AgencyId;
+  power: number;
+}
+
+export interface Params {
+  /** Blocks per credit-settlement epoch. */
+  epochLength: number;
+  maxTxBytes: number;
+  maxReceiptsPerTx: number;
+  /** Receipts older than this (by block time) are refused; it bounds the duplicate-receipt window. */
+  receiptMaxAgeMs: number;
+  /** How far a receipt's time may run ahead of block time. */
+  receiptMaxFutureMs: number;
+  /** Blocks a proposal stays open. */
+  proposalTtl: number;
+}
+
+export interface AgencyAdmission {
+  id: AgencyId;
+  name: string;
+  region: string;
+  publicKey: Uint8Array;
+  keyScheme: KeyScheme;
+  roles: Role[];
+}
+
+export type GovernanceAction =
+  | { type: "validators.set"; validators: Validator[] }
+  | { type: "params.set"; params: Partial<Params> }
+  | { type: "agency.admit"; agency: AgencyAdmission }
+  | { type: "agency.roles"; agency: AgencyId; roles: Role[] };
+
+export interface Vote {
+  agency: AgencyId;
+  approve: boolean;
+}
+
+export type ProposalStatus = "open" | "executed" | "rejected" | "failed";
+
+export interface Proposal {
+  id: ProposalId;
+  proposer: AgencyId;
+  action: GovernanceAction;
+  createdAt: number;
+  deadline: number;
+  votes: Vote[];
+  status: ProposalStatus;
+  closedAt: number | null;
+  failure: string | null;
+}
+
+/** Accumulator of every receipt batch ever recorded (leaves are batch hashes). */
+export interface ReceiptLog {
+  batches: Mmr;
+  receiptCount: number;
+}
+
+/** Settlement bookkeeping; the credits specification fills in what an epoch settles. */
+export interface EpochState {
+  number: number;
+  startHeight: number;
+}

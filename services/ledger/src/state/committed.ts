@@ -1,0 +1,120 @@
+import { decodeCbor, encodeCbor, type CborValue } from "../encoding/cbor.js";
+import { EncodingError } from "../encoding/errors.js";
+import type { Hasher } from "../crypto/hash.js";
+import { SparseMerkleTree, type SmtProof } from "../crypto/smt.js";
+import { utf8 } from "../bytes.js";
+import { recordKindOf, type StateKey } from "./keys.js";
+import { recordDecoders, type RecordKind, type StateRecord, type StateRecords } from "./records.js";
+import type { StateDiff, StateReader } from "./view.js";
+
+/** Encoded state write, as the store persists it. */
+export interface EncodedWrite {
+  key: string;
+  value: Uint8Array | null;
+}
+
+const RECEIPT_BUCKET_MS = 60_000;
+
+/** Canonical bytes of a state record. */
+export function encodeRecord(record: StateRecord): Uint8Array {
+  return encodeCbor(record as unknown as CborValue);
+}
+
+/** Parses a stored record for `key`; throws `EncodingError` for unknown keys or malformed values. */
+export function decodeRecord(key: string, value: Uint8Array): StateRecord {
+  const kind = recordKindOf(key);
+  if (kind === undefined) throw new EncodingError("SCHEMA", `key outside the state layout: ${key}`);
+  return recordDecoders[kind](decodeCbor(value), key);
+}
+
+export function stateKeyHash(h: Hasher, key: string): Uint8Array {
+  return h.hash("state.key", utf8.encode(key));
+}
+
+export function stateValueHash(h: Hasher, value: Uint8Array): Uint8Array {
+  return h.hash("state.value", value);
+}
+
+/**
+ * The state as of the last committed block: records, their sparse Merkle tree (whose root is the app hash) and
+ * the window of recent receipt ids used to refuse duplicates. Owned by one writer (the block executor).
+ */
+export class CommittedState implements StateReader {
+  private readonly records = new Map<string, StateRecord>();
+  private readonly tree: SparseMerkleTree;
+  // Receipt ids by minute of their time: a duplicate has the same time, so only one bucket is searched.
+  private readonly receiptBuckets = new Map<number, Set<string>>();
+
+  constructor(readonly hasher: Hasher) {
+    this.tree = new SparseMerkleTree(hasher);
+  }
+
+  get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined {
+    return this.records.get(key) as StateRecords[K] | undefined;
+  }
+
+  seenReceipt(id: string, time: number): boolean {
+    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.has(id) ?? false;
+  }
+
+  /** Applies a block's diff; returns the encoded writes for the store. */
+  commit(diff: StateDiff): EncodedWrite[] {
+    const out: EncodedWrite[] = [];
+    for (const [key, value] of diff.writes) {
+      const keyHash = stateKeyHash(this.hasher, key);
+      if (value === null) {
+        if (!this.records.delete(key)) continue;
+        this.tree.delete(keyHash);
+        out.push({ key, value: null });
+      } else {
+        const bytes = encodeRecord(value);
+        this.records.set(key, value);
+        this.tree.set(keyHash, stateValueHash(this.hasher, bytes));
+        out.push({ key, value: bytes });
+      }
+    }
+    this.rememberReceipts(diff.receipts);
+    return out;
+  }
+
+  /** Re-adds receipt ids to the duplicate window (after a restart, from the store's receipt index). */
+  rememberReceipts(receipts: readonly { id: string; time: number }[]): void {
+    for (const r of receipts) {
+      const bucket = Math.floor(r.time / RECEIPT_BUCKET_MS);
+      let set = this.receiptBuckets.get(bucket);
+      if (set === undefined) {
+        set = new Set();
+        this.receiptBuckets.set(bucket, set);
+      }
+      set.add(r.id);
+    }
+  }
+
+  /** Forgets receipt ids whose time is before `cutoff`; receipts that old are refused by the age rule anyway. */
+  pruneReceipts(cutoff: number): void {
+    const last = Math.floor(cutoff / RECEIPT_BUCKET_MS);
+    for (const bucket of this.receiptBuckets.keys()) if (bucket < last) this.receiptBuckets.delete(bucket);
+  }
+
+  appHash(): Uint8Array {
+    return this.tree.rootHash();
+  }
+
+  prove(key: string): SmtProof {
+    return this.tree.prove(stateKeyHash(this.hasher, key));
+  }
+
+  /** All records, sorted by key. */
+  entries(): [string, StateRecord][] {
+    return [...this.records.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  }
+
+  /** Rebuilds committed state from stored (key, bytes) pairs. */
+  static fromEncoded(hasher: Hasher, entries: Iterable<{ key: string; value: Uint8Array }>): CommittedState {
+    const state = new CommittedState(hasher);
+    const writes = new Map<string, StateRecord>();
+    for (const { key, value } of entries) writes.set(key, decodeRecord(key, value));
+    state.commit({ writes, receipts: [] });
+    return state;
+  }
+}

@@ -1,0 +1,44 @@
+import type { FreezeKind } from "../model.js";
+import type { RecordKind, StateRecords } from "./records.js";
+
+/** A state key carries the type of the record stored under it. Keys are ASCII: "<kind>/<id>" or "<kind>". */
+export type StateKey<K extends RecordKind = RecordKind> = string & { readonly __record: K };
+
+const k = <K extends RecordKind>(key: string) => key as StateKey<K>;
+
+export const keys = {
+  agency: (id: string) => k<"agency">(`agency/${id}`),
+  account: (id: string) => k<"account">(`account/${id}`),
+  admission: (id: string) => k<"admission">(`admission/${id}`),
+  dataset: (id: string) => k<"dataset">(`dataset/${id}`),
+  grant: (id: string) => k<"grant">(`grant/${id}`),
+  freeze: (kind: FreezeKind, id: string) => k<"freeze">(`freeze/${kind}/${id}`),
+  proposal: (id: string) => k<"proposal">(`proposal/${id}`),
+  params: k<"params">("params"),
+  validators: k<"validators">("validators"),
+  receipts: k<"receipts">("receipts"),
+  epoch: k<"epoch">("epoch"),
+};
+
+/** The record kind a key holds, from its prefix; undefined for a key outside the layout. */
+export function recordKindOf(key: string): RecordKind | undefined {
+  const slash = key.indexOf("/");
+  const prefix = slash === -1 ? key : key.slice(0, slash);
+  return Object.hasOwn(PREFIXES, prefix) ? (prefix as RecordKind) : undefined;
+}
+
+const PREFIXES: Record<RecordKind, true> = {
+  agency: true,
+  account: true,
+  admission: true,
+  dataset: true,
+  grant: true,
+  freeze: true,
+  proposal: true,
+  params: true,
+  validators: true,
+  receipts: true,
+  epoch: true,
+};
+
+export type RecordOf<K> = K extends StateKey<infer R> ? StateRecords[R] : never;

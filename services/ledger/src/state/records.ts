@@ -1,0 +1,125 @@
+import { array, bool, literal, nullable, set, struct, text, u64, uint, type Decoder } from "../encoding/codec.js";
+import {
+  agencyId,
+  commitment,
+  datasetId,
+  derivedId,
+  fieldName,
+  fieldSpec,
+  hash32,
+  keyScheme,
+  longText,
+  publicKey,
+  queryKinds,
+  region,
+  roles,
+  shortText,
+  updateFrequency,
+} from "../encoding/fields.js";
+import { FREEZE_KINDS } from "../model.js";
+import type {
+  Account,
+  Agency,
+  AgencyAdmission,
+  Dataset,
+  EpochState,
+  Freeze,
+  Grant,
+  Params,
+  Proposal,
+  ReceiptLog,
+  Validator,
+} from "../model.js";
+import { governanceAction, LIMITS, validator } from "../tx/codec.js";
+
+/** The record type stored under each key prefix (docs/spec/ledger.md §State layout). */
+export interface StateRecords {
+  agency: Agency;
+  account: Account;
+  admission: AgencyAdmission;
+  dataset: Dataset;
+  grant: Grant;
+  freeze: Freeze;
+  proposal: Proposal;
+  params: Params;
+  validators: { validators: Validator[] };
+  receipts: ReceiptLog;
+  epoch: EpochState;
+}
+export type RecordKind = keyof StateRecords;
+export type StateRecord = StateRecords[RecordKind];
+
+const params: Decoder<Params> = struct({
+  epochLength: uint,
+  maxTxBytes: uint,
+  maxReceiptsPerTx: uint,
+  receiptMaxAgeMs: uint,
+  receiptMaxFutureMs: uint,
+  proposalTtl: uint,
+});
+
+const admission = struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles });
+
+export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
+  agency: struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles, registeredAt: uint }),
+  account: struct({ seq: uint, balance: u64 }),
+  admission,
+  dataset: struct({
+    id: datasetId,
+    title: shortText,
+    description: longText,
+    fields: array(fieldSpec, LIMITS.fields, 1),
+    region,
+    tags: set(text(64), LIMITS.tags),
+    updateFrequency,
+    licence: shortText,
+    queryKinds,
+    price: u64,
+    owner: agencyId,
+    commitment: nullable(commitment),
+    commitmentVersion: uint,
+    committedAt: nullable(uint),
+    publishedAt: uint,
+    accessCount: uint,
+  }),
+  grant: struct({
+    id: derivedId,
+    dataset: datasetId,
+    grantor: agencyId,
+    grantee: agencyId,
+    queryKinds,
+    fields: set(fieldName, LIMITS.fields),
+    purpose: text(1024),
+    quota: uint,
+    used: uint,
+    expiresAt: uint,
+    issuedAt: uint,
+    revoked: nullable(struct({ height: uint, time: uint, reason: text(1024) })),
+  }),
+  freeze: struct({
+    kind: literal(...FREEZE_KINDS),
+    id: text(128),
+    reason: text(1024),
+    by: agencyId,
+    height: uint,
+    time: uint,
+  }),
+  proposal: struct({
+    id: derivedId,
+    proposer: agencyId,
+    action: governanceAction,
+    createdAt: uint,
+    deadline: uint,
+    votes: array(struct({ agency: agencyId, approve: bool }), LIMITS.validators),
+    status: literal("open", "executed", "rejected", "failed"),
+    closedAt: nullable(uint),
+    failure: nullable(text(1024)),
+  }),
+  params,
+  validators: struct({ validators: array(validator, LIMITS.validators, 1) }),
+  receipts: struct({
+    batches: struct({ leafCount: uint, peaks: array(struct({ height: uint, hash: hash32 }), 64) }),
+    receiptCount: uint,
+  }),
+  epoch: struct({ number: uint, startHeight: uint }),
+};

@@ -1,0 +1,59 @@
+import type { StateKey } from "./keys.js";
+import type { RecordKind, StateRecord, StateRecords } from "./records.js";
+
+/** Read access to ledger state, as handlers see it. */
+export interface StateReader {
+  get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined;
+  /** Whether a receipt with this id (hex) and time was already recorded. */
+  seenReceipt(id: string, time: number): boolean;
+}
+
+/** The effect of applying one tx or one block: record writes (null deletes) and newly recorded receipt ids. */
+export interface StateDiff {
+  readonly writes: ReadonlyMap<string, StateRecord | null>;
+  readonly receipts: readonly { id: string; time: number }[];
+}
+
+/**
+ * Copy-on-write layer over a reader. Handlers write into an overlay; if the tx fails the overlay is dropped,
+ * so a rejected tx changes nothing.
+ */
+export class StateOverlay implements StateReader {
+  private readonly writes = new Map<string, StateRecord | null>();
+  private readonly receipts: { id: string; time: number }[] = [];
+  private readonly receiptIds = new Set<string>();
+
+  constructor(private readonly parent: StateReader) {}
+
+  get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined {
+    if (this.writes.has(key)) return (this.writes.get(key) ?? undefined) as StateRecords[K] | undefined;
+    return this.parent.get(key);
+  }
+
+  seenReceipt(id: string, time: number): boolean {
+    return this.receiptIds.has(id) || this.parent.seenReceipt(id, time);
+  }
+
+  set<K extends RecordKind>(key: StateKey<K>, value: StateRecords[K]): void {
+    this.writes.set(key, value);
+  }
+
+  delete(key: StateKey): void {
+    this.writes.set(key, null);
+  }
+
+  addReceipt(id: string, time: number): void {
+    this.receiptIds.add(id);
+    this.receipts.push({ id, time });
+  }
+
+  /** Folds a child's diff into this overlay. */
+  absorb(diff: StateDiff): void {
+    for (const [key, value] of diff.writes) this.writes.set(key, value);
+    for (const r of diff.receipts) this.addReceipt(r.id, r.time);
+  }
+
+  diff(): StateDiff {
+    return { writes: this.writes, receipts: this.receipts };
+  }
+}

@@ -1,0 +1,165 @@
+import { decodeCbor, encodeCbor, type CborValue } from "../encoding/cbor.js";
+import {
+  array,
+  bool,
+  bytes,
+  isMap,
+  literal,
+  nullable,
+  optional,
+  set,
+  struct,
+  tagged,
+  text,
+  u64,
+  uint,
+  type Decoder,
+} from "../encoding/codec.js";
+import { EncodingError } from "../encoding/errors.js";
+import {
+  agencyId,
+  chainId,
+  commitment,
+  datasetId,
+  derivedId,
+  fieldName,
+  fieldSpec,
+  freezeTarget,
+  hash32,
+  keyScheme,
+  longText,
+  publicKey,
+  queryKind,
+  queryKinds,
+  region,
+  roles,
+  shortText,
+  signature,
+  updateFrequency,
+} from "../encoding/fields.js";
+import type { GovernanceAction, Params } from "../model.js";
+import { TX_KINDS, type AccessReceipt, type SignedTx, type TxBody, type TxKind, type TxPayloads } from "./types.js";
+
+export const LIMITS = {
+  fields: 256,
+  tags: 32,
+  batches: 1024,
+  receiptsPerBatch: 100_000,
+  validators: 256,
+} as const;
+
+export const accessReceipt: Decoder<AccessReceipt> = struct({
+  grant: derivedId,
+  dataset: datasetId,
+  provider: agencyId,
+  requester: agencyId,
+  queryKind,
+  requestHash: hash32,
+  resultHash: hash32,
+  proofHash: hash32,
+  nonce: bytes(16),
+  time: uint,
+});
+
+const paramsPatch: Decoder<Partial<Params>> = struct({
+  epochLength: optional(uint),
+  maxTxBytes: optional(uint),
+  maxReceiptsPerTx: optional(uint),
+  receiptMaxAgeMs: optional(uint),
+  receiptMaxFutureMs: optional(uint),
+  proposalTtl: optional(uint),
+}) as Decoder<Partial<Params>>;
+
+export const validator = struct({ agency: agencyId, power: uint });
+
+export const governanceAction: Decoder<GovernanceAction> = tagged<GovernanceAction>("type", {
+  "validators.set": struct({
+    type: literal("validators.set"),
+    validators: array(validator, LIMITS.validators, 1),
+  }),
+  "params.set": struct({ type: literal("params.set"), params: paramsPatch }),
+  "agency.admit": struct({
+    type: literal("agency.admit"),
+    agency: struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles }),
+  }),
+  "agency.roles": struct({ type: literal("agency.roles"), agency: agencyId, roles }),
+});
+
+const payloads: { [K in TxKind]: Decoder<TxPayloads[K]> } = {
+  "agency.register": struct({}) as Decoder<Record<string, never>>,
+  "dataset.publish": struct({
+    id: datasetId,
+    title: shortText,
+    description: longText,
+    fields: array(fieldSpec, LIMITS.fields, 1),
+    region,
+    tags: set(text(64, /^[^\s].{0,63}$/u), LIMITS.tags),
+    updateFrequency,
+    licence: shortText,
+    queryKinds,
+    price: u64,
+    commitment: nullable(commitment),
+  }),
+  "dataset.commit": struct({ dataset: datasetId, commitment }),
+  "grant.issue": struct({
+    dataset: datasetId,
+    grantee: agencyId,
+    queryKinds,
+    fields: set(fieldName, LIMITS.fields),
+    purpose: text(1024),
+    quota: uint,
+    expiresAt: uint,
+  }),
+  "grant.revoke": struct({ grant: derivedId, reason: text(1024) }),
+  "access.record": struct({
+    batches: array(
+      struct({
+        requester: agencyId,
+        receipts: array(accessReceipt, LIMITS.receiptsPerBatch, 1),
+        requesterSig: signature,
+        providerSig: signature,
+      }),
+      LIMITS.batches,
+      1,
+    ),
+  }),
+  "credit.transfer": struct({ to: agencyId, amount: u64, memo: text(256) }),
+  "credit.redeem": struct({ amount: u64, service: text(128), reference: text(256) }),
+  "regulator.freeze": struct({ target: freezeTarget, reason: text(1024) }),
+  "regulator.unfreeze": struct({ target: freezeTarget, reason: text(1024) }),
+  "governance.propose": struct({ action: governanceAction }),
+  "governance.vote": struct({ proposal: derivedId, approve: bool }),
+};
+
+const bodyHead = struct({
+  chain: chainId,
+  kind: literal(...TX_KINDS),
+  sender: agencyId,
+  seq: uint,
+  payload: (v: CborValue) => v,
+});
+
+export const txBody: Decoder<TxBody> = (v, path) => {
+  const head = bodyHead(v, path);
+  const payload = (payloads[head.kind] as Decoder<unknown>)(head.payload, `${path}.payload`);
+  return { ...head, payload } as TxBody;
+};
+
+export const signedTx: Decoder<SignedTx> = struct({ body: txBody, sig: signature });
+
+/** Canonical bytes of a tx body: what the sender signs (through `txSignBytes`). */
+export function encodeTxBody(body: TxBody): Uint8Array {
+  return encodeCbor(body as unknown as CborValue);
+}
+
+export function encodeTx(tx: SignedTx): Uint8Array {
+  return encodeCbor(tx as unknown as CborValue);
+}
+
+/** Parses tx bytes; throws only `EncodingError`. */
+export function decodeTx(raw: Uint8Array): SignedTx {
+  const value = decodeCbor(raw);
+  if (!isMap(value)) throw new EncodingError("SCHEMA", "a transaction is a map");
+  return signedTx(value, "tx");
+}
+

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import {
+  type AccessReceipt,
+  type Block,
+  type EpochSettlement,
+  createVerifier,
+  ed25519Signer,
+  type Genesis,
+  keys,
+  Ledger,
+  parseGenesis,
+  type Role,
+  type Signer,
+  signReceiptBatch,
+  toHex,
+  type TxBody,
+  type TxKind,
+  type TxPayloads,
+} from "../src/index.js";
+
+/** Deterministic test keys: seed = SHA-256("coken-test-key:" + name). */
+export function testSigner(name: string): Signer {
+  return ed25519Signer(new Uint8Array(createHash("sha256").update(`coken-test-key:${name}`).digest()));
+}
+
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface TestAgency {
+  id: string;
+  region: string;
+  roles: Role[];
+  balance?: number;
+}
+
+export const AGENCIES: TestAgency[] = [
+  { id: "sh.land-registry", region: "CN-SH", roles: ["validator", "member"], balance: 1000 },
+  { id: "bj.housing", region: "CN-BJ", roles: ["validator", "member"], balance: 500 },
+  { id: "gz.tax", region: "CN-GD", roles: ["validator", "member"] },
+  { id: "regulator", region: "CN", roles: ["regulator", "validator"] },
+  { id: "auditor", region: "CN", roles: ["auditor"] },
+];
+
+export function testGenesisDoc(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    chainId: "coken-test",
+    genesisTime: new Date(T0).toISOString(),
+    hashAlgorithm: "sha256",
+    params: { epochLength: 5 },
+    agencies: AGENCIES.map((a) => ({
+      id: a.id,
+      name: `Agency ${a.id}`,
+      region: a.region,
+      publicKey: toHex(testSigner(a.id).publicKey),
+      keyScheme: "ed25519",
+      roles: a.roles,
+      balance: String(a.balance ?? 0),
+    })),
+    validators: AGENCIES.filter((a) => a.roles.includes("validator")).map((a) => ({ agency: a.id, power: 10 })),
+    ...overrides,
+  };
+}
+
+export function testGenesis(overrides: Record<string, unknown> = {}): Genesis {
+  return parseGenesis(testGenesisDoc(overrides));
+}
+
+/** A ledger plus per-sender sequence tracking, for writing scenarios block by block. */
+export class Scenario {
+  readonly ledger: Ledger;
+  // Txs signed per sender since the last commit, added to the committed sequence number.
+  private readonly pending = new Map<string, number>();
+  time: number;
+
+  constructor(genesis: Genesis = testGenesis(), settlement?: EpochSettlement) {
+    this.ledger = Ledger.fromGenesis(genesis, createVerifier(), settlement);
+    this.time = genesis.genesisTime;
+  }
+
+  nextSeq(sender: string): number {
+    const n = this.pending.get(sender) ?? 0;
+    this.pending.set(sender, n + 1);
+    return (this.ledger.state.get(keys.account(sender))?.seq ?? 0) + n;
+  }
+
+  /** Signs a tx from `sender` with the next sequence number. */
+  tx<K extends TxKind>(sender: string, kind: K, payload: TxPayloads[K], opts: { seq?: number } = {}): Uint8Array {
+    const body = {
+      chain: this.ledger.head.chain,
+      kind,
+      sender,
+      seq: opts.seq ?? this.nextSeq(sender),
+      payload,
+    } as TxBody;
+    return this.ledger.signTx(testSigner(sender), body);
+  }
+
+  block(txs: Uint8Array[], proposer = "sh.land-registry"): Block {
+    this.time += 1000;
+    return this.ledger.buildBlock({ txs, time: this.time, proposer, lastCommit: null });
+  }
+
+  /** Builds, executes and commits a block; returns the tx result codes (null = applied). */
+  commit(txs: Uint8Array[]): (string | null)[] {
+    this.pending.clear();
+    return this.ledger.apply(this.block(txs)).outcome.txs.map((t) => t.code);
+  }
+}
+
+export function datasetPayload(id: string, overrides: Partial<TxPayloads["dataset.publish"]> = {}) {
+  return {
+    id,
+    title: "Property ownership",
+    description: "Registered owners of residential properties",
+    fields: [
+      { name: "ownerId", type: "string" as const, indexed: true, personal: true },
+      { name: "area", type: "decimal" as const, indexed: false, personal: false },
+    ],
+    region: "CN-SH",
+    tags: ["property"],
+    updateFrequency: "daily" as const,
+    licence: "gov-internal-1.0",
+    queryKinds: ["count" as const, "membership" as const],
+    price: 2n,
+    commitment: null,
+    ...overrides,
+  };
+}
+
+export function receipt(grant: string, dataset: string, provider: string, requester: string, time: number, n = 0): AccessReceipt {
+  const bytes = (tag: string) => new Uint8Array(createHash("sha256").update(`${tag}:${grant}:${n}:${time}`).digest());
+  return {
+    grant,
+    dataset,
+    provider,
+    requester,
+    queryKind: "count",
+    requestHash: bytes("req"),
+    resultHash: bytes("res"),
+    proofHash: bytes("proof"),
+    nonce: bytes("nonce").subarray(0, 16),
+    time,
+  };
+}
+
+/** A receipt batch signed by both sides. */
+export function signedBatch(s: Scenario, provider: string, requester: string, receipts: AccessReceipt[]) {
+  const h = s.ledger.hasher;
+  return {
+    requester,
+    receipts,
+    requesterSig: signReceiptBatch(h, testSigner(requester), provider, requester, receipts),
+    providerSig: signReceiptBatch(h, testSigner(provider), provider, requester, receipts),
+  };
+}

@@ -1,0 +1,21 @@
+export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors.js";
+export { openStore, type StoreConfig } from "./open.js";
+export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";
+export type {
+  BlockCommit,
+  LocalRow,
+  LocalRowInput,
+  LocalRowPage,
+  ReceiptPage,
+  ReceiptQuery,
+  SignState,
+  StateEntry,
+  StateSnapshot,
+  StateWrite,
+  StoredBlock,
+  StoredReceipt,
+  StoredTx,
+  TxRecord,
+  WalEntry,
+  WalRecord,
+} from "./types.js";

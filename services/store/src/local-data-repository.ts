@@ -1,0 +1,103 @@
+import { localDatasetRows } from "@coken/db-schema";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { chunk, type Db, guard, inTransaction, rowsPerStatement } from "./db.js";
+import { invalidArgument } from "./errors.js";
+import type { LocalDataRepository } from "./repositories.js";
+import type { LocalRow, LocalRowInput, LocalRowPage } from "./types.js";
+import { requireInt8, requireLimit, requireText } from "./validate.js";
+
+function requireJsonObject(fields: Record<string, unknown>): void {
+  let json: string | undefined;
+  try {
+    json = typeof fields === "object" && fields !== null && !Array.isArray(fields) ? JSON.stringify(fields) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw invalidArgument("fields must be a JSON-serializable object", { argument: "fields" });
+}
+
+export class DrizzleLocalDataRepository implements LocalDataRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async upsertRows(dataset: string, rows: LocalRowInput[], nowMs: number): Promise<void> {
+    requireText("dataset", dataset);
+    requireInt8("nowMs", nowMs);
+    // One statement cannot upsert the same key twice; the last occurrence wins, as if applied in order.
+    const byKey = new Map<string, LocalRowInput>();
+    for (const row of rows) {
+      requireText("row.key", row.key);
+      requireJsonObject(row.fields);
+      byKey.set(row.key, row);
+    }
+    const values = [...byKey.values()].map(({ key, fields }) => ({
+      dataset,
+      rowKey: key,
+      fields,
+      updatedMs: nowMs,
+    }));
+    await inTransaction(this.#db, "upsertRows", async (tx) => {
+      for (const batch of chunk(values, rowsPerStatement(4))) {
+        await tx
+          .insert(localDatasetRows)
+          .values(batch)
+          .onConflictDoUpdate({
+            target: [localDatasetRows.dataset, localDatasetRows.rowKey],
+            set: { fields: sql`excluded.fields`, updatedMs: sql`excluded.updated_ms` },
+          });
+      }
+    });
+  }
+
+  async getRow(dataset: string, key: string): Promise<LocalRow | null> {
+    requireText("dataset", dataset);
+    requireText("key", key);
+    const [row] = await guard("getRow", () =>
+      this.#select()
+        .where(and(eq(localDatasetRows.dataset, dataset), eq(localDatasetRows.rowKey, key)))
+        .limit(1),
+    );
+    return row ?? null;
+  }
+
+  async listRows(dataset: string, page: { after?: string; limit: number }): Promise<LocalRowPage> {
+    requireText("dataset", dataset);
+    requireLimit(page.limit);
+    const t = localDatasetRows;
+    const where = and(eq(t.dataset, dataset), page.after === undefined ? undefined : gt(t.rowKey, page.after));
+    const rows = await guard("listRows", () =>
+      this.#select()
+        .where(where)
+        .orderBy(asc(t.rowKey))
+        .limit(page.limit + 1),
+    );
+    const result = rows.slice(0, page.limit);
+    const last = result.at(-1);
+    return { rows: result, next: rows.length > page.limit && last !== undefined ? last.key : null };
+  }
+
+  async countRows(dataset: string): Promise<number> {
+    requireText("dataset", dataset);
+    return guard("countRows", () => this.#db.$count(localDatasetRows, eq(localDatasetRows.dataset, dataset)));
+  }
+
+  async deleteRow(dataset: string, key: string): Promise<boolean> {
+    requireText("dataset", dataset);
+    requireText("key", key);
+    const deleted = await guard("deleteRow", () =>
+      this.#db
+        .delete(localDatasetRows)
+        .where(and(eq(localDatasetRows.dataset, dataset), eq(localDatasetRows.rowKey, key)))
+        .returning({ key: localDatasetRows.rowKey }),
+    );
+    return deleted.length > 0;
+  }
+
+  #select() {
+    const t = localDatasetRows;
+    return this.#db.select({ key: t.rowKey, fields: t.fields, updatedMs: t.updatedMs }).from(t);
+  }
+}

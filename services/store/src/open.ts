@@ -1,0 +1,86 @@
+import { PGlite } from "@electric-sql/pglite";
+import { migrationsFolder } from "@coken/db-schema";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { DrizzleConsensusRepository } from "./consensus-repository.js";
+import { type Db, guard, Lock } from "./db.js";
+import { DrizzleLedgerRepository } from "./ledger-repository.js";
+import { DrizzleLocalDataRepository } from "./local-data-repository.js";
+import { StoreError } from "./errors.js";
+import type { Store } from "./repositories.js";
+
+export type StoreConfig =
+  | { kind: "pglite"; /** undefined keeps the database in memory. */ dataDir?: string }
+  | { kind: "postgres"; url: string; poolSize?: number };
+
+const DEFAULT_POOL_SIZE = 10;
+
+function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): Store {
+  let closing: Promise<void> | undefined;
+  return {
+    kind,
+    ledger: new DrizzleLedgerRepository(db),
+    consensus: new DrizzleConsensusRepository(db),
+    localData: new DrizzleLocalDataRepository(db),
+    close() {
+      closing ??= guard("close", release);
+      return closing;
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Store> {
+  const client = await guard("open", () => PGlite.create(dataDir === undefined ? {} : { dataDir }));
+  try {
+    const db = drizzlePglite({ client });
+    await guard("migrate", () => migratePglite(db, { migrationsFolder }));
+    return makeStore("pglite", db, () => client.close());
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
+/** Migrates on one dedicated connection under a session advisory lock, so concurrent openers take turns. */
+async function migratePostgres(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock($1::bigint)", [Lock.migrate.toString()]);
+    try {
+      await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
+    } finally {
+      await client.query("select pg_advisory_unlock($1::bigint)", [Lock.migrate.toString()]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its connection is discarded by the pool; without a listener the
+  // 'error' event would crash the process. The next query reconnects or fails as a DATABASE error.
+  pool.on("error", () => {});
+  try {
+    await guard("migrate", () => migratePostgres(pool));
+    return makeStore("postgres", drizzleNodePg({ client: pool }), () => pool.end());
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
+
+/** Opens the database and applies pending migrations. */
+export function openStore(config: StoreConfig): Promise<Store> {
+  if (config.kind === "pglite") return openPglite(config.dataDir);
+  const poolSize = config.poolSize ?? DEFAULT_POOL_SIZE;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    return Promise.reject(
+      new StoreError("INVALID_ARGUMENT", "poolSize must be a positive integer", { argument: "poolSize" }),
+    );
+  }
+  return openPostgres(config.url, poolSize);
+}

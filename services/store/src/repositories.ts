@@ -1,0 +1,71 @@
+import type {
+  BlockCommit,
+  LocalRow,
+  LocalRowInput,
+  LocalRowPage,
+  ReceiptPage,
+  ReceiptQuery,
+  SignState,
+  StateSnapshot,
+  StoredBlock,
+  TxRecord,
+  WalEntry,
+  WalRecord,
+} from "./types.js";
+
+export interface LedgerRepository {
+  /**
+   * Writes the block, its transactions, state writes, receipts and the committed state height in one
+   * database transaction. Rejects with HEIGHT_CONFLICT unless the height follows the latest block (the first
+   * block may have any height), and with PREV_HASH_MISMATCH unless prevHash is the latest block's hash.
+   */
+  commitBlock(commit: BlockCommit): Promise<void>;
+  /** Attaches (or replaces) the commit certificate of a stored block. */
+  setCommitCertificate(height: number, commit: Uint8Array): Promise<void>;
+  latestHeight(): Promise<number | null>;
+  getBlock(height: number): Promise<StoredBlock | null>;
+  getBlockByHash(hash: Uint8Array): Promise<StoredBlock | null>;
+  /** Blocks with height >= fromHeight in ascending order; limit 1..1000. */
+  listBlocks(fromHeight: number, limit: number): Promise<StoredBlock[]>;
+  getTx(hash: Uint8Array): Promise<TxRecord | null>;
+  /** The committed state and its height, read from one snapshot. */
+  loadState(): Promise<StateSnapshot>;
+  getMeta(key: string): Promise<Uint8Array | null>;
+  setMeta(key: string, value: Uint8Array): Promise<void>;
+  queryReceipts(query: ReceiptQuery): Promise<ReceiptPage>;
+}
+
+export interface ConsensusRepository {
+  /** Resolves with the entry's sequence number once it is durable. */
+  appendWal(record: WalRecord): Promise<number>;
+  /** Entries of one height in append order. */
+  readWal(height: number): Promise<WalEntry[]>;
+  /** Deletes entries of heights below `height`; resolves with how many were deleted. */
+  pruneWalBelow(height: number): Promise<number>;
+  getSignState(): Promise<SignState | null>;
+  /**
+   * Records what this validator is about to sign. Rejects with SIGN_REGRESSION when (height, round, step)
+   * would move backwards, or stays equal while replacing different sign bytes that were already recorded.
+   */
+  setSignState(state: SignState): Promise<void>;
+}
+
+export interface LocalDataRepository {
+  /** Inserts or replaces rows, all or nothing; a key given twice keeps its last fields. */
+  upsertRows(dataset: string, rows: LocalRowInput[], nowMs: number): Promise<void>;
+  getRow(dataset: string, key: string): Promise<LocalRow | null>;
+  /** Rows with key > after, ordered by key; limit 1..1000. */
+  listRows(dataset: string, page: { after?: string; limit: number }): Promise<LocalRowPage>;
+  countRows(dataset: string): Promise<number>;
+  /** Erases the row; resolves false when there was none. */
+  deleteRow(dataset: string, key: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: "pglite" | "postgres";
+  readonly ledger: LedgerRepository;
+  readonly consensus: ConsensusRepository;
+  readonly localData: LocalDataRepository;
+  /** Releases the database client or pool; idempotent. */
+  close(): Promise<void>;
+}

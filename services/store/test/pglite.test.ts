@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { openStore } from "../src/index.js";
+import { ChainBuilder, makeReceipt, utf8 } from "./fixtures/chain.js";
+import { runRepositorySuite } from "./repository.suite.js";
+
+runRepositorySuite("pglite in memory", () => openStore({ kind: "pglite" }));
+
+test("an on-disk PGlite store keeps its data across close and reopen", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), "coken-store-"));
+  try {
+    const chain = new ChainBuilder();
+    const first = await openStore({ kind: "pglite", dataDir });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await first.ledger.commitBlock(
+          chain.next({
+            txs: 2,
+            stateWrites: [{ key: `k${i}`, value: utf8(String(i)) }],
+            receipts: (h) => [makeReceipt(h, 0)],
+          }),
+        );
+      }
+      await first.ledger.setMeta("chain_id", utf8("coken-disk"));
+      await first.consensus.appendWal({ height: 3, round: 0, kind: "proposal", payload: utf8("p") });
+      await first.consensus.setSignState({ height: 3, round: 0, step: 1, signBytes: utf8("s") });
+      await first.localData.upsertRows("d", [{ key: "r", fields: { v: 1 } }], 5);
+    } finally {
+      await first.close();
+    }
+
+    // Reopening runs the migrator again; it must find nothing to do.
+    const second = await openStore({ kind: "pglite", dataDir });
+    try {
+      assert.equal(await second.ledger.latestHeight(), 2);
+      assert.equal((await second.ledger.getBlock(1))?.txs.length, 2);
+      assert.deepEqual(await second.ledger.getMeta("chain_id"), utf8("coken-disk"));
+      assert.equal((await second.ledger.loadState()).entries.length, 3);
+      assert.equal((await second.ledger.queryReceipts({ limit: 10 })).receipts.length, 3);
+      assert.equal((await second.consensus.readWal(3)).length, 1);
+      assert.deepEqual(await second.consensus.getSignState(), { height: 3, round: 0, step: 1, signBytes: utf8("s") });
+      assert.equal(await second.localData.countRows("d"), 1);
+      await second.ledger.commitBlock(chain.next());
+      assert.equal(await second.ledger.latestHeight(), 3);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("close is idempotent and later calls fail as DATABASE errors", async () => {
+  const store = await openStore({ kind: "pglite" });
+  await Promise.all([store.close(), store.close()]);
+  await store.close();
+  await assert.rejects(store.ledger.latestHeight(), { name: "StoreError", code: "DATABASE" });
+});

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { LocalRow } from "../../src/index.js";
+import { type CurrentStore, rejectsWith } from "./context.js";
+
+export function localDataTests(store: CurrentStore): void {
+  test("rows are upserted, listed by key, counted and erased per dataset", async () => {
+    const { localData } = store();
+    const rows = Array.from({ length: 25 }, (_, i) => ({
+      key: `person-${String(i).padStart(3, "0")}`,
+      fields: { name: `Name ${i}`, age: 20 + i, tags: ["a", i], nested: { ok: i % 2 === 0, none: null } },
+    }));
+    await localData.upsertRows("citizens", rows, 1000);
+    await localData.upsertRows("vehicles", [{ key: "person-000", fields: { plate: "X-1" } }], 1000);
+    await localData.upsertRows(
+      "citizens",
+      [
+        { key: "person-003", fields: { name: "first" } },
+        { key: "person-003", fields: { name: "Renamed" } },
+      ],
+      2000,
+    );
+
+    assert.equal(await localData.countRows("citizens"), 25);
+    assert.equal(await localData.countRows("vehicles"), 1);
+    assert.equal(await localData.countRows("nothing"), 0);
+    assert.deepEqual(await localData.getRow("citizens", "person-003"), {
+      key: "person-003",
+      fields: { name: "Renamed" },
+      updatedMs: 2000,
+    });
+    assert.deepEqual(await localData.getRow("citizens", "person-004"), { ...rows[4], updatedMs: 1000 });
+
+    const listed: LocalRow[] = [];
+    let after: string | undefined;
+    do {
+      const page = await localData.listRows("citizens", after === undefined ? { limit: 10 } : { after, limit: 10 });
+      listed.push(...page.rows);
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    assert.deepEqual(
+      listed.map((r) => r.key),
+      rows.map((r) => r.key),
+    );
+
+    assert.equal(await localData.deleteRow("citizens", "person-010"), true);
+    assert.equal(await localData.deleteRow("citizens", "person-010"), false);
+    assert.equal(await localData.getRow("citizens", "person-010"), null);
+    assert.equal(await localData.countRows("citizens"), 24);
+    assert.deepEqual(await localData.getRow("vehicles", "person-000"), {
+      key: "person-000",
+      fields: { plate: "X-1" },
+      updatedMs: 1000,
+    });
+  });
+
+  test("a large upsert spans several statements atomically", async () => {
+    const { localData } = store();
+    const rows = Array.from({ length: 4500 }, (_, i) => ({ key: `k${String(i).padStart(5, "0")}`, fields: { i } }));
+    await localData.upsertRows("bulk", rows, 1);
+    assert.equal(await localData.countRows("bulk"), 4500);
+    const last = await localData.listRows("bulk", { after: "k04498", limit: 5 });
+    assert.deepEqual(last, { rows: [{ key: "k04499", fields: { i: 4499 }, updatedMs: 1 }], next: null });
+  });
+
+  test("invalid local-data arguments are rejected", async () => {
+    const { localData } = store();
+    await rejectsWith(localData.upsertRows("", [{ key: "k", fields: {} }], 1), "INVALID_ARGUMENT");
+    await rejectsWith(localData.upsertRows("d", [{ key: "", fields: {} }], 1), "INVALID_ARGUMENT");
+    await rejectsWith(localData.upsertRows("d", [{ key: "k", fields: { n: 1n } }], 1), "INVALID_ARGUMENT");
+    const notAnObject = [1, 2] as unknown as Record<string, unknown>;
+    await rejectsWith(localData.upsertRows("d", [{ key: "k", fields: notAnObject }], 1), "INVALID_ARGUMENT");
+    await rejectsWith(localData.upsertRows("d", [{ key: "k", fields: {} }], -5), "INVALID_ARGUMENT");
+    await rejectsWith(localData.listRows("d", { limit: 0 }), "INVALID_ARGUMENT");
+    await rejectsWith(localData.getRow("d", ""), "INVALID_ARGUMENT");
+    assert.equal(await localData.countRows("d"), 0);
+  });
+}
