@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   type AccessReceipt,
   type Block,
+  type CommittedBlock,
   type EpochSettlement,
   createVerifier,
   ed25519Signer,
@@ -101,8 +102,12 @@ export class Scenario {
 
   /** Builds, executes and commits a block; returns the tx result codes (null = applied). */
   commit(txs: Uint8Array[]): (string | null)[] {
+    return this.commitBlock(this.block(txs)).outcome.txs.map((t) => t.code);
+  }
+
+  commitBlock(block: Block): CommittedBlock {
     this.pending.clear();
-    return this.ledger.apply(this.block(txs)).outcome.txs.map((t) => t.code);
+    return this.ledger.apply(block);
   }
 }
 

@@ -1,0 +1,83 @@
+import { derivedId, encodeBlock, type HashAlgorithm, parseGenesis, toHex } from "../../src/index.js";
+import { datasetPayload, receipt, Scenario, signedBatch, testGenesisDoc, testSigner } from "../fixtures.js";
+
+export interface GoldenChain {
+  description: string;
+  genesis: Record<string, unknown>;
+  genesisAppHash: string;
+  blocks: { block: string; blockHash: string; appHash: string; results: (string | null)[] }[];
+}
+
+const OWNER = "sh.land-registry";
+const ASKER = "bj.housing";
+
+/**
+ * A deterministic chain that exercises every tx kind, refusals included, and an epoch boundary. Keys, times and
+ * payloads are fixed, so the bytes and hashes are the same on every machine.
+ */
+export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
+  const genesisDoc = testGenesisDoc({ hashAlgorithm });
+  const s = new Scenario(parseGenesis(genesisDoc));
+  const h = s.ledger.hasher;
+  const genesisAppHash = toHex(s.ledger.state.appHash());
+  const blocks: GoldenChain["blocks"] = [];
+  const commit = (txs: Uint8Array[]) => {
+    const block = s.block(txs);
+    const committed = s.commitBlock(block);
+    blocks.push({
+      block: toHex(encodeBlock(block)),
+      blockHash: toHex(committed.outcome.hash),
+      appHash: toHex(committed.appHash),
+      results: committed.outcome.txs.map((t) => t.code),
+    });
+    return committed;
+  };
+  const grant = derivedId(h, "grant", OWNER, 1);
+  const newcomer = testSigner("sz.courts");
+  const proposal = derivedId(h, "proposal", OWNER, 5);
+  commit([
+    s.tx(OWNER, "dataset.publish", datasetPayload("sh/property")),
+    s.tx(OWNER, "grant.issue", {
+      dataset: "sh/property",
+      grantee: ASKER,
+      queryKinds: ["count"],
+      fields: ["ownerId"],
+      purpose: "purchase restriction",
+      quota: 100,
+      expiresAt: s.time + 86_400_000,
+    }),
+    new Uint8Array([0xff, 0x00]),
+  ]);
+  const rs = [0, 1, 2, 3, 4].map((n) => receipt(grant, "sh/property", OWNER, ASKER, s.time, n));
+  commit([
+    s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, rs.slice(0, 3))] }),
+    // Repeats receipt 2, so it is refused and its sequence number (3) is used again below.
+    s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, rs.slice(2))] }, { seq: 3 }),
+    s.tx(OWNER, "dataset.commit", {
+      dataset: "sh/property",
+      commitment: { scheme: "poseidon-bn254-v1", root: new Uint8Array(32).fill(7), rowCount: 1024, indexedFields: ["ownerId"], verifyingKeys: [{ queryKind: "count", hash: new Uint8Array(32).fill(9) }] },
+    }, { seq: 3 }),
+  ]);
+  commit([
+    s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 250n, memo: "settlement" }),
+    s.tx(ASKER, "credit.redeem", { amount: 50n, service: "cloud-compute", reference: "INV-2026-001" }),
+    s.tx("regulator", "regulator.freeze", { target: { kind: "dataset", id: "sh/property" }, reason: "data quality review" }),
+    s.tx(OWNER, "governance.propose", {
+      action: { type: "agency.admit", agency: { id: "sz.courts", name: "Shenzhen courts", region: "CN-GD", publicKey: newcomer.publicKey, keyScheme: "ed25519", roles: ["member"] } },
+    }),
+  ]);
+  commit([
+    s.tx(ASKER, "governance.vote", { proposal, approve: true }),
+    s.tx("gz.tax", "governance.vote", { proposal, approve: true }),
+    s.tx("regulator", "regulator.unfreeze", { target: { kind: "dataset", id: "sh/property" }, reason: "review passed" }),
+    s.tx(OWNER, "grant.revoke", { grant, reason: "purpose fulfilled" }),
+  ]);
+  commit([s.tx("sz.courts", "agency.register", {}), s.tx(ASKER, "credit.transfer", { to: "sz.courts", amount: 1n, memo: "" })]);
+  commit([]);
+  return {
+    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals and an epoch boundary at height 5.`,
+    genesis: genesisDoc,
+    genesisAppHash,
+    blocks,
+  };
+}
