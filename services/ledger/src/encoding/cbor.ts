@@ -16,7 +16,7 @@ const MAX_DEPTH = 32;
 const U64_MAX = (1n << 64n) - 1n;
 
 class Writer {
-  private buf = new Uint8Array(256);
+  private buf = new Uint8Array(512);
   private view = new DataView(this.buf.buffer);
   length = 0;
 
@@ -60,6 +60,30 @@ class Writer {
     } else {
       this.head(major, BigInt(value));
     }
+  }
+
+  /** Writes a text string head and its UTF-8 bytes; ASCII is copied without an encoder call. */
+  text(v: string): void {
+    const n = v.length;
+    if (n < 64) {
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        if (v.charCodeAt(i) > 0x7f) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        this.head(3, n);
+        this.ensure(n);
+        for (let i = 0; i < n; i++) this.buf[this.length + i] = v.charCodeAt(i);
+        this.length += n;
+        return;
+      }
+    }
+    const b = textEncoder.encode(v);
+    this.head(3, b.length);
+    this.bytes(b);
   }
 
   bytes(b: Uint8Array): void {
@@ -116,12 +140,9 @@ function writeValue(w: Writer, v: CborValue, depth: number): void {
         w.head(1, -1n - v);
       }
       return;
-    case "string": {
-      const b = textEncoder.encode(v);
-      w.head(3, b.length);
-      w.bytes(b);
+    case "string":
+      w.text(v);
       return;
-    }
     case "boolean":
       w.head(7, v ? 21 : 20);
       return;
@@ -144,17 +165,31 @@ function writeValue(w: Writer, v: CborValue, depth: number): void {
   }
 }
 
-function writeMap(w: Writer, m: CborMap, depth: number): void {
-  const entries: [Uint8Array, CborValue][] = [];
-  for (const key of Object.keys(m)) {
-    const value = m[key];
-    if (value === undefined) continue; // absent optional field
-    entries.push([encodedKey(key), value]);
+// Objects of one shape (same keys in the same order) share their canonical key order.
+const orderCache = new Map<string, { key: string; bytes: Uint8Array }[]>();
+
+function keyOrder(names: string[]): { key: string; bytes: Uint8Array }[] {
+  // The shape id is unambiguous only when no key holds the separator; such rare keys skip the cache.
+  const cacheable = !names.some((n) => n.includes("\u0000"));
+  const shape = `${names.length}\u0000${names.join("\u0000")}`;
+  let order = cacheable ? orderCache.get(shape) : undefined;
+  if (order === undefined) {
+    order = names.map((key) => ({ key, bytes: encodedKey(key) }));
+    order.sort((a, b) => compareEncodedKeys(a.bytes, b.bytes));
+    if (cacheable && orderCache.size < 4096) orderCache.set(shape, order);
   }
-  entries.sort((a, b) => compareEncodedKeys(a[0], b[0]));
-  w.head(5, entries.length);
-  for (const [k, value] of entries) {
-    w.bytes(k);
+  return order;
+}
+
+function writeMap(w: Writer, m: CborMap, depth: number): void {
+  const order = keyOrder(Object.keys(m));
+  let present = 0;
+  for (const { key } of order) if (m[key] !== undefined) present++; // undefined marks an absent optional field
+  w.head(5, present);
+  for (const { key, bytes } of order) {
+    const value = m[key];
+    if (value === undefined) continue;
+    w.bytes(bytes);
     writeValue(w, value, depth + 1);
   }
 }
