@@ -14,13 +14,17 @@ export function writeSection(name: string, markdown: string): void {
   try {
     doc = readFileSync(url, "utf8");
   } catch {
-    doc = "# Benchmarks\n\nWritten by `npm run bench`; each section records the machine and the date it ran.\n";
+    doc =
+      "# Benchmarks\n\nWritten by `npm run bench`; each section records the machine and the date it ran.\n";
   }
   const start = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
-  doc = i !== -1 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
+  doc =
+    i !== -1 && j > i
+      ? doc.slice(0, i) + block + doc.slice(j + end.length)
+      : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(url, doc);
 }

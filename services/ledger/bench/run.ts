@@ -3,14 +3,14 @@ import {
   type AccessReceipt,
   createVerifier,
   derivedId,
+  ed25519Signer,
   encodeTx,
   Ledger,
   parseGenesis,
   type ReceiptBatch,
+  type Signer,
   signReceiptBatch,
   signTx,
-  type Signer,
-  ed25519Signer,
   toHex,
 } from "../src/index.js";
 import { machine, writeSection } from "./report.js";
@@ -19,7 +19,10 @@ const T0 = Date.UTC(2026, 0, 1);
 const seedOf = (name: string) => new Uint8Array(createHash("sha256").update(`bench:${name}`).digest());
 const PROVIDER = "sh.land-registry";
 const REQUESTER = "bj.housing";
-const signers: Record<string, Signer> = { [PROVIDER]: ed25519Signer(seedOf(PROVIDER)), [REQUESTER]: ed25519Signer(seedOf(REQUESTER)) };
+const signers: Record<string, Signer> = {
+  [PROVIDER]: ed25519Signer(seedOf(PROVIDER)),
+  [REQUESTER]: ed25519Signer(seedOf(REQUESTER)),
+};
 
 function newLedger(): Ledger {
   const agencies = Object.entries(signers).map(([id, s]) => ({
@@ -59,7 +62,13 @@ function commit(ledger: Ledger, txs: Uint8Array[]): { secs: number; codes: (stri
 }
 
 function tx(ledger: Ledger, sender: string, seq: number, kind: string, payload: unknown): Uint8Array {
-  return encodeTx(signTx(ledger.hasher, signers[sender] as Signer, { chain: "coken-bench", kind, sender, seq, payload } as never));
+  return encodeTx(
+    signTx(
+      ledger.hasher,
+      signers[sender] as Signer,
+      { chain: "coken-bench", kind, sender, seq, payload } as never,
+    ),
+  );
 }
 
 function setup(ledger: Ledger): string {
@@ -127,7 +136,9 @@ function receiptThroughput(total: number, perBatch: number, batchesPerTx: number
   for (let b = 0; b < blocks; b++) {
     const txs = Array.from({ length: txsPerBlock }, () =>
       tx(ledger, PROVIDER, seq++, "access.record", {
-        batches: Array.from({ length: batchesPerTx }, () => batch(ledger, receipts(grant, perBatch, time + 1000))),
+        batches: Array.from({ length: batchesPerTx }, () =>
+          batch(ledger, receipts(grant, perBatch, time + 1000)),
+        ),
       }),
     );
     secs += commit(ledger, txs).secs;
@@ -137,7 +148,9 @@ function receiptThroughput(total: number, perBatch: number, batchesPerTx: number
 
 function transferThroughput(n: number): number {
   const ledger = newLedger();
-  const txs = Array.from({ length: n }, (_, i) => tx(ledger, PROVIDER, i, "credit.transfer", { to: REQUESTER, amount: 1n, memo: "" }));
+  const txs = Array.from({ length: n }, (_, i) =>
+    tx(ledger, PROVIDER, i, "credit.transfer", { to: REQUESTER, amount: 1n, memo: "" }),
+  );
   return n / commit(ledger, txs).secs;
 }
 
@@ -147,7 +160,9 @@ function verifyRate(n: number): number {
   const msgs = Array.from({ length: n }, () => randomBytes(32));
   const sigs = msgs.map((m) => s.sign(m));
   const secs = seconds(() => {
-    for (let i = 0; i < n; i++) if (!v.verify("ed25519", s.publicKey, msgs[i] as Uint8Array, sigs[i] as Uint8Array)) throw new Error("verify");
+    for (let i = 0; i < n; i++)
+      if (!v.verify("ed25519", s.publicKey, msgs[i] as Uint8Array, sigs[i] as Uint8Array))
+        throw new Error("verify");
   });
   return n / secs;
 }
@@ -164,11 +179,25 @@ const perReceiptSigned = receiptThroughput(10_000, 1, 100);
 const batched = receiptThroughput(100_000, 1000, 2);
 const rows = [
   ["Ed25519 verify (node:crypto), one core", `${fmt(verify)} /s`, "—"],
-  ["`credit.transfer` txs applied (1 signature each)", `${fmt(transfers)} tx/s`, `${(transfers / verify).toFixed(2)} × verify rate`],
-  ["receipts, one batch per receipt (2 signatures per receipt)", `${fmt(perReceiptSigned)} receipts/s`, "1.00 (baseline)"],
-  ["receipts, batches of 1,000 (2 signatures per batch)", `${fmt(batched)} receipts/s`, `${(batched / perReceiptSigned).toFixed(1)} × baseline`],
+  [
+    "`credit.transfer` txs applied (1 signature each)",
+    `${fmt(transfers)} tx/s`,
+    `${(transfers / verify).toFixed(2)} × verify rate`,
+  ],
+  [
+    "receipts, one batch per receipt (2 signatures per receipt)",
+    `${fmt(perReceiptSigned)} receipts/s`,
+    "1.00 (baseline)",
+  ],
+  [
+    "receipts, batches of 1,000 (2 signatures per batch)",
+    `${fmt(batched)} receipts/s`,
+    `${(batched / perReceiptSigned).toFixed(1)} × baseline`,
+  ],
 ];
-const table = ["| what | rate | ratio |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+const table = ["| what | rate | ratio |", "|---|---|---|", ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+  "\n",
+);
 const report = `## Ledger: pure apply throughput
 
 Machine: ${machine()}. Date: ${new Date().toISOString().slice(0, 10)}.

@@ -1,11 +1,11 @@
-import { fromHex } from "./bytes.js";
-import { checkParams } from "./apply/governance.js";
 import { TxError } from "./apply/errors.js";
-import { encodeCbor, type CborValue } from "./encoding/cbor.js";
+import { checkParams } from "./apply/governance.js";
+import { fromHex } from "./bytes.js";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
 import { EMPTY_MMR } from "./crypto/mmr.js";
 import { KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
-import { ROLES, type Params, type Role, type Validator } from "./model.js";
+import { type CborValue, encodeCbor } from "./encoding/cbor.js";
+import { type Params, ROLES, type Role, type Validator } from "./model.js";
 import { CommittedState } from "./state/committed.js";
 import { keys } from "./state/keys.js";
 import type { StateRecord } from "./state/records.js";
@@ -55,15 +55,18 @@ const REGION = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
 
 type Json = unknown;
 function obj(v: Json, path: string): Record<string, Json> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new GenesisError(path, "expected an object");
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new GenesisError(path, "expected an object");
   return v as Record<string, Json>;
 }
 function str(v: Json, path: string, re?: RegExp, max = 256): string {
-  if (typeof v !== "string" || v.length > max || (re && !re.test(v))) throw new GenesisError(path, "invalid text");
+  if (typeof v !== "string" || v.length > max || (re && !re.test(v)))
+    throw new GenesisError(path, "invalid text");
   return v;
 }
 function int(v: Json, path: string, min = 0): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new GenesisError(path, `expected integer ≥ ${min}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min)
+    throw new GenesisError(path, `expected integer ≥ ${min}`);
   return v;
 }
 function oneOf<T extends string>(v: Json, path: string, allowed: readonly T[]): T {
@@ -85,7 +88,8 @@ function parseAgency(v: Json, path: string): GenesisAgency {
     throw new GenesisError(`${path}.publicKey`, "expected 32-byte hex Ed25519 key");
   }
   const roles = list(a.roles, `${path}.roles`).map((r, i) => oneOf(r, `${path}.roles[${i}]`, ROLES));
-  if (roles.length === 0 || new Set(roles).size !== roles.length) throw new GenesisError(`${path}.roles`, "distinct, non-empty");
+  if (roles.length === 0 || new Set(roles).size !== roles.length)
+    throw new GenesisError(`${path}.roles`, "distinct, non-empty");
   const balance = str(a.balance ?? "0", `${path}.balance`, /^(0|[1-9][0-9]{0,19})$/);
   if (BigInt(balance) >= 1n << 64n) throw new GenesisError(`${path}.balance`, "above 2^64-1");
   return {
@@ -102,7 +106,9 @@ function parseAgency(v: Json, path: string): GenesisAgency {
 /** Parses and checks a genesis document (already JSON-parsed); throws only `GenesisError`. */
 export function parseGenesis(doc: Json): Genesis {
   const g = obj(doc, "$");
-  const time = Date.parse(str(g.genesisTime, "$.genesisTime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/));
+  const time = Date.parse(
+    str(g.genesisTime, "$.genesisTime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/),
+  );
   if (!Number.isFinite(time) || time < 0) throw new GenesisError("$.genesisTime", "not a valid UTC time");
   const paramsIn = g.params === undefined ? {} : obj(g.params, "$.params");
   const params = { ...DEFAULT_PARAMS };
@@ -124,7 +130,10 @@ export function parseGenesis(doc: Json): Genesis {
     const agency = str(o.agency, `$.validators[${i}].agency`, ID);
     const found = agencies.find((a) => a.id === agency);
     if (!found?.roles.includes("validator")) {
-      throw new GenesisError(`$.validators[${i}]`, `${agency} is not a genesis agency with the validator role`);
+      throw new GenesisError(
+        `$.validators[${i}]`,
+        `${agency} is not a genesis agency with the validator role`,
+      );
     }
     return { agency, power: int(o.power, `$.validators[${i}].power`, 1) };
   });

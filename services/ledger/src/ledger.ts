@@ -1,20 +1,15 @@
+import { blockHash, txRoot, validatorsHash } from "./block/codec.js";
+import { type BlockOutcome, type ChainHead, type EpochSettlement, executeBlock } from "./block/execute.js";
+import type { Block, CommitCertificate } from "./block/types.js";
 import type { Hasher } from "./crypto/hash.js";
 import { createHasher } from "./crypto/hash.js";
 import type { Signer, Verifier } from "./crypto/signature.js";
-import { blockHash, txRoot, validatorsHash } from "./block/codec.js";
-import {
-  type BlockOutcome,
-  type ChainHead,
-  type EpochSettlement,
-  executeBlock,
-} from "./block/execute.js";
-import type { Block, CommitCertificate } from "./block/types.js";
 import { type Genesis, genesisHash, genesisState } from "./genesis.js";
-import { CommittedState, type EncodedWrite } from "./state/committed.js";
+import type { CommittedState, EncodedWrite } from "./state/committed.js";
 import { keys } from "./state/keys.js";
+import { encodeTx } from "./tx/codec.js";
 import { signTx } from "./tx/sign.js";
 import type { TxBody } from "./tx/types.js";
-import { encodeTx } from "./tx/codec.js";
 
 export interface CommittedBlock {
   outcome: BlockOutcome;
@@ -56,7 +51,12 @@ export class Ledger {
   }
 
   /** Resumes from stored state and the head it belongs to (the store checks they match). */
-  static resume(state: CommittedState, head: ChainHead, verifier: Verifier, settlement?: EpochSettlement): Ledger {
+  static resume(
+    state: CommittedState,
+    head: ChainHead,
+    verifier: Verifier,
+    settlement?: EpochSettlement,
+  ): Ledger {
     return new Ledger(state, head, verifier, settlement);
   }
 
@@ -75,12 +75,19 @@ export class Ledger {
 
   /** Makes an executed block's outcome the committed state. The outcome must come from `execute` on this head. */
   commit(outcome: BlockOutcome): CommittedBlock {
-    if (outcome.height !== this.currentHead.height + 1) throw new RangeError("outcome is not for the next height");
+    if (outcome.height !== this.currentHead.height + 1)
+      throw new RangeError("outcome is not for the next height");
     const writes = this.state.commit(outcome.diff);
     const params = this.state.get(keys.params);
     if (params) this.state.pruneReceipts(outcome.time - params.receiptMaxAgeMs);
     const appHash = this.state.appHash();
-    this.currentHead = { chain: this.currentHead.chain, height: outcome.height, hash: outcome.hash, time: outcome.time, appHash };
+    this.currentHead = {
+      chain: this.currentHead.chain,
+      height: outcome.height,
+      hash: outcome.hash,
+      time: outcome.time,
+      appHash,
+    };
     return { outcome, writes, appHash };
   }
 
@@ -90,7 +97,12 @@ export class Ledger {
   }
 
   /** Builds the next block over the current head (as a proposer does). */
-  buildBlock(opts: { txs: Uint8Array[]; time: number; proposer: string; lastCommit: CommitCertificate | null }): Block {
+  buildBlock(opts: {
+    txs: Uint8Array[];
+    time: number;
+    proposer: string;
+    lastCommit: CommitCertificate | null;
+  }): Block {
     const h = this.hasher;
     const validators = this.state.get(keys.validators)?.validators ?? [];
     const header = {

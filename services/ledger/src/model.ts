@@ -1,5 +1,5 @@
-import type { KeyScheme } from "./crypto/signature.js";
 import type { Mmr } from "./crypto/mmr.js";
+import type { KeyScheme } from "./crypto/signature.js";
 
 /** Agency identifier: 1–64 of a-z 0-9 . - , starting and ending alphanumeric (e.g. "sh.land-registry"). */
 export type AgencyId = string;
@@ -16,7 +16,14 @@ export const FIELD_TYPES: readonly FieldType[] = ["string", "int", "decimal", "d
 
 /** What an asker may learn from a dataset: see docs/spec/ledger.md §Query kinds. */
 export type QueryKind = "lookup" | "threshold" | "membership" | "count" | "sum" | "filter";
-export const QUERY_KINDS: readonly QueryKind[] = ["lookup", "threshold", "membership", "count", "sum", "filter"];
+export const QUERY_KINDS: readonly QueryKind[] = [
+  "lookup",
+  "threshold",
+  "membership",
+  "count",
+  "sum",
+  "filter",
+];
 
 export type UpdateFrequency =
   | "realtime"

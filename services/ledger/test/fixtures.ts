@@ -3,8 +3,8 @@ import {
   type AccessReceipt,
   type Block,
   type CommittedBlock,
-  type EpochSettlement,
   createVerifier,
+  type EpochSettlement,
   ed25519Signer,
   type Genesis,
   keys,
@@ -13,10 +13,10 @@ import {
   type Role,
   type Signer,
   signReceiptBatch,
-  toHex,
   type TxBody,
   type TxKind,
   type TxPayloads,
+  toHex,
 } from "../src/index.js";
 
 /** Deterministic test keys: seed = SHA-256("coken-test-key:" + name). */
@@ -56,7 +56,10 @@ export function testGenesisDoc(overrides: Record<string, unknown> = {}): Record<
       roles: a.roles,
       balance: String(a.balance ?? 0),
     })),
-    validators: AGENCIES.filter((a) => a.roles.includes("validator")).map((a) => ({ agency: a.id, power: 10 })),
+    validators: AGENCIES.filter((a) => a.roles.includes("validator")).map((a) => ({
+      agency: a.id,
+      power: 10,
+    })),
     ...overrides,
   };
 }
@@ -84,7 +87,12 @@ export class Scenario {
   }
 
   /** Signs a tx from `sender` with the next sequence number. */
-  tx<K extends TxKind>(sender: string, kind: K, payload: TxPayloads[K], opts: { seq?: number } = {}): Uint8Array {
+  tx<K extends TxKind>(
+    sender: string,
+    kind: K,
+    payload: TxPayloads[K],
+    opts: { seq?: number } = {},
+  ): Uint8Array {
     const body = {
       chain: this.ledger.head.chain,
       kind,
@@ -131,8 +139,16 @@ export function datasetPayload(id: string, overrides: Partial<TxPayloads["datase
   };
 }
 
-export function receipt(grant: string, dataset: string, provider: string, requester: string, time: number, n = 0): AccessReceipt {
-  const bytes = (tag: string) => new Uint8Array(createHash("sha256").update(`${tag}:${grant}:${n}:${time}`).digest());
+export function receipt(
+  grant: string,
+  dataset: string,
+  provider: string,
+  requester: string,
+  time: number,
+  n = 0,
+): AccessReceipt {
+  const bytes = (tag: string) =>
+    new Uint8Array(createHash("sha256").update(`${tag}:${grant}:${n}:${time}`).digest());
   return {
     grant,
     dataset,

@@ -33,10 +33,16 @@ describe("genesis", () => {
     assert.equal(errorPath({ ...doc, hashAlgorithm: "md5" }), "$.hashAlgorithm");
     assert.equal(errorPath({ ...doc, params: { epochLength: 0 } }), "$.params");
     assert.equal(errorPath({ ...doc, params: { blockSize: 1 } }), "$.params.blockSize");
-    assert.equal(errorPath({ ...doc, agencies: [{ ...agencies[0], publicKey: "abcd" }] }), "$.agencies[0].publicKey");
+    assert.equal(
+      errorPath({ ...doc, agencies: [{ ...agencies[0], publicKey: "abcd" }] }),
+      "$.agencies[0].publicKey",
+    );
     assert.equal(errorPath({ ...doc, agencies: [agencies[0], agencies[0]] }), "$.agencies");
     assert.equal(errorPath({ ...doc, validators: [] }), "$.validators");
     assert.equal(errorPath({ ...doc, validators: [{ agency: "auditor", power: 1 }] }), "$.validators[0]");
-    assert.equal(errorPath({ ...doc, agencies: [{ ...agencies[0], balance: "-1" }] }), "$.agencies[0].balance");
+    assert.equal(
+      errorPath({ ...doc, agencies: [{ ...agencies[0], balance: "-1" }] }),
+      "$.agencies[0].balance",
+    );
   });
 });

@@ -13,18 +13,27 @@ function mismatch(index: string, message: string): never {
 }
 
 /** Checks one receipt against its grant and the block; returns its id. */
-function checkReceipt(ctx: TxContext, batch: ReceiptBatch, r: AccessReceipt, at: string, grant: Grant): Uint8Array {
+function checkReceipt(
+  ctx: TxContext,
+  batch: ReceiptBatch,
+  r: AccessReceipt,
+  at: string,
+  grant: Grant,
+): Uint8Array {
   if (r.requester !== batch.requester) mismatch(at, "requester differs from its batch");
   if (r.provider !== ctx.sender) mismatch(at, "provider is not the sender");
   if (grant.dataset !== r.dataset) mismatch(at, "grant is for another dataset");
-  if (grant.grantor !== ctx.sender || grant.grantee !== r.requester) mismatch(at, "grant is between other agencies");
+  if (grant.grantor !== ctx.sender || grant.grantee !== r.requester)
+    mismatch(at, "grant is between other agencies");
   if (!grant.queryKinds.includes(r.queryKind)) mismatch(at, `grant does not allow ${r.queryKind}`);
   const { time } = ctx.block;
   if (r.time > time + ctx.params.receiptMaxFutureMs || r.time < time - ctx.params.receiptMaxAgeMs) {
     reject("RECEIPT_TIME", `receipt ${at}: time outside the accepted window`, { receipt: at, time: r.time });
   }
   if (r.time >= grant.expiresAt || (grant.revoked !== null && r.time >= grant.revoked.time)) {
-    reject("GRANT_INACTIVE", `receipt ${at}: grant ${grant.id} was not active at ${r.time}`, { grant: grant.id });
+    reject("GRANT_INACTIVE", `receipt ${at}: grant ${grant.id} was not active at ${r.time}`, {
+      grant: grant.id,
+    });
   }
   const id = receiptId(ctx.block.hasher, r);
   const idHex = toHex(id);
@@ -45,7 +54,9 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
   requireRole(ctx, provider, "member");
   const total = p.batches.reduce((n, b) => n + b.receipts.length, 0);
   if (total > ctx.params.maxReceiptsPerTx) {
-    reject("TOO_MANY_RECEIPTS", `${total} receipts; at most ${ctx.params.maxReceiptsPerTx}`, { count: total });
+    reject("TOO_MANY_RECEIPTS", `${total} receipts; at most ${ctx.params.maxReceiptsPerTx}`, {
+      count: total,
+    });
   }
   const h = ctx.block.hasher;
   const grants = new Map<string, Grant>();
@@ -85,7 +96,8 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
   }
   for (const [id, n] of datasetUse) {
     const dataset = ctx.state.get(keys.dataset(id));
-    if (dataset !== undefined) ctx.state.set(keys.dataset(id), { ...dataset, accessCount: dataset.accessCount + n });
+    if (dataset !== undefined)
+      ctx.state.set(keys.dataset(id), { ...dataset, accessCount: dataset.accessCount + n });
   }
   const log = ctx.state.get(keys.receipts) ?? { batches: EMPTY_MMR, receiptCount: 0 };
   let batches = log.batches;

@@ -1,5 +1,5 @@
-import { EncodingError } from "../encoding/errors.js";
 import type { KeyScheme } from "../crypto/signature.js";
+import { EncodingError } from "../encoding/errors.js";
 import type { Params } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
@@ -37,7 +37,10 @@ const handlers: { [K in TxKind]: Handler<K> } = {
   "governance.vote": vote,
 };
 
-function senderKey(state: StateReader, tx: SignedTx): { scheme: KeyScheme; publicKey: Uint8Array; seq: number } {
+function senderKey(
+  state: StateReader,
+  tx: SignedTx,
+): { scheme: KeyScheme; publicKey: Uint8Array; seq: number } {
   const { sender, kind } = tx.body;
   if (kind === "agency.register") {
     if (state.get(keys.agency(sender)) !== undefined) {
@@ -49,16 +52,21 @@ function senderKey(state: StateReader, tx: SignedTx): { scheme: KeyScheme; publi
   }
   const agency = state.get(keys.agency(sender));
   const account = state.get(keys.account(sender));
-  if (agency === undefined || account === undefined) reject("UNKNOWN_SENDER", `no agency ${sender}`, { agency: sender });
+  if (agency === undefined || account === undefined)
+    reject("UNKNOWN_SENDER", `no agency ${sender}`, { agency: sender });
   return { scheme: agency.keyScheme, publicKey: agency.publicKey, seq: account.seq };
 }
 
 function run(state: StateReader, tx: SignedTx, block: BlockContext, params: Params): StateDiff {
   const { body } = tx;
-  if (body.chain !== block.chain) reject("WRONG_CHAIN", `tx is for chain ${body.chain}`, { chain: body.chain });
+  if (body.chain !== block.chain)
+    reject("WRONG_CHAIN", `tx is for chain ${body.chain}`, { chain: body.chain });
   const key = senderKey(state, tx);
   if (body.seq !== key.seq) {
-    reject("BAD_SEQUENCE", `expected sequence ${key.seq}, got ${body.seq}`, { expected: key.seq, got: body.seq });
+    reject("BAD_SEQUENCE", `expected sequence ${key.seq}, got ${body.seq}`, {
+      expected: key.seq,
+      got: body.seq,
+    });
   }
   if (state.get(keys.freeze("agency", body.sender)) !== undefined) {
     reject("FROZEN", `agency ${body.sender} is frozen`, { kind: "agency", id: body.sender });
@@ -94,7 +102,9 @@ export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockCo
   if (params !== undefined && raw.length > params.maxTxBytes) {
     return {
       ok: false,
-      error: new TxError("TX_TOO_LARGE", `${raw.length} bytes; at most ${params.maxTxBytes}`, { size: raw.length }),
+      error: new TxError("TX_TOO_LARGE", `${raw.length} bytes; at most ${params.maxTxBytes}`, {
+        size: raw.length,
+      }),
       tx: null,
     };
   }
@@ -103,7 +113,11 @@ export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockCo
     tx = decodeTx(raw);
   } catch (e) {
     if (e instanceof EncodingError) {
-      return { ok: false, error: new TxError("MALFORMED_TX", e.message, { encoding: e.code, path: e.path }), tx: null };
+      return {
+        ok: false,
+        error: new TxError("MALFORMED_TX", e.message, { encoding: e.code, path: e.path }),
+        tx: null,
+      };
     }
     throw e;
   }

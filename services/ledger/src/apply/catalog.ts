@@ -20,7 +20,11 @@ function checkEntry(entry: DatasetEntry): void {
   }
 }
 
-function checkCommitment(fields: readonly { name: string }[], kinds: readonly QueryKind[], c: DatasetCommitment): void {
+function checkCommitment(
+  fields: readonly { name: string }[],
+  kinds: readonly QueryKind[],
+  c: DatasetCommitment,
+): void {
   const names = new Set(fields.map((f) => f.name));
   for (const f of c.indexedFields) if (!names.has(f)) invalid("commitment.indexedFields", `no field ${f}`);
   const seen = new Set<QueryKind>();

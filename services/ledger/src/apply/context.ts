@@ -48,7 +48,7 @@ export function requireNotFrozen(ctx: TxContext, kind: FreezeKind, id: string): 
   if (isFrozen(ctx, kind, id)) reject("FROZEN", `${kind} ${id} is frozen`, { kind, id });
 }
 
-export function requireRole(ctx: TxContext, agency: Agency, role: Role): void {
+export function requireRole(_ctx: TxContext, agency: Agency, role: Role): void {
   if (!agency.roles.includes(role)) {
     reject("NOT_AUTHORIZED", `${agency.id} lacks the ${role} role`, { agency: agency.id, role });
   }
@@ -56,7 +56,10 @@ export function requireRole(ctx: TxContext, agency: Agency, role: Role): void {
 
 export function requireOwner(ctx: TxContext, dataset: Dataset): void {
   if (dataset.owner !== ctx.sender) {
-    reject("NOT_AUTHORIZED", `only the owner ${dataset.owner} may do this`, { dataset: dataset.id, owner: dataset.owner });
+    reject("NOT_AUTHORIZED", `only the owner ${dataset.owner} may do this`, {
+      dataset: dataset.id,
+      owner: dataset.owner,
+    });
   }
 }
 

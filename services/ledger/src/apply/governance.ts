@@ -47,7 +47,8 @@ function checkAction(ctx: TxContext, action: GovernanceAction): void {
       if (ctx.state.get(keys.agency(id)) !== undefined || ctx.state.get(keys.admission(id)) !== undefined) {
         reject("ALREADY_EXISTS", `agency ${id} exists or is admitted`, { agency: id });
       }
-      if (keyScheme === "ed25519" && publicKey.length !== 32) invalid("agency.publicKey", "Ed25519 keys are 32 bytes");
+      if (keyScheme === "ed25519" && publicKey.length !== 32)
+        invalid("agency.publicKey", "Ed25519 keys are 32 bytes");
       return;
     }
     case "agency.roles": {
@@ -103,7 +104,12 @@ function tally(ctx: TxContext, proposal: Proposal): Proposal {
       return { ...proposal, status: "executed", closedAt: ctx.block.height };
     } catch (e) {
       if (!(e instanceof TxError)) throw e;
-      return { ...proposal, status: "failed", closedAt: ctx.block.height, failure: `${e.code}: ${e.message}` };
+      return {
+        ...proposal,
+        status: "failed",
+        closedAt: ctx.block.height,
+        failure: `${e.code}: ${e.message}`,
+      };
     }
   }
   if ((total - no) * 3 <= total * 2) return { ...proposal, status: "rejected", closedAt: ctx.block.height };
@@ -142,7 +148,10 @@ export function vote(ctx: TxContext, p: TxPayloads["governance.vote"]): void {
     ctx.state.get(keys.proposal(p.proposal)) ??
     reject("UNKNOWN_PROPOSAL", `no proposal ${p.proposal}`, { proposal: p.proposal });
   if (proposal.status !== "open" || ctx.block.height > proposal.deadline) {
-    reject("PROPOSAL_CLOSED", `proposal ${proposal.id} is closed`, { proposal: proposal.id, status: proposal.status });
+    reject("PROPOSAL_CLOSED", `proposal ${proposal.id} is closed`, {
+      proposal: proposal.id,
+      status: proposal.status,
+    });
   }
   if (proposal.votes.some((v) => v.agency === ctx.sender)) {
     reject("ALREADY_VOTED", `${ctx.sender} already voted`, { proposal: proposal.id });

@@ -30,7 +30,8 @@ export function issueGrant(ctx: TxContext, p: TxPayloads["grant.issue"]): void {
   if (p.quota < 1) invalid("quota", "must be at least 1");
   if (p.expiresAt <= ctx.block.time) invalid("expiresAt", "must be after the block time");
   const id = derivedId(ctx.block.hasher, "grant", ctx.sender, ctx.seq);
-  if (ctx.state.get(keys.grant(id)) !== undefined) reject("ALREADY_EXISTS", `grant ${id} exists`, { grant: id });
+  if (ctx.state.get(keys.grant(id)) !== undefined)
+    reject("ALREADY_EXISTS", `grant ${id} exists`, { grant: id });
   ctx.state.set(keys.grant(id), {
     id,
     dataset: dataset.id,
@@ -53,7 +54,8 @@ export function revokeGrant(ctx: TxContext, p: TxPayloads["grant.revoke"]): void
   if (grant.grantor !== ctx.sender) {
     reject("NOT_AUTHORIZED", `only the grantor ${grant.grantor} may revoke`, { grant: grant.id });
   }
-  if (grant.revoked !== null) reject("GRANT_INACTIVE", `grant ${grant.id} is already revoked`, { grant: grant.id });
+  if (grant.revoked !== null)
+    reject("GRANT_INACTIVE", `grant ${grant.id} is already revoked`, { grant: grant.id });
   ctx.state.set(keys.grant(grant.id), {
     ...grant,
     revoked: { height: ctx.block.height, time: ctx.block.time, reason: p.reason },

@@ -27,7 +27,13 @@ export function freeze(ctx: TxContext, p: TxPayloads["regulator.freeze"]): void 
   if (ctx.state.get(key) !== undefined) {
     reject("ALREADY_FROZEN", `${p.target.kind} ${p.target.id} is already frozen`, { ...p.target });
   }
-  ctx.state.set(key, { ...p.target, reason: p.reason, by: ctx.sender, height: ctx.block.height, time: ctx.block.time });
+  ctx.state.set(key, {
+    ...p.target,
+    reason: p.reason,
+    by: ctx.sender,
+    height: ctx.block.height,
+    time: ctx.block.time,
+  });
 }
 
 /** regulator.unfreeze: lifts a freeze; the freeze and its lifting both stay in the log. */

@@ -1,8 +1,8 @@
-import { decodeCbor, encodeCbor, type CborValue } from "../encoding/cbor.js";
-import { array, bytes, nullable, struct, uint, type Decoder } from "../encoding/codec.js";
-import { agencyId, chainId, hash32, signature } from "../encoding/fields.js";
 import type { Hasher } from "../crypto/hash.js";
 import { merkleRoot } from "../crypto/merkle.js";
+import { type CborValue, decodeCbor, encodeCbor } from "../encoding/cbor.js";
+import { array, bytes, type Decoder, nullable, struct, uint } from "../encoding/codec.js";
+import { agencyId, chainId, hash32, signature } from "../encoding/fields.js";
 import type { Validator } from "../model.js";
 import type { Block, BlockHeader, CommitCertificate } from "./types.js";
 
@@ -74,7 +74,14 @@ export type VoteType = "prevote" | "precommit";
 /** What a validator signs for a vote: H("vote", cbor({chain, type, height, round, blockHash | null, time})). */
 export function voteSignBytes(
   h: Hasher,
-  vote: { chain: string; type: VoteType; height: number; round: number; blockHash: Uint8Array | null; time: number },
+  vote: {
+    chain: string;
+    type: VoteType;
+    height: number;
+    round: number;
+    blockHash: Uint8Array | null;
+    time: number;
+  },
 ): Uint8Array {
   return h.hash("vote", encodeCbor(vote as unknown as CborValue));
 }

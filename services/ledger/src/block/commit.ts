@@ -7,7 +7,10 @@ import type { CommitCertificate } from "./types.js";
 
 export type CommitCheck =
   | { ok: true; power: number; total: number }
-  | { ok: false; reason: "WRONG_BLOCK" | "UNKNOWN_VALIDATOR" | "DUPLICATE_VALIDATOR" | "BAD_SIGNATURE" | "NO_QUORUM" };
+  | {
+      ok: false;
+      reason: "WRONG_BLOCK" | "UNKNOWN_VALIDATOR" | "DUPLICATE_VALIDATOR" | "BAD_SIGNATURE" | "NO_QUORUM";
+    };
 
 /**
  * Verifies a commit certificate for `blockHash` at `height` against a validator set: every signature must be a
@@ -44,7 +47,8 @@ export function verifyCommit(
       blockHash: cert.blockHash,
       time: s.time,
     });
-    if (!verifier.verify(agency.keyScheme, agency.publicKey, msg, s.signature)) return { ok: false, reason: "BAD_SIGNATURE" };
+    if (!verifier.verify(agency.keyScheme, agency.publicKey, msg, s.signature))
+      return { ok: false, reason: "BAD_SIGNATURE" };
     power += p;
   }
   if (power * 3 <= total * 2) return { ok: false, reason: "NO_QUORUM" };

@@ -1,7 +1,7 @@
-import { bytesEqual } from "../bytes.js";
-import type { BlockContext } from "../apply/context.js";
 import { applyTxBytes } from "../apply/apply.js";
+import type { BlockContext } from "../apply/context.js";
 import type { TxErrorCode } from "../apply/errors.js";
+import { bytesEqual } from "../bytes.js";
 import type { Hasher } from "../crypto/hash.js";
 import type { Verifier } from "../crypto/signature.js";
 import type { EpochState } from "../model.js";
@@ -90,13 +90,29 @@ function check(cond: boolean, code: BlockErrorCode, message: string): void {
 export function checkHeader(state: StateReader, head: ChainHead, block: Block, h: Hasher): void {
   const { header } = block;
   check(header.chain === head.chain, "WRONG_CHAIN", `block for chain ${header.chain}`);
-  check(header.height === head.height + 1, "WRONG_HEIGHT", `expected height ${head.height + 1}, got ${header.height}`);
-  check(bytesEqual(header.prevHash, head.hash), "WRONG_PREV_HASH", "prevHash is not the previous block's hash");
+  check(
+    header.height === head.height + 1,
+    "WRONG_HEIGHT",
+    `expected height ${head.height + 1}, got ${header.height}`,
+  );
+  check(
+    bytesEqual(header.prevHash, head.hash),
+    "WRONG_PREV_HASH",
+    "prevHash is not the previous block's hash",
+  );
   check(header.time > head.time, "TIME_NOT_INCREASING", "block time must increase");
   check(bytesEqual(header.appHash, head.appHash), "WRONG_APP_HASH", "appHash differs from the state root");
   const validators = state.get(keys.validators)?.validators ?? [];
-  check(bytesEqual(header.validatorsHash, validatorsHash(h, validators)), "WRONG_VALIDATORS_HASH", "validatorsHash");
-  check(validators.some((v) => v.agency === header.proposer), "UNKNOWN_PROPOSER", `${header.proposer} is no validator`);
+  check(
+    bytesEqual(header.validatorsHash, validatorsHash(h, validators)),
+    "WRONG_VALIDATORS_HASH",
+    "validatorsHash",
+  );
+  check(
+    validators.some((v) => v.agency === header.proposer),
+    "UNKNOWN_PROPOSER",
+    `${header.proposer} is no validator`,
+  );
   check(bytesEqual(header.txRoot, txRoot(h, block.txs)), "WRONG_TX_ROOT", "txRoot does not match the txs");
   check(block.evidence.length === 0, "UNEXPECTED_EVIDENCE", "evidence is not accepted yet");
 }
@@ -105,7 +121,8 @@ function collectReceipts(h: Hasher, tx: SignedTx, id: Uint8Array, out: RecordedR
   if (tx.body.kind !== "access.record") return;
   let index = 0;
   for (const batch of tx.body.payload.batches) {
-    for (const receipt of batch.receipts) out.push({ id: receiptId(h, receipt), txId: id, index: index++, receipt });
+    for (const receipt of batch.receipts)
+      out.push({ id: receiptId(h, receipt), txId: id, index: index++, receipt });
   }
 }
 
@@ -113,11 +130,22 @@ function collectReceipts(h: Hasher, tx: SignedTx, id: Uint8Array, out: RecordedR
  * Executes a block against committed state without changing it: checks the header, applies each tx in order
  * (each all-or-nothing), runs epoch settlement at an epoch's last block, and returns the block's diff.
  */
-export function executeBlock(state: StateReader, head: ChainHead, block: Block, env: ExecutionEnv): BlockOutcome {
+export function executeBlock(
+  state: StateReader,
+  head: ChainHead,
+  block: Block,
+  env: ExecutionEnv,
+): BlockOutcome {
   const h = env.hasher;
   checkHeader(state, head, block, h);
   const { header } = block;
-  const ctx: BlockContext = { chain: header.chain, height: header.height, time: header.time, hasher: h, verifier: env.verifier };
+  const ctx: BlockContext = {
+    chain: header.chain,
+    height: header.height,
+    time: header.time,
+    hasher: h,
+    verifier: env.verifier,
+  };
   const overlay = new StateOverlay(state);
   const txs: TxOutcome[] = [];
   const receipts: RecordedReceipt[] = [];
@@ -133,7 +161,14 @@ export function executeBlock(state: StateReader, head: ChainHead, block: Block, 
     }
   }
   endBlock(overlay, ctx, env.settlement);
-  return { height: header.height, hash: blockHash(h, header), time: header.time, diff: overlay.diff(), txs, receipts };
+  return {
+    height: header.height,
+    hash: blockHash(h, header),
+    time: header.time,
+    diff: overlay.diff(),
+    txs,
+    receipts,
+  };
 }
 
 function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSettlement | undefined): void {

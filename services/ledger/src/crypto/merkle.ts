@@ -29,7 +29,8 @@ export interface MerkleProof {
 
 /** Inclusion proof of `items[index]` in `merkleRoot(items)`. */
 export function merkleProof(h: Hasher, items: readonly Uint8Array[], index: number): MerkleProof {
-  if (!Number.isInteger(index) || index < 0 || index >= items.length) throw new RangeError("index out of range");
+  if (!Number.isInteger(index) || index < 0 || index >= items.length)
+    throw new RangeError("index out of range");
   const siblings: { hash: Uint8Array; right: boolean }[] = [];
   let level = items.map((item) => h.hash("merkle.leaf", item));
   let i = index;
@@ -50,6 +51,7 @@ export function merkleProof(h: Hasher, items: readonly Uint8Array[], index: numb
 /** Recomputes the root from one item and its proof. */
 export function merkleRootFromProof(h: Hasher, item: Uint8Array, proof: MerkleProof): Uint8Array {
   let acc = h.hash("merkle.leaf", item);
-  for (const s of proof.siblings) acc = s.right ? h.hash("merkle.node", acc, s.hash) : h.hash("merkle.node", s.hash, acc);
+  for (const s of proof.siblings)
+    acc = s.right ? h.hash("merkle.node", acc, s.hash) : h.hash("merkle.node", s.hash, acc);
   return acc;
 }

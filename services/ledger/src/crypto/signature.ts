@@ -60,7 +60,8 @@ export function createVerifier(options: { keyCacheSize?: number } = {}): Verifie
   return {
     verify(scheme, publicKey, message, signature) {
       if (scheme !== "ed25519") return false;
-      if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+      if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH)
+        return false;
       const key = keyObject(publicKey);
       if (key === null) return false;
       try {

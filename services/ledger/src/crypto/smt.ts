@@ -68,7 +68,9 @@ export class SparseMerkleTree {
       depth++;
     }
     const other =
-      node !== null && !bytesEqual(node.keyHash, keyHash) ? { keyHash: node.keyHash, valueHash: node.valueHash } : null;
+      node !== null && !bytesEqual(node.keyHash, keyHash)
+        ? { keyHash: node.keyHash, valueHash: node.valueHash }
+        : null;
     return { siblings, other };
   }
 
@@ -141,7 +143,8 @@ export function verifySmtProof(
   } else {
     if (bytesEqual(proof.other.keyHash, keyHash)) return false;
     // The other leaf must share the path so far, otherwise it could not sit where our key would be.
-    for (let d = 0; d < proof.siblings.length; d++) if (bit(proof.other.keyHash, d) !== bit(keyHash, d)) return false;
+    for (let d = 0; d < proof.siblings.length; d++)
+      if (bit(proof.other.keyHash, d) !== bit(keyHash, d)) return false;
     acc = h.hash("smt.leaf", proof.other.keyHash, proof.other.valueHash);
   }
   for (let d = proof.siblings.length - 1; d >= 0; d--) {

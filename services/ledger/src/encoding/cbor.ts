@@ -33,7 +33,10 @@ class Writer {
   head(major: number, value: number | bigint): void {
     const m = major << 5;
     if (typeof value === "bigint") {
-      if (value <= 0xffffffffn) return this.head(major, Number(value));
+      if (value <= 0xffffffffn) {
+        this.head(major, Number(value));
+        return;
+      }
       this.ensure(9);
       this.buf[this.length] = m | 27;
       this.view.setBigUint64(this.length + 1, value);
@@ -147,7 +150,10 @@ function writeValue(w: Writer, v: CborValue, depth: number): void {
       w.head(7, v ? 21 : 20);
       return;
     case "object":
-      if (v === null) return w.head(7, 22);
+      if (v === null) {
+        w.head(7, 22);
+        return;
+      }
       if (v instanceof Uint8Array) {
         w.head(2, v.length);
         w.bytes(v);
@@ -209,7 +215,8 @@ class Reader {
   }
 
   need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new EncodingError("TRUNCATED", `input ends at byte ${this.buf.length}`);
+    if (this.pos + n > this.buf.length)
+      throw new EncodingError("TRUNCATED", `input ends at byte ${this.buf.length}`);
   }
 
   /** Reads an item head; returns major type and argument, refusing non-shortest forms. */
@@ -249,7 +256,8 @@ class Reader {
       default:
         throw new EncodingError("UNSUPPORTED", `additional info ${info} (indefinite length or reserved)`);
     }
-    if (major !== 7 && arg < min) throw new EncodingError("NON_CANONICAL", "integer or length not in shortest form");
+    if (major !== 7 && arg < min)
+      throw new EncodingError("NON_CANONICAL", "integer or length not in shortest form");
     return { major, arg, info };
   }
 
@@ -324,6 +332,7 @@ function readValue(r: Reader, depth: number): CborValue {
 export function decodeCbor(bytes: Uint8Array): CborValue {
   const r = new Reader(bytes);
   const value = readValue(r, 0);
-  if (r.pos !== bytes.length) throw new EncodingError("TRAILING_BYTES", `${bytes.length - r.pos} bytes after the item`);
+  if (r.pos !== bytes.length)
+    throw new EncodingError("TRAILING_BYTES", `${bytes.length - r.pos} bytes after the item`);
   return value;
 }

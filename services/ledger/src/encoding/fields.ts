@@ -1,15 +1,15 @@
+import { KEY_SCHEMES } from "../crypto/signature.js";
 import {
+  type DatasetCommitment,
   FIELD_TYPES,
+  type FieldSpec,
   FREEZE_KINDS,
+  type FreezeTarget,
   QUERY_KINDS,
   ROLES,
   UPDATE_FREQUENCIES,
-  type DatasetCommitment,
-  type FieldSpec,
-  type FreezeTarget,
 } from "../model.js";
-import { KEY_SCHEMES } from "../crypto/signature.js";
-import { array, bool, bytes, literal, set, struct, text, uint, type Decoder } from "./codec.js";
+import { array, bool, bytes, type Decoder, literal, set, struct, text, uint } from "./codec.js";
 
 /** Field decoders for identifiers and shared shapes; the patterns are normative (docs/spec/ledger.md §Identifiers). */
 export const agencyId = text(64, /^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/);

@@ -1,10 +1,10 @@
-import { decodeCbor, encodeCbor, type CborValue } from "../encoding/cbor.js";
-import { EncodingError } from "../encoding/errors.js";
-import type { Hasher } from "../crypto/hash.js";
-import { SparseMerkleTree, type SmtProof } from "../crypto/smt.js";
 import { utf8 } from "../bytes.js";
+import type { Hasher } from "../crypto/hash.js";
+import { type SmtProof, SparseMerkleTree } from "../crypto/smt.js";
+import { type CborValue, decodeCbor, encodeCbor } from "../encoding/cbor.js";
+import { EncodingError } from "../encoding/errors.js";
 import { recordKindOf, type StateKey } from "./keys.js";
-import { recordDecoders, type RecordKind, type StateRecord, type StateRecords } from "./records.js";
+import { type RecordKind, recordDecoders, type StateRecord, type StateRecords } from "./records.js";
 import type { StateDiff, StateReader } from "./view.js";
 
 /** Encoded state write, as the store persists it. */

@@ -1,4 +1,15 @@
-import { array, bool, literal, nullable, set, struct, text, u64, uint, type Decoder } from "../encoding/codec.js";
+import {
+  array,
+  bool,
+  type Decoder,
+  literal,
+  nullable,
+  set,
+  struct,
+  text,
+  u64,
+  uint,
+} from "../encoding/codec.js";
 import {
   agencyId,
   commitment,
@@ -16,7 +27,6 @@ import {
   shortText,
   updateFrequency,
 } from "../encoding/fields.js";
-import { FREEZE_KINDS } from "../model.js";
 import type {
   Account,
   Agency,
@@ -30,6 +40,7 @@ import type {
   ReceiptLog,
   Validator,
 } from "../model.js";
+import { FREEZE_KINDS } from "../model.js";
 import { governanceAction, LIMITS, validator } from "../tx/codec.js";
 
 /** The record type stored under each key prefix (docs/spec/ledger.md §State layout). */

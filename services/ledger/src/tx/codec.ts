@@ -1,8 +1,9 @@
-import { decodeCbor, encodeCbor, type CborValue } from "../encoding/cbor.js";
+import { type CborValue, decodeCbor, encodeCbor } from "../encoding/cbor.js";
 import {
   array,
   bool,
   bytes,
+  type Decoder,
   isMap,
   literal,
   nullable,
@@ -13,7 +14,6 @@ import {
   text,
   u64,
   uint,
-  type Decoder,
 } from "../encoding/codec.js";
 import { EncodingError } from "../encoding/errors.js";
 import {
@@ -38,7 +38,14 @@ import {
   updateFrequency,
 } from "../encoding/fields.js";
 import type { GovernanceAction, Params } from "../model.js";
-import { TX_KINDS, type AccessReceipt, type SignedTx, type TxBody, type TxKind, type TxPayloads } from "./types.js";
+import {
+  type AccessReceipt,
+  type SignedTx,
+  TX_KINDS,
+  type TxBody,
+  type TxKind,
+  type TxPayloads,
+} from "./types.js";
 
 export const LIMITS = {
   fields: 256,
@@ -162,4 +169,3 @@ export function decodeTx(raw: Uint8Array): SignedTx {
   if (!isMap(value)) throw new EncodingError("SCHEMA", "a transaction is a map");
   return signedTx(value, "tx");
 }
-

@@ -1,9 +1,8 @@
-import { encodeCbor } from "../encoding/cbor.js";
+import { toHex } from "../bytes.js";
 import type { Hasher } from "../crypto/hash.js";
 import { merkleRoot } from "../crypto/merkle.js";
-import type { Signer, Verifier } from "../crypto/signature.js";
-import { toHex } from "../bytes.js";
-import type { KeyScheme } from "../crypto/signature.js";
+import type { KeyScheme, Signer, Verifier } from "../crypto/signature.js";
+import { encodeCbor } from "../encoding/cbor.js";
 import { encodeTxBody } from "./codec.js";
 import type { AccessReceipt, SignedTx, TxBody } from "./types.js";
 
@@ -36,7 +35,13 @@ export function receiptId(h: Hasher, r: AccessReceipt): Uint8Array {
  * What both parties sign for a batch: H("receipt.batch", cbor({provider, requester, root, count})) where
  * root is the Merkle root of the receipt ids in order. It is also the batch's leaf in the receipt log.
  */
-export function batchHash(h: Hasher, provider: string, requester: string, root: Uint8Array, count: number): Uint8Array {
+export function batchHash(
+  h: Hasher,
+  provider: string,
+  requester: string,
+  root: Uint8Array,
+  count: number,
+): Uint8Array {
   return h.hash("receipt.batch", encodeCbor({ provider, requester, root, count }));
 }
 

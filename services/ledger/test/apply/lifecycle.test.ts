@@ -32,7 +32,9 @@ describe("ledger lifecycle", () => {
     const g = s.ledger.state.get(keys.grant(grant));
     assert.equal(g?.grantee, ASKER);
     const receipts = [0, 1, 2].map((n) => receipt(grant, "sh/property", OWNER, ASKER, s.time, n));
-    const codes = s.commit([s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, receipts)] })]);
+    const codes = s.commit([
+      s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, receipts)] }),
+    ]);
     assert.deepEqual(codes, [null]);
     assert.equal(s.ledger.state.get(keys.grant(grant))?.used, 3);
     assert.equal(s.ledger.state.get(keys.dataset("sh/property"))?.accessCount, 3);
@@ -45,22 +47,44 @@ describe("ledger lifecycle", () => {
     const s = new Scenario();
     const grant = setup(s, 2);
     const r0 = receipt(grant, "sh/property", OWNER, ASKER, s.time, 0);
-    assert.deepEqual(s.commit([s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [r0])] })]), [null]);
+    assert.deepEqual(
+      s.commit([s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [r0])] })]),
+      [null],
+    );
     // Each of these is refused, so each uses the same next sequence number (3).
-    const replay = s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [r0])] }, { seq: 3 });
+    const replay = s.tx(
+      OWNER,
+      "access.record",
+      { batches: [signedBatch(s, OWNER, ASKER, [r0])] },
+      { seq: 3 },
+    );
     const over = [1, 2].map((n) => receipt(grant, "sh/property", OWNER, ASKER, s.time, n));
     const quota = s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, over)] }, { seq: 3 });
     const old = receipt(grant, "sh/property", OWNER, ASKER, s.time - 4_000_000, 9);
-    const stale = s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [old])] }, { seq: 3 });
-    assert.deepEqual(s.commit([replay, quota, stale]), ["DUPLICATE_RECEIPT", "QUOTA_EXCEEDED", "RECEIPT_TIME"]);
+    const stale = s.tx(
+      OWNER,
+      "access.record",
+      { batches: [signedBatch(s, OWNER, ASKER, [old])] },
+      { seq: 3 },
+    );
+    assert.deepEqual(s.commit([replay, quota, stale]), [
+      "DUPLICATE_RECEIPT",
+      "QUOTA_EXCEEDED",
+      "RECEIPT_TIME",
+    ]);
   });
 
   it("refuses receipts whose requester signature is forged", () => {
     const s = new Scenario();
     const grant = setup(s);
     const rs = [receipt(grant, "sh/property", OWNER, ASKER, s.time)];
-    const batch = { ...signedBatch(s, OWNER, ASKER, rs), requesterSig: testSigner("mallory").sign(new Uint8Array(32)) };
-    assert.deepEqual(s.commit([s.tx(OWNER, "access.record", { batches: [batch] })]), ["BAD_RECEIPT_SIGNATURE"]);
+    const batch = {
+      ...signedBatch(s, OWNER, ASKER, rs),
+      requesterSig: testSigner("mallory").sign(new Uint8Array(32)),
+    };
+    assert.deepEqual(s.commit([s.tx(OWNER, "access.record", { batches: [batch] })]), [
+      "BAD_RECEIPT_SIGNATURE",
+    ]);
   });
 
   it("stops receipts after revocation but keeps those for earlier requests", () => {
@@ -93,7 +117,10 @@ describe("ledger lifecycle", () => {
     const grant = setup(s);
     assert.deepEqual(
       s.commit([
-        s.tx("regulator", "regulator.freeze", { target: { kind: "grant", id: grant }, reason: "complaint 17" }),
+        s.tx("regulator", "regulator.freeze", {
+          target: { kind: "grant", id: grant },
+          reason: "complaint 17",
+        }),
         s.tx("regulator", "regulator.freeze", { target: { kind: "account", id: ASKER }, reason: "audit" }),
         s.tx(ASKER, "regulator.freeze", { target: { kind: "agency", id: OWNER }, reason: "not a regulator" }),
       ]),
@@ -112,10 +139,19 @@ describe("ledger lifecycle", () => {
       s.commit([
         s.tx("regulator", "regulator.unfreeze", { target: { kind: "grant", id: grant }, reason: "resolved" }),
         s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [r])] }),
-        s.tx("regulator", "regulator.freeze", { target: { kind: "agency", id: OWNER }, reason: "investigation" }),
+        s.tx("regulator", "regulator.freeze", {
+          target: { kind: "agency", id: OWNER },
+          reason: "investigation",
+        }),
         s.tx(OWNER, "dataset.commit", {
           dataset: "sh/property",
-          commitment: { scheme: "poseidon-bn254-v1", root: new Uint8Array(32), rowCount: 0, indexedFields: [], verifyingKeys: [] },
+          commitment: {
+            scheme: "poseidon-bn254-v1",
+            root: new Uint8Array(32),
+            rowCount: 0,
+            indexedFields: [],
+            verifyingKeys: [],
+          },
         }),
       ]),
       [null, null, null, "FROZEN"],
@@ -127,7 +163,14 @@ describe("ledger lifecycle", () => {
     const newcomer = testSigner("sz.courts");
     const admit = {
       type: "agency.admit" as const,
-      agency: { id: "sz.courts", name: "Shenzhen courts", region: "CN-GD", publicKey: newcomer.publicKey, keyScheme: "ed25519" as const, roles: ["member" as const] },
+      agency: {
+        id: "sz.courts",
+        name: "Shenzhen courts",
+        region: "CN-GD",
+        publicKey: newcomer.publicKey,
+        keyScheme: "ed25519" as const,
+        roles: ["member" as const],
+      },
     };
     const proposal = derivedId(s.ledger.hasher, "proposal", OWNER, 0);
     assert.deepEqual(
@@ -141,7 +184,10 @@ describe("ledger lifecycle", () => {
     );
     assert.equal(s.ledger.state.get(keys.proposal(proposal))?.status, "executed");
     assert.deepEqual(
-      s.commit([s.tx("sz.courts", "agency.register", {}, { seq: 0 }), s.tx("regulator", "governance.vote", { proposal, approve: true })]),
+      s.commit([
+        s.tx("sz.courts", "agency.register", {}, { seq: 0 }),
+        s.tx("regulator", "governance.vote", { proposal, approve: true }),
+      ]),
       [null, "PROPOSAL_CLOSED"],
     );
     const agency = s.ledger.state.get(keys.agency("sz.courts"));
@@ -151,13 +197,25 @@ describe("ledger lifecycle", () => {
 
   it("changes the validator set only with more than two thirds of the power", () => {
     const s = new Scenario();
-    const action = { type: "validators.set" as const, validators: [{ agency: OWNER, power: 5 }, { agency: ASKER, power: 5 }] };
+    const action = {
+      type: "validators.set" as const,
+      validators: [
+        { agency: OWNER, power: 5 },
+        { agency: ASKER, power: 5 },
+      ],
+    };
     const proposal = derivedId(s.ledger.hasher, "proposal", OWNER, 0);
-    s.commit([s.tx(OWNER, "governance.propose", { action }), s.tx(ASKER, "governance.vote", { proposal, approve: true })]);
+    s.commit([
+      s.tx(OWNER, "governance.propose", { action }),
+      s.tx(ASKER, "governance.vote", { proposal, approve: true }),
+    ]);
     assert.equal(s.ledger.state.get(keys.proposal(proposal))?.status, "open"); // 20 of 40
     s.commit([s.tx("gz.tax", "governance.vote", { proposal, approve: true })]); // 30 of 40 > 2/3
     assert.equal(s.ledger.state.get(keys.proposal(proposal))?.status, "executed");
-    assert.deepEqual(s.ledger.state.get(keys.validators)?.validators.map((v) => v.agency), [ASKER, OWNER]);
+    assert.deepEqual(
+      s.ledger.state.get(keys.validators)?.validators.map((v) => v.agency),
+      [ASKER, OWNER],
+    );
     const rejected = derivedId(s.ledger.hasher, "proposal", ASKER, 1);
     s.commit([
       s.tx(ASKER, "governance.propose", { action: { type: "params.set", params: { epochLength: 10 } } }),

@@ -14,7 +14,10 @@ function applyAlone(build: (s: Scenario) => Uint8Array): { code: string | null; 
   const prepare = (s: Scenario) =>
     s.commit([
       s.tx(OWNER, "dataset.publish", datasetPayload("sh/property")),
-      s.tx("regulator", "regulator.freeze", { target: { kind: "agency", id: "gz.tax" }, reason: "investigation" }),
+      s.tx("regulator", "regulator.freeze", {
+        target: { kind: "agency", id: "gz.tax" },
+        reason: "investigation",
+      }),
     ]);
   prepare(a);
   prepare(b);
@@ -51,28 +54,106 @@ describe("bad input is refused with its code and changes nothing", () => {
       "BAD_SIGNATURE",
       (s) => {
         const h = s.ledger.hasher;
-        const body = { chain: "coken-test", kind: "credit.transfer" as const, sender: OWNER, seq: 1, payload: { to: ASKER, amount: 1n, memo: "" } };
+        const body = {
+          chain: "coken-test",
+          kind: "credit.transfer" as const,
+          sender: OWNER,
+          seq: 1,
+          payload: { to: ASKER, amount: 1n, memo: "" },
+        };
         return s.ledger.signTx(testSigner("mallory"), body) ?? h;
       },
     ],
-    ["replayed sequence", "BAD_SEQUENCE", (s) => s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 1n, memo: "" }, { seq: 0 })],
-    ["sequence from the future", "BAD_SEQUENCE", (s) => s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 1n, memo: "" }, { seq: 9 })],
-    ["wrong chain", "WRONG_CHAIN", (s) => s.ledger.signTx(testSigner(OWNER), { chain: "other-chain", kind: "credit.redeem", sender: OWNER, seq: 1, payload: { amount: 1n, service: "s", reference: "r" } })],
-    ["unknown sender", "UNKNOWN_SENDER", (s) => s.tx("nobody", "credit.redeem", { amount: 1n, service: "s", reference: "r" })],
-    ["unknown dataset", "UNKNOWN_DATASET", (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), dataset: "sh/none" })],
+    [
+      "replayed sequence",
+      "BAD_SEQUENCE",
+      (s) => s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 1n, memo: "" }, { seq: 0 }),
+    ],
+    [
+      "sequence from the future",
+      "BAD_SEQUENCE",
+      (s) => s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 1n, memo: "" }, { seq: 9 }),
+    ],
+    [
+      "wrong chain",
+      "WRONG_CHAIN",
+      (s) =>
+        s.ledger.signTx(testSigner(OWNER), {
+          chain: "other-chain",
+          kind: "credit.redeem",
+          sender: OWNER,
+          seq: 1,
+          payload: { amount: 1n, service: "s", reference: "r" },
+        }),
+    ],
+    [
+      "unknown sender",
+      "UNKNOWN_SENDER",
+      (s) => s.tx("nobody", "credit.redeem", { amount: 1n, service: "s", reference: "r" }),
+    ],
+    [
+      "unknown dataset",
+      "UNKNOWN_DATASET",
+      (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), dataset: "sh/none" }),
+    ],
     ["grant by a non-owner", "NOT_AUTHORIZED", (s) => s.tx(ASKER, "grant.issue", grantTo("regulator"))],
     ["grant to a frozen agency", "FROZEN", (s) => s.tx(OWNER, "grant.issue", grantTo("gz.tax"))],
-    ["tx from a frozen agency", "FROZEN", (s) => s.tx("gz.tax", "credit.redeem", { amount: 1n, service: "s", reference: "r" })],
-    ["grant already expired", "INVALID_FIELD", (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), expiresAt: 1 })],
-    ["grant of a kind the dataset refuses", "INVALID_FIELD", (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), queryKinds: ["lookup"] })],
-    ["duplicate dataset", "ALREADY_EXISTS", (s) => s.tx(OWNER, "dataset.publish", datasetPayload("sh/property"))],
-    ["overdraft", "INSUFFICIENT_BALANCE", (s) => s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 501n, memo: "" })],
-    ["zero transfer", "INVALID_FIELD", (s) => s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 0n, memo: "" })],
-    ["unknown grant revoked", "UNKNOWN_GRANT", (s) => s.tx(OWNER, "grant.revoke", { grant: "0".repeat(32), reason: "x" })],
-    ["vote on unknown proposal", "UNKNOWN_PROPOSAL", (s) => s.tx(OWNER, "governance.vote", { proposal: "0".repeat(32), approve: true })],
-    ["proposal by a non-validator", "NOT_AUTHORIZED", (s) => s.tx("auditor", "governance.propose", { action: { type: "params.set", params: { epochLength: 9 } } })],
-    ["freeze by a non-regulator", "NOT_AUTHORIZED", (s) => s.tx(OWNER, "regulator.freeze", { target: { kind: "agency", id: ASKER }, reason: "x" })],
-    ["unfreeze of what is not frozen", "NOT_FROZEN", (s) => s.tx("regulator", "regulator.unfreeze", { target: { kind: "agency", id: ASKER }, reason: "x" })],
+    [
+      "tx from a frozen agency",
+      "FROZEN",
+      (s) => s.tx("gz.tax", "credit.redeem", { amount: 1n, service: "s", reference: "r" }),
+    ],
+    [
+      "grant already expired",
+      "INVALID_FIELD",
+      (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), expiresAt: 1 }),
+    ],
+    [
+      "grant of a kind the dataset refuses",
+      "INVALID_FIELD",
+      (s) => s.tx(OWNER, "grant.issue", { ...grantTo(ASKER), queryKinds: ["lookup"] }),
+    ],
+    [
+      "duplicate dataset",
+      "ALREADY_EXISTS",
+      (s) => s.tx(OWNER, "dataset.publish", datasetPayload("sh/property")),
+    ],
+    [
+      "overdraft",
+      "INSUFFICIENT_BALANCE",
+      (s) => s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 501n, memo: "" }),
+    ],
+    [
+      "zero transfer",
+      "INVALID_FIELD",
+      (s) => s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 0n, memo: "" }),
+    ],
+    [
+      "unknown grant revoked",
+      "UNKNOWN_GRANT",
+      (s) => s.tx(OWNER, "grant.revoke", { grant: "0".repeat(32), reason: "x" }),
+    ],
+    [
+      "vote on unknown proposal",
+      "UNKNOWN_PROPOSAL",
+      (s) => s.tx(OWNER, "governance.vote", { proposal: "0".repeat(32), approve: true }),
+    ],
+    [
+      "proposal by a non-validator",
+      "NOT_AUTHORIZED",
+      (s) =>
+        s.tx("auditor", "governance.propose", { action: { type: "params.set", params: { epochLength: 9 } } }),
+    ],
+    [
+      "freeze by a non-regulator",
+      "NOT_AUTHORIZED",
+      (s) => s.tx(OWNER, "regulator.freeze", { target: { kind: "agency", id: ASKER }, reason: "x" }),
+    ],
+    [
+      "unfreeze of what is not frozen",
+      "NOT_FROZEN",
+      (s) => s.tx("regulator", "regulator.unfreeze", { target: { kind: "agency", id: ASKER }, reason: "x" }),
+    ],
   ];
   for (const [name, code, build] of cases) {
     it(name, () => {
@@ -84,7 +165,9 @@ describe("bad input is refused with its code and changes nothing", () => {
 
   it("a rejected tx does not advance the sender's sequence", () => {
     const s = new Scenario();
-    assert.deepEqual(s.commit([s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 10_000n, memo: "" })]), ["INSUFFICIENT_BALANCE"]);
+    assert.deepEqual(s.commit([s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 10_000n, memo: "" })]), [
+      "INSUFFICIENT_BALANCE",
+    ]);
     assert.equal(s.ledger.state.get(keys.account(ASKER))?.seq, 0);
   });
 });
@@ -93,17 +176,27 @@ describe("properties", () => {
   it("any corruption of a valid tx is refused or applied whole; a refused one changes nothing", () => {
     const base = new Scenario();
     const raw = base.tx(OWNER, "credit.transfer", { to: ASKER, amount: 5n, memo: "fee" });
-    const block: BlockContext = { chain: "coken-test", height: 1, time: base.time + 1000, hasher: base.ledger.hasher, verifier: createVerifier() };
+    const block: BlockContext = {
+      chain: "coken-test",
+      height: 1,
+      time: base.time + 1000,
+      hasher: base.ledger.hasher,
+      verifier: createVerifier(),
+    };
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: raw.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, xor) => {
-        const bad = raw.slice();
-        bad[at] = (bad[at] as number) ^ xor;
-        const before = base.ledger.state.appHash();
-        const result = applyTxBytes(base.ledger.state, bad, block);
-        assert.deepEqual(base.ledger.state.appHash(), before);
-        // A flipped bit either breaks decoding, the schema, the sequence or the signature: never applies.
-        assert.equal(result.ok, false);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: raw.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        (at, xor) => {
+          const bad = raw.slice();
+          bad[at] = (bad[at] as number) ^ xor;
+          const before = base.ledger.state.appHash();
+          const result = applyTxBytes(base.ledger.state, bad, block);
+          assert.deepEqual(base.ledger.state.appHash(), before);
+          // A flipped bit either breaks decoding, the schema, the sequence or the signature: never applies.
+          assert.equal(result.ok, false);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -111,7 +204,10 @@ describe("properties", () => {
   it("sequence numbers prevent replay of any committed tx", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.constantFrom(OWNER, ASKER), fc.bigInt({ min: 1n, max: 20n })), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.constantFrom(OWNER, ASKER), fc.bigInt({ min: 1n, max: 20n })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         fc.nat(),
         (transfers, pick) => {
           const s = new Scenario();
@@ -133,7 +229,8 @@ describe("properties", () => {
   it("derived grant ids do not collide across senders and sequences", () => {
     const s = new Scenario();
     const ids = new Set<string>();
-    for (const sender of [OWNER, ASKER]) for (let seq = 0; seq < 200; seq++) ids.add(derivedId(s.ledger.hasher, "grant", sender, seq));
+    for (const sender of [OWNER, ASKER])
+      for (let seq = 0; seq < 200; seq++) ids.add(derivedId(s.ledger.hasher, "grant", sender, seq));
     assert.equal(ids.size, 400);
   });
 });

@@ -38,7 +38,14 @@ function certify(s: Scenario, signers: string[], block: Block, round = 0): Commi
     blockHash: hash,
     signatures: signers.map((v, i) => {
       const time = block.header.time + i;
-      const msg = voteSignBytes(h, { chain: "coken-test", type: "precommit", height: block.header.height, round, blockHash: hash, time });
+      const msg = voteSignBytes(h, {
+        chain: "coken-test",
+        type: "precommit",
+        height: block.header.height,
+        round,
+        blockHash: hash,
+        time,
+      });
       return { validator: v, time, signature: testSigner(v).sign(msg) };
     }),
   };
@@ -47,22 +54,72 @@ function certify(s: Scenario, signers: string[], block: Block, round = 0): Commi
 describe("blocks", () => {
   it("refuses headers that do not extend the head", () => {
     const s = new Scenario();
-    assert.equal(codeOf(s, () => {}), "ok");
-    assert.equal(codeOf(s, (b) => { b.header.height = 5; }), "WRONG_HEIGHT");
-    assert.equal(codeOf(s, (b) => { b.header.prevHash = new Uint8Array(32); }), "WRONG_PREV_HASH");
-    assert.equal(codeOf(s, (b) => { b.header.appHash = new Uint8Array(32); }), "WRONG_APP_HASH");
-    assert.equal(codeOf(s, (b) => { b.header.time = 0; }), "TIME_NOT_INCREASING");
-    assert.equal(codeOf(s, (b) => { b.header.proposer = "auditor"; }), "UNKNOWN_PROPOSER");
-    assert.equal(codeOf(s, (b) => { b.header.chain = "elsewhere"; }), "WRONG_CHAIN");
-    assert.equal(codeOf(s, (b) => { b.txs.push(new Uint8Array([1])); }), "WRONG_TX_ROOT");
-    assert.equal(codeOf(s, (b) => { b.header.validatorsHash = new Uint8Array(32); }), "WRONG_VALIDATORS_HASH");
-    assert.equal(codeOf(s, (b) => { b.evidence.push(new Uint8Array([1])); }), "UNEXPECTED_EVIDENCE");
+    assert.equal(
+      codeOf(s, () => {}),
+      "ok",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.height = 5;
+      }),
+      "WRONG_HEIGHT",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.prevHash = new Uint8Array(32);
+      }),
+      "WRONG_PREV_HASH",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.appHash = new Uint8Array(32);
+      }),
+      "WRONG_APP_HASH",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.time = 0;
+      }),
+      "TIME_NOT_INCREASING",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.proposer = "auditor";
+      }),
+      "UNKNOWN_PROPOSER",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.chain = "elsewhere";
+      }),
+      "WRONG_CHAIN",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.txs.push(new Uint8Array([1]));
+      }),
+      "WRONG_TX_ROOT",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.header.validatorsHash = new Uint8Array(32);
+      }),
+      "WRONG_VALIDATORS_HASH",
+    );
+    assert.equal(
+      codeOf(s, (b) => {
+        b.evidence.push(new Uint8Array([1]));
+      }),
+      "UNEXPECTED_EVIDENCE",
+    );
   });
 
   it("execute changes nothing until commit", () => {
     const s = new Scenario();
     const before = s.ledger.state.appHash();
-    const outcome = s.ledger.execute(s.block([s.tx("sh.land-registry", "credit.transfer", { to: "bj.housing", amount: 1n, memo: "" })]));
+    const outcome = s.ledger.execute(
+      s.block([s.tx("sh.land-registry", "credit.transfer", { to: "bj.housing", amount: 1n, memo: "" })]),
+    );
     assert.deepEqual(s.ledger.state.appHash(), before);
     assert.equal(s.ledger.head.height, 0);
     s.ledger.commit(outcome);
@@ -72,10 +129,17 @@ describe("blocks", () => {
 
   it("round-trips blocks and commit certificates through their canonical bytes", () => {
     const s = new Scenario();
-    const first = s.block([s.tx("sh.land-registry", "credit.redeem", { amount: 1n, service: "a", reference: "b" })]);
+    const first = s.block([
+      s.tx("sh.land-registry", "credit.redeem", { amount: 1n, service: "a", reference: "b" }),
+    ]);
     s.commitBlock(first);
     const cert = certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], first);
-    const second = s.ledger.buildBlock({ txs: [], time: s.time + 1000, proposer: "bj.housing", lastCommit: cert });
+    const second = s.ledger.buildBlock({
+      txs: [],
+      time: s.time + 1000,
+      proposer: "bj.housing",
+      lastCommit: cert,
+    });
     assert.deepEqual(decodeBlock(encodeBlock(second)), second);
     assert.deepEqual(decodeCommitCertificate(encodeCommitCertificate(cert)), cert);
     assert.throws(() => decodeBlock(encodeBlock(second).subarray(1)), EncodingError);
@@ -89,13 +153,36 @@ describe("blocks", () => {
     const agencyOf = (id: string) => s.ledger.state.get(keys.agency(id));
     const hash = blockHash(s.ledger.hasher, block.header);
     const check = (cert: CommitCertificate) =>
-      verifyCommit(s.ledger.hasher, createVerifier(), "coken-test", cert, { height: 1, blockHash: hash }, validators, agencyOf);
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], block)), { ok: true, power: 30, total: 40 });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing"], block)), { ok: false, reason: "NO_QUORUM" });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "bj.housing"], block)), { ok: false, reason: "DUPLICATE_VALIDATOR" });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "auditor"], block)), { ok: false, reason: "UNKNOWN_VALIDATOR" });
+      verifyCommit(
+        s.ledger.hasher,
+        createVerifier(),
+        "coken-test",
+        cert,
+        { height: 1, blockHash: hash },
+        validators,
+        agencyOf,
+      );
+    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], block)), {
+      ok: true,
+      power: 30,
+      total: 40,
+    });
+    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing"], block)), {
+      ok: false,
+      reason: "NO_QUORUM",
+    });
+    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "bj.housing"], block)), {
+      ok: false,
+      reason: "DUPLICATE_VALIDATOR",
+    });
+    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "auditor"], block)), {
+      ok: false,
+      reason: "UNKNOWN_VALIDATOR",
+    });
     const forged = certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], block);
-    (forged.signatures[2] as { signature: Uint8Array }).signature = testSigner("mallory").sign(new Uint8Array(32));
+    (forged.signatures[2] as { signature: Uint8Array }).signature = testSigner("mallory").sign(
+      new Uint8Array(32),
+    );
     assert.deepEqual(check(forged), { ok: false, reason: "BAD_SIGNATURE" });
     assert.deepEqual(check({ ...forged, height: 2 }), { ok: false, reason: "WRONG_BLOCK" });
   });

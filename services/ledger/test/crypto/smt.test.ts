@@ -44,7 +44,9 @@ describe("sparse Merkle tree", () => {
   it("has the root of the recursive definition, whatever the order of inserts and deletes", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5 }), fc.boolean()), { maxLength: 80 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5 }), fc.boolean()), {
+          maxLength: 80,
+        }),
         (ops) => {
           const tree = new SparseMerkleTree(h);
           const model = new Map<number, number>();

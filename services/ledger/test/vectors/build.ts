@@ -53,26 +53,56 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
     s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, rs.slice(0, 3))] }),
     // Repeats receipt 2, so it is refused and its sequence number (3) is used again below.
     s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, rs.slice(2))] }, { seq: 3 }),
-    s.tx(OWNER, "dataset.commit", {
-      dataset: "sh/property",
-      commitment: { scheme: "poseidon-bn254-v1", root: new Uint8Array(32).fill(7), rowCount: 1024, indexedFields: ["ownerId"], verifyingKeys: [{ queryKind: "count", hash: new Uint8Array(32).fill(9) }] },
-    }, { seq: 3 }),
+    s.tx(
+      OWNER,
+      "dataset.commit",
+      {
+        dataset: "sh/property",
+        commitment: {
+          scheme: "poseidon-bn254-v1",
+          root: new Uint8Array(32).fill(7),
+          rowCount: 1024,
+          indexedFields: ["ownerId"],
+          verifyingKeys: [{ queryKind: "count", hash: new Uint8Array(32).fill(9) }],
+        },
+      },
+      { seq: 3 },
+    ),
   ]);
   commit([
     s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 250n, memo: "settlement" }),
     s.tx(ASKER, "credit.redeem", { amount: 50n, service: "cloud-compute", reference: "INV-2026-001" }),
-    s.tx("regulator", "regulator.freeze", { target: { kind: "dataset", id: "sh/property" }, reason: "data quality review" }),
+    s.tx("regulator", "regulator.freeze", {
+      target: { kind: "dataset", id: "sh/property" },
+      reason: "data quality review",
+    }),
     s.tx(OWNER, "governance.propose", {
-      action: { type: "agency.admit", agency: { id: "sz.courts", name: "Shenzhen courts", region: "CN-GD", publicKey: newcomer.publicKey, keyScheme: "ed25519", roles: ["member"] } },
+      action: {
+        type: "agency.admit",
+        agency: {
+          id: "sz.courts",
+          name: "Shenzhen courts",
+          region: "CN-GD",
+          publicKey: newcomer.publicKey,
+          keyScheme: "ed25519",
+          roles: ["member"],
+        },
+      },
     }),
   ]);
   commit([
     s.tx(ASKER, "governance.vote", { proposal, approve: true }),
     s.tx("gz.tax", "governance.vote", { proposal, approve: true }),
-    s.tx("regulator", "regulator.unfreeze", { target: { kind: "dataset", id: "sh/property" }, reason: "review passed" }),
+    s.tx("regulator", "regulator.unfreeze", {
+      target: { kind: "dataset", id: "sh/property" },
+      reason: "review passed",
+    }),
     s.tx(OWNER, "grant.revoke", { grant, reason: "purpose fulfilled" }),
   ]);
-  commit([s.tx("sz.courts", "agency.register", {}), s.tx(ASKER, "credit.transfer", { to: "sz.courts", amount: 1n, memo: "" })]);
+  commit([
+    s.tx("sz.courts", "agency.register", {}),
+    s.tx(ASKER, "credit.transfer", { to: "sz.courts", amount: 1n, memo: "" }),
+  ]);
   commit([]);
   return {
     description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals and an epoch boundary at height 5.`,
