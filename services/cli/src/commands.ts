@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import { generateKeystore, readKeystoreFile } from "@coken/keystore";
+import { createHasher, GenesisError, genesisHash, genesisState, parseGenesis, toHex } from "@coken/ledger";
+
+/** What a command prints and its exit code; commands never write to the console themselves. */
+export interface CommandResult {
+  readonly code: number;
+  readonly out: string;
+}
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+function passphraseFrom(env: NodeJS.ProcessEnv): string {
+  const p = env.COKEN_KEYSTORE_PASSPHRASE;
+  if (p === undefined || p.length === 0)
+    throw new UsageError("set COKEN_KEYSTORE_PASSPHRASE to the keystore passphrase");
+  return p;
+}
+
+/** `coken keys generate --agency ID --out FILE`: a new Ed25519 key in an encrypted keystore file. */
+export async function keysGenerate(
+  opts: { agency: string; out: string },
+  env: NodeJS.ProcessEnv,
+): Promise<CommandResult> {
+  const { signer } = await generateKeystore(opts.out, {
+    agency: opts.agency,
+    passphrase: passphraseFrom(env),
+  });
+  return {
+    code: 0,
+    out: `agency ${opts.agency}\nscheme ed25519\npublicKey ${toHex(signer.publicKey)}\nkeystore ${opts.out}\n`,
+  };
+}
+
+/** `coken keys show FILE`: the public part of a keystore (no passphrase needed). */
+export async function keysShow(file: string): Promise<CommandResult> {
+  const k = await readKeystoreFile(file);
+  return {
+    code: 0,
+    out: `agency ${k.agency}\nscheme ${k.scheme}\npublicKey ${k.publicKey}\ncreatedAt ${k.createdAt}\n`,
+  };
+}
+
+/** `coken genesis check FILE`: validates a genesis file and prints its hash and initial app hash. */
+export async function genesisCheck(file: string): Promise<CommandResult> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    return { code: 1, out: `genesis ${file}: not readable JSON (${(e as Error).message})\n` };
+  }
+  try {
+    const genesis = parseGenesis(doc);
+    const h = createHasher(genesis.hashAlgorithm);
+    return {
+      code: 0,
+      out: [
+        `chainId ${genesis.chainId}`,
+        `hashAlgorithm ${genesis.hashAlgorithm}`,
+        `agencies ${genesis.agencies.length}`,
+        `validators ${genesis.validators.length}`,
+        `genesisHash ${toHex(genesisHash(h, genesis))}`,
+        `appHash ${toHex(genesisState(genesis).appHash())}`,
+        "",
+      ].join("\n"),
+    };
+  } catch (e) {
+    if (e instanceof GenesisError) return { code: 1, out: `${e.message}\n` };
+    throw e;
+  }
+}

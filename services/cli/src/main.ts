@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { KeystoreError } from "@coken/keystore";
+import { type CommandResult, genesisCheck, keysGenerate, keysShow, UsageError } from "./commands.js";
+
+const USAGE = `usage:
+  coken keys generate --agency ID --out FILE   (passphrase from COKEN_KEYSTORE_PASSPHRASE)
+  coken keys show FILE
+  coken genesis check FILE
+`;
+
+async function run(argv: string[]): Promise<CommandResult> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { agency: { type: "string" }, out: { type: "string" } },
+  });
+  const [group, command, arg] = positionals;
+  if (group === "keys" && command === "generate") {
+    if (!values.agency || !values.out) throw new UsageError("keys generate needs --agency and --out");
+    return keysGenerate({ agency: values.agency, out: values.out }, process.env);
+  }
+  if (group === "keys" && command === "show" && arg) return keysShow(arg);
+  if (group === "genesis" && command === "check" && arg) return genesisCheck(arg);
+  throw new UsageError("unknown command");
+}
+
+run(process.argv.slice(2)).then(
+  (r) => {
+    process.stdout.write(r.out);
+    process.exitCode = r.code;
+  },
+  (e: unknown) => {
+    const parseError = String((e as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
+    if (e instanceof UsageError || parseError) {
+      process.stderr.write(`${(e as Error).message}\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (e instanceof KeystoreError) {
+      process.stderr.write(`keystore: ${e.code}: ${e.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
