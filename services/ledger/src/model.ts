@@ -48,13 +48,18 @@ export const UPDATE_FREQUENCIES: readonly UpdateFrequency[] = [
 export type FreezeKind = "agency" | "dataset" | "grant" | "account";
 export const FREEZE_KINDS: readonly FreezeKind[] = ["agency", "dataset", "grant", "account"];
 
-export interface Agency {
+/** An agency as governance admits it, before it registers itself. */
+export interface AgencyAdmission {
   id: AgencyId;
   name: string;
   region: string;
   publicKey: Uint8Array;
   keyScheme: KeyScheme;
   roles: Role[];
+}
+
+export interface Agency extends AgencyAdmission {
+  /** Height of registration (0 for genesis agencies). */
   registeredAt: number;
 }
 
@@ -157,15 +162,6 @@ export interface Params {
   receiptMaxFutureMs: number;
   /** Blocks a proposal stays open. */
   proposalTtl: number;
-}
-
-export interface AgencyAdmission {
-  id: AgencyId;
-  name: string;
-  region: string;
-  publicKey: Uint8Array;
-  keyScheme: KeyScheme;
-  roles: Role[];
 }
 
 export type GovernanceAction =

@@ -45,6 +45,9 @@ export const commitment: Decoder<DatasetCommitment> = struct({
   verifyingKeys: array(struct({ queryKind, hash: hash32 }), 16),
 });
 
+/** Fields of an agency as governance admits it; the agency record adds `registeredAt`. */
+export const admissionShape = { id: agencyId, name: shortText, region, publicKey, keyScheme, roles };
+
 export const freezeTarget: Decoder<FreezeTarget> = struct({
   kind: literal(...FREEZE_KINDS),
   id: text(128, /^[a-z0-9](?:[a-z0-9._/-]{0,126}[a-z0-9])?$/),

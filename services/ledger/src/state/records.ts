@@ -11,6 +11,7 @@ import {
   uint,
 } from "../encoding/codec.js";
 import {
+  admissionShape,
   agencyId,
   commitment,
   datasetId,
@@ -18,12 +19,9 @@ import {
   fieldName,
   fieldSpec,
   hash32,
-  keyScheme,
   longText,
-  publicKey,
   queryKinds,
   region,
-  roles,
   shortText,
   updateFrequency,
 } from "../encoding/fields.js";
@@ -69,12 +67,10 @@ const params: Decoder<Params> = struct({
   proposalTtl: uint,
 });
 
-const admission = struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles });
-
 export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
-  agency: struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles, registeredAt: uint }),
+  agency: struct({ ...admissionShape, registeredAt: uint }),
   account: struct({ seq: uint, balance: u64 }),
-  admission,
+  admission: struct(admissionShape),
   dataset: struct({
     id: datasetId,
     title: shortText,

@@ -17,6 +17,7 @@ import {
 } from "../encoding/codec.js";
 import { EncodingError } from "../encoding/errors.js";
 import {
+  admissionShape,
   agencyId,
   chainId,
   commitment,
@@ -26,9 +27,7 @@ import {
   fieldSpec,
   freezeTarget,
   hash32,
-  keyScheme,
   longText,
-  publicKey,
   queryKind,
   queryKinds,
   region,
@@ -87,7 +86,7 @@ export const governanceAction: Decoder<GovernanceAction> = tagged<GovernanceActi
   "params.set": struct({ type: literal("params.set"), params: paramsPatch }),
   "agency.admit": struct({
     type: literal("agency.admit"),
-    agency: struct({ id: agencyId, name: shortText, region, publicKey, keyScheme, roles }),
+    agency: struct(admissionShape),
   }),
   "agency.roles": struct({ type: literal("agency.roles"), agency: agencyId, roles }),
 });
