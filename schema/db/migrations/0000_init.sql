@@ -46,7 +46,7 @@ CREATE TABLE "state_meta" (
 );
 --> statement-breakpoint
 CREATE TABLE "transactions" (
-	"hash" "bytea" PRIMARY KEY NOT NULL,
+	"hash" "bytea" NOT NULL,
 	"height" bigint NOT NULL,
 	"index" integer NOT NULL,
 	"kind" text NOT NULL,
@@ -54,7 +54,7 @@ CREATE TABLE "transactions" (
 	"seq" bigint NOT NULL,
 	"result_code" text,
 	"raw" "bytea" NOT NULL,
-	CONSTRAINT "transactions_height_index_unique" UNIQUE("height","index")
+	CONSTRAINT "transactions_pkey" PRIMARY KEY("height","index")
 );
 --> statement-breakpoint
 CREATE TABLE "consensus_sign_state" (
@@ -89,5 +89,6 @@ CREATE INDEX "access_receipts_requester_time_idx" ON "access_receipts" USING btr
 CREATE INDEX "access_receipts_dataset_time_idx" ON "access_receipts" USING btree ("dataset","time_ms");--> statement-breakpoint
 CREATE INDEX "access_receipts_grant_idx" ON "access_receipts" USING btree ("grant_id");--> statement-breakpoint
 CREATE INDEX "access_receipts_time_id_idx" ON "access_receipts" USING btree ("time_ms","id");--> statement-breakpoint
+CREATE INDEX "transactions_hash_idx" ON "transactions" USING btree ("hash");--> statement-breakpoint
 CREATE INDEX "transactions_sender_seq_idx" ON "transactions" USING btree ("sender","seq");--> statement-breakpoint
 CREATE INDEX "consensus_wal_height_seq_idx" ON "consensus_wal" USING btree ("height","seq");

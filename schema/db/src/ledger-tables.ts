@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, pgTable, text, unique } from "drizzle-orm/pg-core";
+import { check, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { bytea, epochMs, int8 } from "./columns.js";
 
 /** Chain-wide facts such as the chain id and the genesis document bytes. */
@@ -28,7 +28,8 @@ export const blocks = pgTable("blocks", {
 export const transactions = pgTable(
   "transactions",
   {
-    hash: bytea("hash").primaryKey(),
+    /** Tx id; not unique, since a block may carry a refused replay of an earlier tx. */
+    hash: bytea("hash").notNull(),
     height: int8("height")
       .notNull()
       .references(() => blocks.height),
@@ -40,7 +41,11 @@ export const transactions = pgTable(
     resultCode: text("result_code"),
     raw: bytea("raw").notNull(),
   },
-  (t) => [unique("transactions_height_index_unique").on(t.height, t.index), index("transactions_sender_seq_idx").on(t.sender, t.seq)],
+  (t) => [
+    primaryKey({ name: "transactions_pkey", columns: [t.height, t.index] }),
+    index("transactions_hash_idx").on(t.hash),
+    index("transactions_sender_seq_idx").on(t.sender, t.seq),
+  ],
 );
 
 /** Current committed state, one row per key. */

@@ -1,9 +1,10 @@
 import { accessReceipts, blocks, stateEntries, stateMeta, transactions } from "@coken/db-schema";
-import { desc, inArray, sql } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import { bytesEqual } from "./bytea.js";
-import { chunk, type Db, Lock, inTransaction, lockForTransaction, rowsPerStatement } from "./db.js";
-import { StoreError, invalidArgument } from "./errors.js";
+import { chunk, type Db, inTransaction, Lock, lockForTransaction } from "./db.js";
+import { invalidArgument, StoreError } from "./errors.js";
 import type { BlockCommit, StateWrite, StoredBlock } from "./types.js";
+import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
 import { requireBytes, requireInt4, requireInt8, requireText } from "./validate.js";
 
 function validateBlock(block: StoredBlock): void {
@@ -51,10 +52,14 @@ async function checkLinkage(tx: Db, block: StoredBlock): Promise<void> {
     .limit(1);
   if (latest === undefined) return;
   if (block.height !== latest.height + 1) {
-    throw new StoreError("HEIGHT_CONFLICT", `expected block height ${latest.height + 1}, got ${block.height}`, {
-      expected: latest.height + 1,
-      height: block.height,
-    });
+    throw new StoreError(
+      "HEIGHT_CONFLICT",
+      `expected block height ${latest.height + 1}, got ${block.height}`,
+      {
+        expected: latest.height + 1,
+        height: block.height,
+      },
+    );
   }
   if (!bytesEqual(block.prevHash, latest.hash)) {
     throw new StoreError("PREV_HASH_MISMATCH", `block ${block.height} does not extend the stored chain`, {
@@ -70,17 +75,17 @@ async function writeState(tx: Db, height: number, writes: readonly StateWrite[])
     if (value === null) deletes.push(key);
     else upserts.push({ key, value, height });
   }
-  for (const rows of chunk(upserts, rowsPerStatement(3))) {
+  for (const rows of chunk(upserts, ROWS_PER_STATEMENT)) {
     await tx
       .insert(stateEntries)
-      .values(rows)
+      .select(unnestRows(stateEntries, rows))
       .onConflictDoUpdate({
         target: stateEntries.key,
         set: { value: sql`excluded.value`, height: sql`excluded.height` },
       });
   }
-  for (const keys of chunk(deletes, rowsPerStatement(1))) {
-    await tx.delete(stateEntries).where(inArray(stateEntries.key, keys));
+  for (const keys of chunk(deletes, ROWS_PER_STATEMENT)) {
+    await tx.delete(stateEntries).where(sql`${stateEntries.key} = any(${sql.param(keys)}::text[])`);
   }
 }
 
@@ -92,12 +97,17 @@ export async function commitBlock(db: Db, commit: BlockCommit): Promise<void> {
     await checkLinkage(tx, block);
     const { txs, ...header } = block;
     await tx.insert(blocks).values({ ...header, txCount: txs.length });
-    for (const rows of chunk(txs, rowsPerStatement(8))) {
-      await tx.insert(transactions).values(rows.map((t) => ({ ...t, height: block.height })));
+    for (const rows of chunk(txs, ROWS_PER_STATEMENT)) {
+      await tx.insert(transactions).select(
+        unnestRows(
+          transactions,
+          rows.map((t) => ({ ...t, height: block.height })),
+        ),
+      );
     }
     await writeState(tx, block.height, stateWrites);
-    for (const rows of chunk(receipts, rowsPerStatement(13))) {
-      await tx.insert(accessReceipts).values(rows);
+    for (const rows of chunk(receipts, ROWS_PER_STATEMENT)) {
+      await tx.insert(accessReceipts).select(unnestRows(accessReceipts, rows));
     }
     await tx
       .insert(stateMeta)

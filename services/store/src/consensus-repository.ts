@@ -37,7 +37,10 @@ export class DrizzleConsensusRepository implements ConsensusRepository {
     requireBytes("payload", record.payload);
     const { height, round, kind, payload } = record;
     const [row] = await guard("appendWal", () =>
-      this.#db.insert(consensusWal).values({ height, round, kind, payload }).returning({ seq: consensusWal.seq }),
+      this.#db
+        .insert(consensusWal)
+        .values({ height, round, kind, payload })
+        .returning({ seq: consensusWal.seq }),
     );
     if (row === undefined) throw new StoreError("DATABASE", "appendWal failed: no sequence number returned");
     return row.seq;
@@ -46,14 +49,21 @@ export class DrizzleConsensusRepository implements ConsensusRepository {
   async readWal(height: number): Promise<WalEntry[]> {
     requireInt8("height", height);
     return guard("readWal", () =>
-      this.#db.select().from(consensusWal).where(eq(consensusWal.height, height)).orderBy(asc(consensusWal.seq)),
+      this.#db
+        .select()
+        .from(consensusWal)
+        .where(eq(consensusWal.height, height))
+        .orderBy(asc(consensusWal.seq)),
     );
   }
 
   async pruneWalBelow(height: number): Promise<number> {
     requireInt8("height", height);
     const deleted = await guard("pruneWalBelow", () =>
-      this.#db.delete(consensusWal).where(lt(consensusWal.height, height)).returning({ seq: consensusWal.seq }),
+      this.#db
+        .delete(consensusWal)
+        .where(lt(consensusWal.height, height))
+        .returning({ seq: consensusWal.seq }),
     );
     return deleted.length;
   }

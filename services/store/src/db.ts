@@ -5,14 +5,6 @@ import { toStoreError } from "./errors.js";
 /** The drizzle API shared by PGlite and node-postgres; a transaction is one too. */
 export type Db = PgDatabase<PgQueryResultHKT>;
 
-const MAX_BIND_PARAMS = 65_535;
-const MAX_ROWS_PER_STATEMENT = 2_000;
-
-/** Rows per multi-row statement so that rows × columns stays below PostgreSQL's bind-parameter limit. */
-export function rowsPerStatement(columns: number): number {
-  return Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_BIND_PARAMS / columns));
-}
-
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -20,8 +12,8 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Transaction-scoped advisory locks. They serialize the check-then-write sequences below across processes
- * sharing one database, including the first write when there is no row yet to lock with FOR UPDATE.
+ * Advisory lock keys. They serialize check-then-write sequences (and migrations) across processes sharing one
+ * database, including the very first write, when there is no row yet to lock with FOR UPDATE.
  */
 export const Lock = {
   chain: 0x636f6b656e01n,

@@ -43,7 +43,9 @@ export function toStoreError(error: unknown, operation: string): StoreError {
   const cause = error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
   const code = stringProp(cause, "code");
   const constraint = stringProp(cause, "constraint");
-  const suffix = [code && `code ${code}`, constraint && `constraint ${constraint}`].filter(Boolean).join(", ");
+  const suffix = [code && `code ${code}`, constraint && `constraint ${constraint}`]
+    .filter(Boolean)
+    .join(", ");
   return new StoreError(
     "DATABASE",
     `${operation} failed: database error${suffix ? ` (${suffix})` : ""}`,

@@ -1,3 +1,4 @@
+export { StoredLedger, toBlockCommit } from "./chain.js";
 export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors.js";
 export { openStore, type StoreConfig } from "./open.js";
 export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";

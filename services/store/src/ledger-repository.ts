@@ -42,7 +42,11 @@ export class DrizzleLedgerRepository implements LedgerRepository {
     requireInt8("height", height);
     requireBytes("commit", commit);
     const updated = await guard("setCommitCertificate", () =>
-      this.#db.update(blocks).set({ commit }).where(eq(blocks.height, height)).returning({ height: blocks.height }),
+      this.#db
+        .update(blocks)
+        .set({ commit })
+        .where(eq(blocks.height, height))
+        .returning({ height: blocks.height }),
     );
     if (updated.length === 0) throw invalidArgument(`no block at height ${height}`, { height });
   }
@@ -95,7 +99,13 @@ export class DrizzleLedgerRepository implements LedgerRepository {
   async getTx(hash: Uint8Array): Promise<TxRecord | null> {
     requireBytes("hash", hash);
     const [row] = await guard("getTx", () =>
-      this.#db.select().from(transactions).where(eq(transactions.hash, hash)).limit(1),
+      // The applied copy if there is one (refused replays share the id), else the earliest.
+      this.#db
+        .select()
+        .from(transactions)
+        .where(eq(transactions.hash, hash))
+        .orderBy(sql`${transactions.resultCode} is not null`, transactions.height, transactions.index)
+        .limit(1),
     );
     return row ?? null;
   }
@@ -106,7 +116,10 @@ export class DrizzleLedgerRepository implements LedgerRepository {
       this.#db,
       "loadState",
       async (tx) => {
-        const [meta] = await tx.select({ height: stateMeta.height }).from(stateMeta).where(eq(stateMeta.id, 1));
+        const [meta] = await tx
+          .select({ height: stateMeta.height })
+          .from(stateMeta)
+          .where(eq(stateMeta.id, 1));
         // Collation "C" orders by code point, so every node sees the same order whatever its locale.
         const entries = await tx
           .select({ key: stateEntries.key, value: stateEntries.value })
@@ -130,7 +143,10 @@ export class DrizzleLedgerRepository implements LedgerRepository {
     requireText("key", key);
     requireBytes("value", value);
     await guard("setMeta", () =>
-      this.#db.insert(chainMeta).values({ key, value }).onConflictDoUpdate({ target: chainMeta.key, set: { value } }),
+      this.#db
+        .insert(chainMeta)
+        .values({ key, value })
+        .onConflictDoUpdate({ target: chainMeta.key, set: { value } }),
     );
   }
 

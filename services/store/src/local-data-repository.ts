@@ -1,19 +1,24 @@
 import { localDatasetRows } from "@coken/db-schema";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { chunk, type Db, guard, inTransaction, rowsPerStatement } from "./db.js";
+import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import type { LocalDataRepository } from "./repositories.js";
 import type { LocalRow, LocalRowInput, LocalRowPage } from "./types.js";
+import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
 import { requireInt8, requireLimit, requireText } from "./validate.js";
 
 function requireJsonObject(fields: Record<string, unknown>): void {
   let json: string | undefined;
   try {
-    json = typeof fields === "object" && fields !== null && !Array.isArray(fields) ? JSON.stringify(fields) : undefined;
+    json =
+      typeof fields === "object" && fields !== null && !Array.isArray(fields)
+        ? JSON.stringify(fields)
+        : undefined;
   } catch {
     json = undefined;
   }
-  if (json === undefined) throw invalidArgument("fields must be a JSON-serializable object", { argument: "fields" });
+  if (json === undefined)
+    throw invalidArgument("fields must be a JSON-serializable object", { argument: "fields" });
 }
 
 export class DrizzleLocalDataRepository implements LocalDataRepository {
@@ -40,10 +45,10 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
       updatedMs: nowMs,
     }));
     await inTransaction(this.#db, "upsertRows", async (tx) => {
-      for (const batch of chunk(values, rowsPerStatement(4))) {
+      for (const batch of chunk(values, ROWS_PER_STATEMENT)) {
         await tx
           .insert(localDatasetRows)
-          .values(batch)
+          .select(unnestRows(localDatasetRows, batch))
           .onConflictDoUpdate({
             target: [localDatasetRows.dataset, localDatasetRows.rowKey],
             set: { fields: sql`excluded.fields`, updatedMs: sql`excluded.updated_ms` },
@@ -67,7 +72,10 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
     requireText("dataset", dataset);
     requireLimit(page.limit);
     const t = localDatasetRows;
-    const where = and(eq(t.dataset, dataset), page.after === undefined ? undefined : gt(t.rowKey, page.after));
+    const where = and(
+      eq(t.dataset, dataset),
+      page.after === undefined ? undefined : gt(t.rowKey, page.after),
+    );
     const rows = await guard("listRows", () =>
       this.#select()
         .where(where)

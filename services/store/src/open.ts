@@ -1,5 +1,5 @@
-import { PGlite } from "@electric-sql/pglite";
 import { migrationsFolder } from "@coken/db-schema";
+import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -7,13 +7,17 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { DrizzleConsensusRepository } from "./consensus-repository.js";
 import { type Db, guard, Lock } from "./db.js";
+import { StoreError } from "./errors.js";
 import { DrizzleLedgerRepository } from "./ledger-repository.js";
 import { DrizzleLocalDataRepository } from "./local-data-repository.js";
-import { StoreError } from "./errors.js";
 import type { Store } from "./repositories.js";
 
 export type StoreConfig =
-  | { kind: "pglite"; /** undefined keeps the database in memory. */ dataDir?: string }
+  | {
+      kind: "pglite";
+      /** undefined keeps the database in memory. */
+      dataDir?: string;
+    }
   | { kind: "postgres"; url: string; poolSize?: number };
 
 const DEFAULT_POOL_SIZE = 10;
@@ -32,8 +36,11 @@ function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): S
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Store> {
-  const client = await guard("open", () => PGlite.create(dataDir === undefined ? {} : { dataDir }));
+/**
+ * Migrates an already created PGlite instance and wraps it; the store then owns the instance and closes it.
+ * Not re-exported from the package: tests use it to start from a cloned, pre-initialized image.
+ */
+export async function openPgliteClient(client: PGlite): Promise<Store> {
   try {
     const db = drizzlePglite({ client });
     await guard("migrate", () => migratePglite(db, { migrationsFolder }));
@@ -44,18 +51,22 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
   }
 }
 
-/** Migrates on one dedicated connection under a session advisory lock, so concurrent openers take turns. */
+async function openPglite(dataDir: string | undefined): Promise<Store> {
+  const client = await guard("open", () => PGlite.create(dataDir === undefined ? {} : { dataDir }));
+  return openPgliteClient(client);
+}
+
+/**
+ * Migrates on one dedicated connection holding a session advisory lock, so concurrent openers take turns.
+ * The connection is closed afterwards rather than pooled, which also releases the lock.
+ */
 async function migratePostgres(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query("select pg_advisory_lock($1::bigint)", [Lock.migrate.toString()]);
-    try {
-      await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
-    } finally {
-      await client.query("select pg_advisory_unlock($1::bigint)", [Lock.migrate.toString()]);
-    }
+    await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
   } finally {
-    client.release();
+    client.release(true);
   }
 }
 

@@ -24,7 +24,8 @@ export function requireLimit(value: number): void {
 }
 
 export function requireBytes(name: string, value: Uint8Array): void {
-  if (!(value instanceof Uint8Array)) throw invalidArgument(`${name} must be a Uint8Array`, { argument: name });
+  if (!(value instanceof Uint8Array))
+    throw invalidArgument(`${name} must be a Uint8Array`, { argument: name });
 }
 
 export function requireText(name: string, value: string): void {

@@ -1,5 +1,5 @@
-import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import { openStore } from "../src/index.js";
 import { runCrashCycles } from "./fixtures/crash-check.js";
 import { createScratchDatabase, type ScratchDatabase } from "./fixtures/pg-admin.js";
@@ -29,7 +29,9 @@ runRepositorySuite("postgres", async () => {
 test("concurrent openers of a new database take turns migrating", async () => {
   const fresh = await createScratchDatabase("coken_test_open");
   try {
-    const opened = await Promise.allSettled([1, 2, 3].map(() => openStore({ kind: "postgres", url: fresh.url })));
+    const opened = await Promise.allSettled(
+      [1, 2, 3].map(() => openStore({ kind: "postgres", url: fresh.url })),
+    );
     const stores = opened.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     try {
       assert.equal(stores.length, 3, "every opener succeeds");
@@ -49,7 +51,9 @@ test("an unreachable server fails to open with a DATABASE error", async () => {
   });
 });
 
-test("a writer killed with SIGKILL at any moment leaves only whole blocks behind", { timeout: 120_000 }, async (t) => {
+test("a writer killed with SIGKILL at any moment leaves only whole blocks behind", {
+  timeout: 120_000,
+}, async (t) => {
   await scratch().truncate();
   await runCrashCycles(scratch().url, 3, (message) => t.diagnostic(message));
 });

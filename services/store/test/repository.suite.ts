@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe } from "node:test";
 import type { Store } from "../src/index.js";
-import type { CurrentStore } from "./suite/context.js";
 import { consensusTests } from "./suite/consensus.js";
+import type { CurrentStore } from "./suite/context.js";
 import { ledgerReadTests } from "./suite/ledger-read.js";
 import { ledgerWriteTests } from "./suite/ledger-write.js";
 import { localDataTests } from "./suite/local-data.js";

@@ -11,7 +11,8 @@ const state = (height: number, round: number, step: number, bytes: string | null
   signBytes: bytes === null ? null : utf8(bytes),
 });
 
-const compare = (a: SignState, b: SignState): number => a.height - b.height || a.round - b.round || a.step - b.step;
+const compare = (a: SignState, b: SignState): number =>
+  a.height - b.height || a.round - b.round || a.step - b.step;
 
 export function consensusTests(store: CurrentStore): void {
   test("WAL entries are appended with increasing seq, read per height and pruned below a height", async () => {
@@ -24,7 +25,9 @@ export function consensusTests(store: CurrentStore): void {
       [5, 1, "timeout"],
       [7, 2, "precommit"],
     ] as const) {
-      seqs.push(await consensus.appendWal({ height, round, kind, payload: utf8(`${height}.${round}.${kind}`) }));
+      seqs.push(
+        await consensus.appendWal({ height, round, kind, payload: utf8(`${height}.${round}.${kind}`) }),
+      );
     }
     assert.deepEqual(
       seqs,
@@ -46,8 +49,14 @@ export function consensusTests(store: CurrentStore): void {
     assert.deepEqual(await consensus.readWal(6), []);
     assert.equal((await consensus.readWal(7)).length, 1);
     assert.equal(await consensus.pruneWalBelow(7), 0);
-    await rejectsWith(consensus.appendWal({ height: -1, round: 0, kind: "x", payload: utf8("") }), "INVALID_ARGUMENT");
-    await rejectsWith(consensus.appendWal({ height: 1, round: 2 ** 31, kind: "x", payload: utf8("") }), "INVALID_ARGUMENT");
+    await rejectsWith(
+      consensus.appendWal({ height: -1, round: 0, kind: "x", payload: utf8("") }),
+      "INVALID_ARGUMENT",
+    );
+    await rejectsWith(
+      consensus.appendWal({ height: 1, round: 2 ** 31, kind: "x", payload: utf8("") }),
+      "INVALID_ARGUMENT",
+    );
     await rejectsWith(consensus.readWal(0.5), "INVALID_ARGUMENT");
   });
 

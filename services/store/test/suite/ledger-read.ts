@@ -13,7 +13,10 @@ export function ledgerReadTests(store: CurrentStore): void {
       await ledger.listBlocks(12, 3),
       commits.slice(2, 5).map((c) => c.block),
     );
-    assert.deepEqual(await ledger.listBlocks(0, 1000), commits.map((c) => c.block));
+    assert.deepEqual(
+      await ledger.listBlocks(0, 1000),
+      commits.map((c) => c.block),
+    );
     assert.deepEqual(await ledger.listBlocks(17, 5), []);
   });
 

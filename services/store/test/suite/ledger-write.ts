@@ -43,7 +43,10 @@ export function ledgerWriteTests(store: CurrentStore): void {
     assert.deepEqual(await ledger.getBlock(1), b1.block);
     assert.deepEqual(await ledger.getBlockByHash(b2.block.hash), b2.block);
     assert.deepEqual(await ledger.listBlocks(0, 10), [genesis.block, b1.block, b2.block]);
-    assert.deepEqual(await ledger.getTx(b1.block.txs[2]?.hash ?? new Uint8Array()), { ...b1.block.txs[2], height: 1 });
+    assert.deepEqual(await ledger.getTx(b1.block.txs[2]?.hash ?? new Uint8Array()), {
+      ...b1.block.txs[2],
+      height: 1,
+    });
     assert.equal(await ledger.getTx(digest("missing")), null);
     assert.deepEqual(await ledger.loadState(), {
       height: 2,
@@ -120,7 +123,10 @@ export function ledgerWriteTests(store: CurrentStore): void {
     assert.deepEqual(await ledger.loadState(), { height: 0, entries: [{ key: "kept", value: utf8("v0") }] });
     assert.deepEqual(await ledger.queryReceipts({ limit: 10 }), { receipts: [], next: null });
 
-    const fixed = chain.next({ txs: 3, receipts: (h) => Array.from({ length: 2500 }, (_, i) => makeReceipt(h, i)) });
+    const fixed = chain.next({
+      txs: 3,
+      receipts: (h) => Array.from({ length: 2500 }, (_, i) => makeReceipt(h, i)),
+    });
     await ledger.commitBlock(fixed);
     assert.equal(await ledger.latestHeight(), 1);
   });
@@ -151,7 +157,8 @@ export function ledgerWriteTests(store: CurrentStore): void {
     const big = chain.next({
       txs: 3000,
       stateWrites: Array.from({ length: 5000 }, (_, i) => ({ key: `k/${i}`, value: utf8(String(i)) })),
-      receipts: (h) => Array.from({ length: 10_000 }, (_, i) => makeReceipt(h, i, { timeMs: 1000 + (i % 97) })),
+      receipts: (h) =>
+        Array.from({ length: 10_000 }, (_, i) => makeReceipt(h, i, { timeMs: 1000 + (i % 97) })),
     });
     await ledger.commitBlock(big);
     const stored = await ledger.getBlock(0);

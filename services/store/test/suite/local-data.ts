@@ -34,7 +34,10 @@ export function localDataTests(store: CurrentStore): void {
     const listed: LocalRow[] = [];
     let after: string | undefined;
     do {
-      const page = await localData.listRows("citizens", after === undefined ? { limit: 10 } : { after, limit: 10 });
+      const page = await localData.listRows(
+        "citizens",
+        after === undefined ? { limit: 10 } : { after, limit: 10 },
+      );
       listed.push(...page.rows);
       after = page.next ?? undefined;
     } while (after !== undefined);
@@ -56,7 +59,10 @@ export function localDataTests(store: CurrentStore): void {
 
   test("a large upsert spans several statements atomically", async () => {
     const { localData } = store();
-    const rows = Array.from({ length: 4500 }, (_, i) => ({ key: `k${String(i).padStart(5, "0")}`, fields: { i } }));
+    const rows = Array.from({ length: 4500 }, (_, i) => ({
+      key: `k${String(i).padStart(5, "0")}`,
+      fields: { i },
+    }));
     await localData.upsertRows("bulk", rows, 1);
     assert.equal(await localData.countRows("bulk"), 4500);
     const last = await localData.listRows("bulk", { after: "k04498", limit: 5 });

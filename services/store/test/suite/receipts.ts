@@ -38,7 +38,10 @@ async function seed(ledger: LedgerRepository): Promise<StoredReceipt[]> {
   return all;
 }
 
-async function collect(ledger: LedgerRepository, query: Omit<ReceiptQuery, "after">): Promise<StoredReceipt[]> {
+async function collect(
+  ledger: LedgerRepository,
+  query: Omit<ReceiptQuery, "after">,
+): Promise<StoredReceipt[]> {
   const out: StoredReceipt[] = [];
   let after: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
@@ -67,7 +70,10 @@ export function receiptTests(store: CurrentStore): void {
       [{ toMs: T0 + 5000 }, (r) => r.timeMs < T0 + 5000],
       [
         { agency: "tax", dataset: "dataset-0", fromMs: T0 + 2000 },
-        (r) => (r.provider === "tax" || r.requester === "tax") && r.dataset === "dataset-0" && r.timeMs >= T0 + 2000,
+        (r) =>
+          (r.provider === "tax" || r.requester === "tax") &&
+          r.dataset === "dataset-0" &&
+          r.timeMs >= T0 + 2000,
       ],
       [{ provider: "nobody" }, () => false],
     ];

@@ -1,0 +1,200 @@
+import {
+  type Block,
+  bytesEqual,
+  type CborValue,
+  type CommittedBlock,
+  CommittedState,
+  createHasher,
+  type EpochSettlement,
+  encodeCbor,
+  encodeRecord,
+  type Genesis,
+  genesisHash,
+  blockHash as headerHash,
+  keys,
+  Ledger,
+  toHex,
+  type Verifier,
+} from "@coken/ledger";
+import { StoreError } from "./errors.js";
+import type { Store } from "./repositories.js";
+import type { BlockCommit, StoredReceipt } from "./types.js";
+
+const ZERO_HASH = new Uint8Array(32);
+const RECEIPT_PAGE = 1000;
+
+/**
+ * The store row for a committed block: header bytes, every tx with its result, the encoded state writes and
+ * the receipts of applied `access.record` txs.
+ */
+export function toBlockCommit(
+  block: Block,
+  committed: CommittedBlock,
+  hasher: Parameters<typeof headerHash>[0],
+): BlockCommit {
+  const { outcome } = committed;
+  const receipts: StoredReceipt[] = outcome.receipts.map((r) => ({
+    id: r.id,
+    height: outcome.height,
+    txHash: r.txId,
+    index: r.index,
+    provider: r.receipt.provider,
+    requester: r.receipt.requester,
+    dataset: r.receipt.dataset,
+    grantId: r.receipt.grant,
+    timeMs: r.receipt.time,
+    requestHash: r.receipt.requestHash,
+    resultHash: r.receipt.resultHash,
+    proofHash: r.receipt.proofHash,
+    nonce: r.receipt.nonce,
+  }));
+  return {
+    block: {
+      height: block.header.height,
+      hash: headerHash(hasher, block.header),
+      prevHash: block.header.prevHash,
+      timeMs: block.header.time,
+      proposer: block.header.proposer,
+      appHash: block.header.appHash,
+      resultAppHash: committed.appHash,
+      header: encodeCbor(block.header as unknown as CborValue),
+      commit: null,
+      txs: block.txs.map((raw, index) => {
+        const t = outcome.txs[index];
+        // A tx that did not decode is stored under the hash of its raw bytes, with sender "" and kind "".
+        const tx = t?.tx ?? null;
+        return {
+          hash: t?.id ?? hasher.hash("tx.raw", raw),
+          index,
+          kind: tx?.body.kind ?? "",
+          sender: tx?.body.sender ?? "",
+          seq: tx?.body.seq ?? 0,
+          resultCode: t?.code ?? null,
+          raw,
+        };
+      }),
+    },
+    stateWrites: committed.writes,
+    receipts,
+  };
+}
+
+/** Height-0 row: the genesis document's hash as block hash and the whole genesis state as writes. */
+function genesisCommit(ledger: Ledger, genesis: Genesis): BlockCommit {
+  const h = ledger.hasher;
+  return {
+    block: {
+      height: 0,
+      hash: genesisHash(h, genesis),
+      prevHash: ZERO_HASH,
+      timeMs: genesis.genesisTime,
+      proposer: "",
+      appHash: ZERO_HASH,
+      resultAppHash: ledger.state.appHash(),
+      header: encodeCbor(genesis as unknown as CborValue),
+      commit: null,
+      txs: [],
+    },
+    stateWrites: ledger.state.entries().map(([key, record]) => ({ key, value: encodeRecord(record) })),
+    receipts: [],
+  };
+}
+
+/**
+ * A ledger backed by a store: opens at the stored head (verifying that the stored state hashes to the stored
+ * app hash), or at genesis on first start. Blocks are persisted with `persist`, each in one transaction.
+ */
+export class StoredLedger {
+  private failed: unknown = null;
+
+  private constructor(
+    readonly ledger: Ledger,
+    private readonly store: Store,
+  ) {}
+
+  static async open(
+    store: Store,
+    genesis: Genesis,
+    verifier: Verifier,
+    settlement?: EpochSettlement,
+  ): Promise<StoredLedger> {
+    const latest = await store.ledger.latestHeight();
+    const hasher = createHasher(genesis.hashAlgorithm);
+    if (latest === null) {
+      const ledger = Ledger.fromGenesis(genesis, verifier, settlement);
+      await store.ledger.commitBlock(genesisCommit(ledger, genesis));
+      return new StoredLedger(ledger, store);
+    }
+    const first = await store.ledger.getBlock(0);
+    if (first === null || !bytesEqual(first.hash, genesisHash(hasher, genesis))) {
+      throw new StoreError("INVALID_ARGUMENT", "the store holds a chain with another genesis", {
+        argument: "genesis",
+      });
+    }
+    const [head, snapshot] = await Promise.all([store.ledger.getBlock(latest), store.ledger.loadState()]);
+    if (head === null || snapshot.height !== latest) {
+      throw new StoreError("DATABASE", "stored state height differs from the latest block", {
+        height: latest,
+      });
+    }
+    const state = CommittedState.fromEncoded(hasher, snapshot.entries);
+    if (!bytesEqual(state.appHash(), head.resultAppHash)) {
+      throw new StoreError("DATABASE", "stored state does not hash to the stored app hash", {
+        height: latest,
+      });
+    }
+    const ledger = Ledger.resume(
+      state,
+      {
+        chain: genesis.chainId,
+        height: latest,
+        hash: head.hash,
+        time: head.timeMs,
+        appHash: head.resultAppHash,
+      },
+      verifier,
+      settlement,
+    );
+    await restoreReceiptWindow(store, ledger);
+    return new StoredLedger(ledger, store);
+  }
+
+  /**
+   * Executes and commits a block in memory, then persists it in one database transaction. If persisting fails,
+   * memory is ahead of the store: this instance refuses further use and must be reopened from the store, which
+   * the failed transaction left at the previous block.
+   */
+  async apply(block: Block): Promise<CommittedBlock> {
+    if (this.failed !== null) {
+      throw new StoreError(
+        "DATABASE",
+        "a block failed to persist; reopen the ledger from the store",
+        {},
+        { cause: this.failed },
+      );
+    }
+    const committed = this.ledger.apply(block);
+    try {
+      await this.store.ledger.commitBlock(toBlockCommit(block, committed, this.ledger.hasher));
+    } catch (e) {
+      this.failed = e;
+      throw e;
+    }
+    return committed;
+  }
+}
+
+async function restoreReceiptWindow(store: Store, ledger: Ledger): Promise<void> {
+  const params = ledger.state.get(keys.params);
+  if (params === undefined) return;
+  let after: string | undefined;
+  do {
+    const page = await store.ledger.queryReceipts({
+      fromMs: ledger.head.time - params.receiptMaxAgeMs,
+      limit: RECEIPT_PAGE,
+      ...(after ? { after } : {}),
+    });
+    ledger.state.rememberReceipts(page.receipts.map((r) => ({ id: toHex(r.id), time: r.timeMs })));
+    after = page.next ?? undefined;
+  } while (after !== undefined);
+}
