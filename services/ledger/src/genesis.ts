@@ -1,8 +1,8 @@
+import { EMPTY_RECEIPT_LOG } from "./apply/access.js";
 import { TxError } from "./apply/errors.js";
 import { checkParams } from "./apply/governance.js";
 import { fromHex } from "./bytes.js";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
-import { EMPTY_MMR } from "./crypto/mmr.js";
 import { KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
 import { type CborValue, encodeCbor } from "./encoding/cbor.js";
 import { type Params, ROLES, type Role, type Validator } from "./model.js";
@@ -80,8 +80,31 @@ function list(v: Json, path: string): Json[] {
   return v;
 }
 
+/** Refuses fields outside `allowed`, so a misspelt field is an error rather than a silent default. */
+function only(o: Record<string, Json>, path: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k)) throw new GenesisError(`${path}.${k}`, "unknown field");
+}
+
+/** Strict ISO-8601 UTC time: the calendar fields must survive a round trip (no 30 February, no 24:00). */
+function utcTime(v: Json, path: string): number {
+  const s = str(v, path, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/);
+  const time = Date.parse(s);
+  const [whole, fraction = ""] = s.slice(0, -1).split(".");
+  const normalised = `${whole}.${fraction.padEnd(3, "0")}Z`;
+  if (!Number.isFinite(time) || time < 0 || new Date(time).toISOString() !== normalised) {
+    throw new GenesisError(path, "not a valid UTC time");
+  }
+  return time;
+}
+
+const MAX_POWER = 1_000_000;
+const MAX_VALIDATORS = 256;
+const MAX_BALANCE = (1n << 64n) - 1n;
+
 function parseAgency(v: Json, path: string): GenesisAgency {
   const a = obj(v, path);
+  only(a, path, ["id", "name", "region", "publicKey", "keyScheme", "roles", "balance"]);
   const publicKey = fromHex(str(a.publicKey, `${path}.publicKey`, /^[0-9a-f]+$/));
   const keyScheme = oneOf(a.keyScheme ?? "ed25519", `${path}.keyScheme`, KEY_SCHEMES);
   if (publicKey === undefined || (keyScheme === "ed25519" && publicKey.length !== 32)) {
@@ -106,10 +129,8 @@ function parseAgency(v: Json, path: string): GenesisAgency {
 /** Parses and checks a genesis document (already JSON-parsed); throws only `GenesisError`. */
 export function parseGenesis(doc: Json): Genesis {
   const g = obj(doc, "$");
-  const time = Date.parse(
-    str(g.genesisTime, "$.genesisTime", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/),
-  );
-  if (!Number.isFinite(time) || time < 0) throw new GenesisError("$.genesisTime", "not a valid UTC time");
+  only(g, "$", ["chainId", "genesisTime", "hashAlgorithm", "params", "agencies", "validators"]);
+  const time = utcTime(g.genesisTime, "$.genesisTime");
   const paramsIn = g.params === undefined ? {} : obj(g.params, "$.params");
   const params = { ...DEFAULT_PARAMS };
   for (const [name, value] of Object.entries(paramsIn)) {
@@ -125,8 +146,12 @@ export function parseGenesis(doc: Json): Genesis {
   const agencies = list(g.agencies, "$.agencies").map((a, i) => parseAgency(a, `$.agencies[${i}]`));
   const ids = new Set(agencies.map((a) => a.id));
   if (ids.size !== agencies.length) throw new GenesisError("$.agencies", "agency ids repeat");
+  if (agencies.reduce((sum, a) => sum + a.balance, 0n) > MAX_BALANCE) {
+    throw new GenesisError("$.agencies", "balances add up to more than 2^64-1");
+  }
   const validators = list(g.validators, "$.validators").map((v, i) => {
     const o = obj(v, `$.validators[${i}]`);
+    only(o, `$.validators[${i}]`, ["agency", "power"]);
     const agency = str(o.agency, `$.validators[${i}].agency`, ID);
     const found = agencies.find((a) => a.id === agency);
     if (!found?.roles.includes("validator")) {
@@ -135,8 +160,11 @@ export function parseGenesis(doc: Json): Genesis {
         `${agency} is not a genesis agency with the validator role`,
       );
     }
-    return { agency, power: int(o.power, `$.validators[${i}].power`, 1) };
+    const power = int(o.power, `$.validators[${i}].power`, 1);
+    if (power > MAX_POWER) throw new GenesisError(`$.validators[${i}].power`, `at most ${MAX_POWER}`);
+    return { agency, power };
   });
+  if (validators.length > MAX_VALIDATORS) throw new GenesisError("$.validators", `at most ${MAX_VALIDATORS}`);
   if (validators.length === 0) throw new GenesisError("$.validators", "at least one validator");
   if (new Set(validators.map((v) => v.agency)).size !== validators.length) {
     throw new GenesisError("$.validators", "validators repeat");
@@ -169,7 +197,7 @@ export function genesisState(genesis: Genesis): CommittedState {
   const validators = [...genesis.validators].sort((a, b) => (a.agency < b.agency ? -1 : 1));
   writes.set(keys.validators, { validators });
   writes.set(keys.params, genesis.params);
-  writes.set(keys.receipts, { batches: EMPTY_MMR, receiptCount: 0 });
+  writes.set(keys.receipts, EMPTY_RECEIPT_LOG);
   writes.set(keys.epoch, { number: 0, startHeight: 1 });
   state.commit({ writes, receipts: [] });
   return state;

@@ -78,8 +78,8 @@ export class Ledger {
     if (outcome.height !== this.currentHead.height + 1)
       throw new RangeError("outcome is not for the next height");
     const writes = this.state.commit(outcome.diff);
-    const params = this.state.get(keys.params);
-    if (params) this.state.pruneReceipts(outcome.time - params.receiptMaxAgeMs);
+    const log = this.state.get(keys.receipts);
+    if (log) this.state.pruneReceipts(log.floor);
     const appHash = this.state.appHash();
     this.currentHead = {
       chain: this.currentHead.chain,

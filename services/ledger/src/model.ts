@@ -193,6 +193,11 @@ export interface Proposal {
 export interface ReceiptLog {
   batches: Mmr;
   receiptCount: number;
+  /**
+   * Receipts older than this time are refused. It only rises (to block time − receiptMaxAgeMs at the end of each
+   * block), so forgetting ids older than it can never let a duplicate back in, even if the age limit is raised.
+   */
+  floor: number;
 }
 
 /** Settlement bookkeeping; the credits specification fills in what an epoch settles. */

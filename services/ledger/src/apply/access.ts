@@ -1,12 +1,14 @@
 import { toHex } from "../bytes.js";
 import { merkleRoot } from "../crypto/merkle.js";
 import { EMPTY_MMR, mmrAppend } from "../crypto/mmr.js";
-import type { Grant } from "../model.js";
+import type { Grant, ReceiptLog } from "../model.js";
 import { keys } from "../state/keys.js";
 import { batchHash, receiptId } from "../tx/sign.js";
 import type { AccessReceipt, ReceiptBatch, TxPayloads } from "../tx/types.js";
 import { requireAgency, requireGrant, requireNotFrozen, requireRole, type TxContext } from "./context.js";
 import { reject } from "./errors.js";
+
+export const EMPTY_RECEIPT_LOG: ReceiptLog = { batches: EMPTY_MMR, receiptCount: 0, floor: 0 };
 
 function mismatch(index: string, message: string): never {
   return reject("RECEIPT_MISMATCH", `receipt ${index}: ${message}`, { receipt: index });
@@ -19,6 +21,7 @@ function checkReceipt(
   r: AccessReceipt,
   at: string,
   grant: Grant,
+  floor: number,
 ): Uint8Array {
   if (r.requester !== batch.requester) mismatch(at, "requester differs from its batch");
   if (r.provider !== ctx.sender) mismatch(at, "provider is not the sender");
@@ -27,7 +30,8 @@ function checkReceipt(
     mismatch(at, "grant is between other agencies");
   if (!grant.queryKinds.includes(r.queryKind)) mismatch(at, `grant does not allow ${r.queryKind}`);
   const { time } = ctx.block;
-  if (r.time > time + ctx.params.receiptMaxFutureMs || r.time < time - ctx.params.receiptMaxAgeMs) {
+  const oldest = Math.max(floor, time - ctx.params.receiptMaxAgeMs);
+  if (r.time > time + ctx.params.receiptMaxFutureMs || r.time < oldest) {
     reject("RECEIPT_TIME", `receipt ${at}: time outside the accepted window`, { receipt: at, time: r.time });
   }
   if (r.time >= grant.expiresAt || (grant.revoked !== null && r.time >= grant.revoked.time)) {
@@ -59,6 +63,7 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
     });
   }
   const h = ctx.block.hasher;
+  const log = ctx.state.get(keys.receipts) ?? EMPTY_RECEIPT_LOG;
   const grants = new Map<string, Grant>();
   const datasetUse = new Map<string, number>();
   const batchHashes: Uint8Array[] = [];
@@ -73,7 +78,7 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
         requireNotFrozen(ctx, "grant", grant.id);
         requireNotFrozen(ctx, "dataset", grant.dataset);
       }
-      const id = checkReceipt(ctx, batch, r, at, grant);
+      const id = checkReceipt(ctx, batch, r, at, grant, log.floor);
       grants.set(grant.id, { ...grant, used: grant.used + 1 });
       datasetUse.set(grant.dataset, (datasetUse.get(grant.dataset) ?? 0) + 1);
       return id;
@@ -99,8 +104,7 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
     if (dataset !== undefined)
       ctx.state.set(keys.dataset(id), { ...dataset, accessCount: dataset.accessCount + n });
   }
-  const log = ctx.state.get(keys.receipts) ?? { batches: EMPTY_MMR, receiptCount: 0 };
   let batches = log.batches;
   for (const hash of batchHashes) batches = mmrAppend(h, batches, hash);
-  ctx.state.set(keys.receipts, { batches, receiptCount: log.receiptCount + total });
+  ctx.state.set(keys.receipts, { ...log, batches, receiptCount: log.receiptCount + total });
 }

@@ -3,6 +3,9 @@ import type { TxPayloads } from "../tx/types.js";
 import { invalid, requireAccount, requireAgency, requireNotFrozen, type TxContext } from "./context.js";
 import { reject } from "./errors.js";
 
+/** Balances are unsigned 64-bit integers. */
+export const MAX_BALANCE = (1n << 64n) - 1n;
+
 function debit(ctx: TxContext, amount: bigint): void {
   if (amount <= 0n) invalid("amount", "must be positive");
   requireNotFrozen(ctx, "account", ctx.sender);
@@ -23,6 +26,7 @@ export function transferCredits(ctx: TxContext, p: TxPayloads["credit.transfer"]
   requireNotFrozen(ctx, "account", p.to);
   debit(ctx, p.amount);
   const to = requireAccount(ctx, p.to);
+  if (to.balance + p.amount > MAX_BALANCE) invalid("amount", "recipient balance would exceed 2^64-1");
   ctx.state.set(keys.account(p.to), { ...to, balance: to.balance + p.amount });
 }
 

@@ -1,5 +1,6 @@
 import type { GovernanceAction, Params, Proposal, Validator } from "../model.js";
 import { keys } from "../state/keys.js";
+import { LIMITS } from "../tx/codec.js";
 import { derivedId } from "../tx/sign.js";
 import type { TxPayloads } from "../tx/types.js";
 import { invalid, requireAgency, requireRole, type TxContext } from "./context.js";
@@ -153,6 +154,8 @@ export function vote(ctx: TxContext, p: TxPayloads["governance.vote"]): void {
       status: proposal.status,
     });
   }
+  if (proposal.votes.length >= LIMITS.votes)
+    invalid("proposal", `a proposal holds at most ${LIMITS.votes} votes`);
   if (proposal.votes.some((v) => v.agency === ctx.sender)) {
     reject("ALREADY_VOTED", `${ctx.sender} already voted`, { proposal: proposal.id });
   }

@@ -175,6 +175,9 @@ function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSet
   const params = overlay.get(keys.params);
   const epoch = overlay.get(keys.epoch);
   if (params === undefined || epoch === undefined) return;
+  const log = overlay.get(keys.receipts);
+  const floor = Math.max(0, ctx.time - params.receiptMaxAgeMs);
+  if (log !== undefined && floor > log.floor) overlay.set(keys.receipts, { ...log, floor });
   if (ctx.height - epoch.startHeight + 1 < params.epochLength) return;
   settlement?.settle(overlay, epoch, ctx);
   overlay.set(keys.epoch, { number: epoch.number + 1, startHeight: ctx.height + 1 });

@@ -9,49 +9,58 @@ export function merkleRoot(h: Hasher, items: readonly Uint8Array[]): Uint8Array 
   if (items.length === 0) return h.hash("merkle.empty");
   let level = items.map((item) => h.hash("merkle.leaf", item));
   // Bottom-up pairing gives the same tree as the recursive RFC 6962 split: an odd last node is carried up.
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      next.push(h.hash("merkle.node", level[i] as Uint8Array, level[i + 1] as Uint8Array));
-    }
-    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
-    level = next;
-  }
+  while (level.length > 1) level = nextLevel(h, level);
   return level[0] as Uint8Array;
 }
 
-/** Sibling hashes from the leaf up; `right` tells whether the sibling sits to the right of the path. */
+/**
+ * Sibling hashes from the leaf up. Which side each sibling sits on follows from (index, count) alone, so a proof
+ * also fixes the item's position.
+ */
 export interface MerkleProof {
   readonly index: number;
   readonly count: number;
-  readonly siblings: readonly { hash: Uint8Array; right: boolean }[];
+  readonly siblings: readonly Uint8Array[];
+}
+
+function nextLevel(h: Hasher, level: readonly Uint8Array[]): Uint8Array[] {
+  const next: Uint8Array[] = [];
+  for (let j = 0; j + 1 < level.length; j += 2) {
+    next.push(h.hash("merkle.node", level[j] as Uint8Array, level[j + 1] as Uint8Array));
+  }
+  if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
+  return next;
 }
 
 /** Inclusion proof of `items[index]` in `merkleRoot(items)`. */
 export function merkleProof(h: Hasher, items: readonly Uint8Array[], index: number): MerkleProof {
   if (!Number.isInteger(index) || index < 0 || index >= items.length)
     throw new RangeError("index out of range");
-  const siblings: { hash: Uint8Array; right: boolean }[] = [];
+  const siblings: Uint8Array[] = [];
   let level = items.map((item) => h.hash("merkle.leaf", item));
-  let i = index;
-  while (level.length > 1) {
+  for (let i = index; level.length > 1; i = Math.floor(i / 2)) {
     const sibling = i % 2 === 0 ? i + 1 : i - 1;
-    if (sibling < level.length) siblings.push({ hash: level[sibling] as Uint8Array, right: sibling > i });
-    const next: Uint8Array[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) {
-      next.push(h.hash("merkle.node", level[j] as Uint8Array, level[j + 1] as Uint8Array));
-    }
-    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
-    level = next;
-    i = Math.floor(i / 2);
+    if (sibling < level.length) siblings.push(level[sibling] as Uint8Array);
+    level = nextLevel(h, level);
   }
   return { index, count: items.length, siblings };
 }
 
-/** Recomputes the root from one item and its proof. */
-export function merkleRootFromProof(h: Hasher, item: Uint8Array, proof: MerkleProof): Uint8Array {
+/**
+ * Recomputes the root from one item and its proof, taking sibling sides from (index, count); returns null for a
+ * proof whose shape does not fit its count.
+ */
+export function merkleRootFromProof(h: Hasher, item: Uint8Array, proof: MerkleProof): Uint8Array | null {
+  const { index, count, siblings } = proof;
+  if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || index >= count) return null;
   let acc = h.hash("merkle.leaf", item);
-  for (const s of proof.siblings)
-    acc = s.right ? h.hash("merkle.node", acc, s.hash) : h.hash("merkle.node", s.hash, acc);
-  return acc;
+  let used = 0;
+  for (let i = index, n = count; n > 1; i = Math.floor(i / 2), n = Math.ceil(n / 2)) {
+    if (i % 2 === 1 || i + 1 < n) {
+      const s = siblings[used++];
+      if (s === undefined) return null;
+      acc = i % 2 === 1 ? h.hash("merkle.node", s, acc) : h.hash("merkle.node", acc, s);
+    }
+  }
+  return used === siblings.length ? acc : null;
 }

@@ -1,7 +1,7 @@
 import { EncodingError } from "./errors.js";
 
 /**
- * The Coken CBOR profile (RFC 8949 §4.2.1 core deterministic encoding, restricted):
+ * The Coken CBOR profile (RFC 8949 §4.2 deterministic encoding with the length-first key order of §4.2.3):
  * unsigned and negative integers up to 64 bits, byte strings, UTF-8 text strings, arrays,
  * maps whose keys are text strings, false, true and null. No tags, floats, undefined or
  * indefinite lengths. Lengths and integers use the shortest form; map keys are sorted by their

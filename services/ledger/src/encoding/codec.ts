@@ -103,7 +103,7 @@ export function struct<S extends Shape>(shape: S): Decoder<Decoded<S>> {
   const keys = Object.keys(shape);
   return (v, path) => {
     if (!isMap(v)) fail(path, `expected map, got ${describe(v)}`);
-    for (const k of Object.keys(v)) if (!(k in shape)) fail(`${path}.${k}`, "unknown field");
+    for (const k of Object.keys(v)) if (!Object.hasOwn(shape, k)) fail(`${path}.${k}`, "unknown field");
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       const dec = shape[k] as Decoder<unknown>;

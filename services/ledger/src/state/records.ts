@@ -117,7 +117,7 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     action: governanceAction,
     createdAt: uint,
     deadline: uint,
-    votes: array(struct({ agency: agencyId, approve: bool }), LIMITS.validators),
+    votes: array(struct({ agency: agencyId, approve: bool }), LIMITS.votes),
     status: literal("open", "executed", "rejected", "failed"),
     closedAt: nullable(uint),
     failure: nullable(text(1024)),
@@ -127,6 +127,7 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
   receipts: struct({
     batches: struct({ leafCount: uint, peaks: array(struct({ height: uint, hash: hash32 }), 64) }),
     receiptCount: uint,
+    floor: uint,
   }),
   epoch: struct({ number: uint, startHeight: uint }),
 };

@@ -52,6 +52,8 @@ export const LIMITS = {
   batches: 1024,
   receiptsPerBatch: 100_000,
   validators: 256,
+  /** Votes a stored proposal may hold (the validator set can change during its life). */
+  votes: 1024,
 } as const;
 
 export const accessReceipt: Decoder<AccessReceipt> = struct({
@@ -153,7 +155,7 @@ export const txBody: Decoder<TxBody> = (v, path) => {
 
 export const signedTx: Decoder<SignedTx> = struct({ body: txBody, sig: signature });
 
-/** Canonical bytes of a tx body: what the sender signs (through `txSignBytes`). */
+/** Canonical bytes of a tx body; the sender signs their hash, the tx id (`txId`). */
 export function encodeTxBody(body: TxBody): Uint8Array {
   return encodeCbor(body as unknown as CborValue);
 }

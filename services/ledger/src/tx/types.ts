@@ -29,7 +29,7 @@ export interface AccessReceipt {
 
 /**
  * Receipts of one requester, signed once by each side over the Merkle root of the receipt ids
- * (see `batchSignBytes`); any single receipt is checked with its Merkle path and the two signatures.
+ * (see `batchHash`); any single receipt is checked with its Merkle path and the two signatures.
  */
 export interface ReceiptBatch {
   requester: AgencyId;
