@@ -3,7 +3,7 @@ import { TxError } from "./apply/errors.js";
 import { checkParams } from "./apply/governance.js";
 import { fromHex } from "./bytes.js";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
-import { KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
+import { isWeakEd25519Key, KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
 import { type CborValue, encodeCbor } from "./encoding/cbor.js";
 import { type Params, ROLES, type Role, type Validator } from "./model.js";
 import { CommittedState } from "./state/committed.js";
@@ -107,8 +107,11 @@ function parseAgency(v: Json, path: string): GenesisAgency {
   only(a, path, ["id", "name", "region", "publicKey", "keyScheme", "roles", "balance"]);
   const publicKey = fromHex(str(a.publicKey, `${path}.publicKey`, /^[0-9a-f]+$/));
   const keyScheme = oneOf(a.keyScheme ?? "ed25519", `${path}.keyScheme`, KEY_SCHEMES);
-  if (publicKey === undefined || (keyScheme === "ed25519" && publicKey.length !== 32)) {
-    throw new GenesisError(`${path}.publicKey`, "expected 32-byte hex Ed25519 key");
+  if (publicKey === undefined || (keyScheme === "ed25519" && isWeakEd25519Key(publicKey))) {
+    throw new GenesisError(
+      `${path}.publicKey`,
+      "expected a 32-byte hex Ed25519 key of a point of large order",
+    );
   }
   const roles = list(a.roles, `${path}.roles`).map((r, i) => oneOf(r, `${path}.roles[${i}]`, ROLES));
   if (roles.length === 0 || new Set(roles).size !== roles.length)

@@ -1,3 +1,4 @@
+import { isWeakEd25519Key } from "../crypto/signature.js";
 import type { GovernanceAction, Params, Proposal, Validator } from "../model.js";
 import { keys } from "../state/keys.js";
 import { LIMITS } from "../tx/codec.js";
@@ -48,8 +49,9 @@ function checkAction(ctx: TxContext, action: GovernanceAction): void {
       if (ctx.state.get(keys.agency(id)) !== undefined || ctx.state.get(keys.admission(id)) !== undefined) {
         reject("ALREADY_EXISTS", `agency ${id} exists or is admitted`, { agency: id });
       }
-      if (keyScheme === "ed25519" && publicKey.length !== 32)
-        invalid("agency.publicKey", "Ed25519 keys are 32 bytes");
+      if (keyScheme === "ed25519" && isWeakEd25519Key(publicKey)) {
+        invalid("agency.publicKey", "not a 32-byte Ed25519 key of a point of large order");
+      }
       return;
     }
     case "agency.roles": {

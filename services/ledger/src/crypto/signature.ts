@@ -23,6 +23,26 @@ export interface Verifier {
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
+// Encodings (sign bit cleared) of the Ed25519 points of small order, canonical or not: y = 0, 1, p-1, p, p+1 and
+// the two order-8 y values. A key among them would let anyone forge signatures that verify.
+const SMALL_ORDER = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+];
+
+/** Whether a 32-byte Ed25519 public key encodes a point of small order (such keys are refused everywhere). */
+export function isWeakEd25519Key(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return true;
+  const masked = Buffer.from(publicKey);
+  masked[31] = (masked[31] as number) & 0x7f;
+  return SMALL_ORDER.includes(masked.toString("hex"));
+}
+
 /** A signer from a 32-byte Ed25519 seed (the private key as RFC 8032 defines it). */
 export function ed25519Signer(seed: Uint8Array): Signer {
   if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
@@ -60,8 +80,7 @@ export function createVerifier(options: { keyCacheSize?: number } = {}): Verifie
   return {
     verify(scheme, publicKey, message, signature) {
       if (scheme !== "ed25519") return false;
-      if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH)
-        return false;
+      if (signature.length !== ED25519_SIGNATURE_LENGTH || isWeakEd25519Key(publicKey)) return false;
       const key = keyObject(publicKey);
       if (key === null) return false;
       try {
