@@ -4,7 +4,7 @@ import type { Params } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
 import { decodeTx } from "../tx/codec.js";
-import { verifyTxSignature } from "../tx/sign.js";
+import { txId } from "../tx/sign.js";
 import type { SignedTx, TxKind, TxPayloads } from "../tx/types.js";
 import { recordAccess } from "./access.js";
 import { registerAgency } from "./agency.js";
@@ -16,9 +16,10 @@ import { propose, vote } from "./governance.js";
 import { issueGrant, revokeGrant } from "./grants.js";
 import { freeze, unfreeze } from "./regulator.js";
 
+/** The outcome of one tx; `id` is its tx id, or null when the bytes did not decode. */
 export type ApplyResult =
-  | { ok: true; tx: SignedTx; diff: StateDiff }
-  | { ok: false; error: TxError; tx: SignedTx | null };
+  | { ok: true; tx: SignedTx; id: Uint8Array; diff: StateDiff }
+  | { ok: false; error: TxError; tx: SignedTx | null; id: Uint8Array | null };
 
 type Handler<K extends TxKind> = (ctx: TxContext, payload: TxPayloads[K]) => void;
 
@@ -57,7 +58,13 @@ function senderKey(
   return { scheme: agency.keyScheme, publicKey: agency.publicKey, seq: account.seq };
 }
 
-function run(state: StateReader, tx: SignedTx, block: BlockContext, params: Params): StateDiff {
+function run(
+  state: StateReader,
+  tx: SignedTx,
+  id: Uint8Array,
+  block: BlockContext,
+  params: Params,
+): StateDiff {
   const { body } = tx;
   if (body.chain !== block.chain)
     reject("WRONG_CHAIN", `tx is for chain ${body.chain}`, { chain: body.chain });
@@ -71,7 +78,7 @@ function run(state: StateReader, tx: SignedTx, block: BlockContext, params: Para
   if (state.get(keys.freeze("agency", body.sender)) !== undefined) {
     reject("FROZEN", `agency ${body.sender} is frozen`, { kind: "agency", id: body.sender });
   }
-  if (!verifyTxSignature(block.hasher, block.verifier, key.scheme, key.publicKey, tx)) {
+  if (!block.verifier.verify(key.scheme, key.publicKey, id, tx.sig)) {
     reject("BAD_SIGNATURE", "signature does not verify against the sender's key", { agency: body.sender });
   }
   const overlay = new StateOverlay(state);
@@ -87,11 +94,12 @@ function run(state: StateReader, tx: SignedTx, block: BlockContext, params: Para
  * diff the tx makes or the typed reason it is refused (in which case it makes no change at all).
  */
 export function applyTx(state: StateReader, tx: SignedTx, block: BlockContext): ApplyResult {
+  const id = txId(block.hasher, tx.body);
   try {
     const params = state.get(keys.params) ?? reject("MALFORMED_TX", "state has no params (missing genesis)");
-    return { ok: true, tx, diff: run(state, tx, block, params) };
+    return { ok: true, tx, id, diff: run(state, tx, id, block, params) };
   } catch (e) {
-    if (e instanceof TxError) return { ok: false, error: e, tx };
+    if (e instanceof TxError) return { ok: false, error: e, tx, id };
     throw e;
   }
 }
@@ -106,6 +114,7 @@ export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockCo
         size: raw.length,
       }),
       tx: null,
+      id: null,
     };
   }
   let tx: SignedTx;
@@ -117,6 +126,7 @@ export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockCo
         ok: false,
         error: new TxError("MALFORMED_TX", e.message, { encoding: e.code, path: e.path }),
         tx: null,
+        id: null,
       };
     }
     throw e;

@@ -7,7 +7,6 @@ import type { Verifier } from "../crypto/signature.js";
 import type { EpochState } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
-import { receiptId, txId } from "../tx/sign.js";
 import type { AccessReceipt, SignedTx } from "../tx/types.js";
 import { blockHash, txRoot, validatorsHash } from "./codec.js";
 import type { Block } from "./types.js";
@@ -117,12 +116,15 @@ export function checkHeader(state: StateReader, head: ChainHead, block: Block, h
   check(block.evidence.length === 0, "UNEXPECTED_EVIDENCE", "evidence is not accepted yet");
 }
 
-function collectReceipts(h: Hasher, tx: SignedTx, id: Uint8Array, out: RecordedReceipt[]): void {
+/** Pairs an applied access.record's receipts with the ids its diff recorded (same order). */
+function collectReceipts(tx: SignedTx, id: Uint8Array, diff: StateDiff, out: RecordedReceipt[]): void {
   if (tx.body.kind !== "access.record") return;
   let index = 0;
   for (const batch of tx.body.payload.batches) {
-    for (const receipt of batch.receipts)
-      out.push({ id: receiptId(h, receipt), txId: id, index: index++, receipt });
+    for (const receipt of batch.receipts) {
+      const recorded = diff.receipts[index] as { id: string };
+      out.push({ id: new Uint8Array(Buffer.from(recorded.id, "hex")), txId: id, index: index++, receipt });
+    }
   }
 }
 
@@ -152,12 +154,11 @@ export function executeBlock(
   for (const raw of block.txs) {
     const result = applyTxBytes(overlay, raw, ctx);
     if (result.ok) {
-      const id = txId(h, result.tx.body);
       overlay.absorb(result.diff);
-      collectReceipts(h, result.tx, id, receipts);
-      txs.push({ id, code: null, tx: result.tx });
+      collectReceipts(result.tx, result.id, result.diff, receipts);
+      txs.push({ id: result.id, code: null, tx: result.tx });
     } else {
-      txs.push({ id: result.tx && txId(h, result.tx.body), code: result.error.code, tx: result.tx });
+      txs.push({ id: result.id, code: result.error.code, tx: result.tx });
     }
   }
   endBlock(overlay, ctx, env.settlement);

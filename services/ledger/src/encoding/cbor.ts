@@ -95,6 +95,15 @@ class Writer {
     this.length += b.length;
   }
 
+  /** Drops a buffer grown for one very large value, so it is not held forever. */
+  shrink(): void {
+    this.length = 0;
+    if (this.buf.length > 1 << 20) {
+      this.buf = new Uint8Array(512);
+      this.view = new DataView(this.buf.buffer);
+    }
+  }
+
   result(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
@@ -172,17 +181,32 @@ function writeValue(w: Writer, v: CborValue, depth: number): void {
 }
 
 // Objects of one shape (same keys in the same order) share their canonical key order.
-const orderCache = new Map<string, { key: string; bytes: Uint8Array }[]>();
+interface KeyOrder {
+  names: string[];
+  order: { key: string; bytes: Uint8Array }[];
+}
+// Shapes by their first key; a shape matches when its key list is element-wise equal.
+const orderCache = new Map<string, KeyOrder[]>();
+let cachedShapes = 0;
 
-function keyOrder(names: string[]): { key: string; bytes: Uint8Array }[] {
-  // The shape id is unambiguous only when no key holds the separator; such rare keys skip the cache.
-  const cacheable = !names.some((n) => n.includes("\u0000"));
-  const shape = `${names.length}\u0000${names.join("\u0000")}`;
-  let order = cacheable ? orderCache.get(shape) : undefined;
-  if (order === undefined) {
-    order = names.map((key) => ({ key, bytes: encodedKey(key) }));
-    order.sort((a, b) => compareEncodedKeys(a.bytes, b.bytes));
-    if (cacheable && orderCache.size < 4096) orderCache.set(shape, order);
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function keyOrder(names: string[]): KeyOrder["order"] {
+  const first = names[0] ?? "";
+  const candidates = orderCache.get(first);
+  if (candidates !== undefined) {
+    for (const c of candidates) if (sameNames(c.names, names)) return c.order;
+  }
+  const order = names.map((key) => ({ key, bytes: encodedKey(key) }));
+  order.sort((a, b) => compareEncodedKeys(a.bytes, b.bytes));
+  if (cachedShapes < 4096) {
+    cachedShapes++;
+    if (candidates === undefined) orderCache.set(first, [{ names, order }]);
+    else candidates.push({ names, order });
   }
   return order;
 }
@@ -201,10 +225,17 @@ function writeMap(w: Writer, m: CborMap, depth: number): void {
 }
 
 /** Encodes a value in the Coken deterministic CBOR profile. Object properties set to `undefined` are omitted. */
+// Encoding is synchronous and never re-enters itself, so one growable buffer serves every call.
+const shared = new Writer();
+
 export function encodeCbor(value: CborValue): Uint8Array {
-  const w = new Writer();
-  writeValue(w, value, 0);
-  return w.result();
+  shared.length = 0;
+  try {
+    writeValue(shared, value, 0);
+    return shared.result();
+  } finally {
+    shared.shrink();
+  }
 }
 
 class Reader {
