@@ -1,19 +1,33 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { KeystoreError } from "@coken/keystore";
-import { type CommandResult, genesisCheck, keysGenerate, keysShow, UsageError } from "./commands.js";
+import {
+  type CommandResult,
+  chainVerify,
+  genesisCheck,
+  keysGenerate,
+  keysShow,
+  UsageError,
+} from "./commands.js";
 
 const USAGE = `usage:
   coken keys generate --agency ID --out FILE   (passphrase from COKEN_KEYSTORE_PASSPHRASE)
   coken keys show FILE
   coken genesis check FILE
+  coken chain verify --genesis FILE (--pglite DIR | --postgres URL)
 `;
 
 async function run(argv: string[]): Promise<CommandResult> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { agency: { type: "string" }, out: { type: "string" } },
+    options: {
+      agency: { type: "string" },
+      out: { type: "string" },
+      genesis: { type: "string" },
+      pglite: { type: "string" },
+      postgres: { type: "string" },
+    },
   });
   const [group, command, arg] = positionals;
   if (group === "keys" && command === "generate") {
@@ -22,6 +36,18 @@ async function run(argv: string[]): Promise<CommandResult> {
   }
   if (group === "keys" && command === "show" && arg) return keysShow(arg);
   if (group === "genesis" && command === "check" && arg) return genesisCheck(arg);
+  if (group === "chain" && command === "verify") {
+    const { genesis, pglite, postgres } = values;
+    if (!genesis || (pglite === undefined) === (postgres === undefined)) {
+      throw new UsageError("chain verify needs --genesis and one of --pglite or --postgres");
+    }
+    return chainVerify(
+      genesis,
+      pglite !== undefined
+        ? { kind: "pglite", dataDir: pglite }
+        : { kind: "postgres", url: postgres as string },
+    );
+  }
   throw new UsageError("unknown command");
 }
 

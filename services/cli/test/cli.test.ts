@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { createVerifier, ed25519Signer, parseGenesis, toHex } from "@coken/ledger";
+import { openStore, StoredLedger } from "@coken/store";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
 
@@ -66,6 +68,48 @@ describe("coken CLI", () => {
     assert.equal(refused.code, 1);
     assert.match(refused.out, /genesis \$/);
     assert.equal(coken(["genesis", "check", join(dir, "missing.json")]).code, 1);
+  });
+
+  it("verifies a stored chain by replaying it, and refuses it under another genesis", async () => {
+    const doc = {
+      chainId: "coken-dev",
+      genesisTime: "2026-01-01T00:00:00Z",
+      agencies: [
+        {
+          id: "a",
+          name: "A",
+          region: "CN",
+          publicKey: toHex(ed25519Signer(new Uint8Array(32).fill(1)).publicKey),
+          roles: ["validator", "member"],
+        },
+      ],
+      validators: [{ agency: "a", power: 1 }],
+    };
+    const genesisFile = join(dir, "chain-genesis.json");
+    writeFileSync(genesisFile, JSON.stringify(doc));
+    const dataDir = join(dir, "chain-db");
+    const store = await openStore({ kind: "pglite", dataDir });
+    const stored = await StoredLedger.open(store, parseGenesis(doc), createVerifier());
+    for (let i = 1; i <= 2; i++) {
+      await stored.apply(
+        stored.ledger.buildBlock({
+          txs: [],
+          time: Date.UTC(2026, 0, 1) + i * 1000,
+          proposer: "a",
+          lastCommit: null,
+        }),
+      );
+    }
+    await store.close();
+    const ok = coken(["chain", "verify", "--genesis", genesisFile, "--pglite", dataDir]);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.match(ok.out, /verified height 2/);
+    const otherFile = join(dir, "other-genesis.json");
+    writeFileSync(otherFile, JSON.stringify({ ...doc, chainId: "other" }));
+    const refused = coken(["chain", "verify", "--genesis", otherFile, "--pglite", dataDir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, /GENESIS_MISMATCH/);
+    assert.equal(coken(["chain", "verify", "--genesis", genesisFile]).code, 2);
   });
 
   it("explains usage for unknown commands and options", () => {

@@ -1,6 +1,7 @@
 export { StoredLedger, toBlockCommit } from "./chain.js";
 export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors.js";
 export { openStore, type StoreConfig } from "./open.js";
+export { ReplayError, type ReplayErrorCode, type ReplayReport, replayStoredChain } from "./replay.js";
 export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";
 export type {
   BlockCommit,

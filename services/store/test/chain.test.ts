@@ -1,95 +1,12 @@
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import {
-  type AccessReceipt,
-  createVerifier,
-  derivedId,
-  ed25519Signer,
-  type Genesis,
-  type Ledger,
-  parseGenesis,
-  type Signer,
-  signReceiptBatch,
-  type TxBody,
-  toHex,
-} from "@coken/ledger";
+import { type AccessReceipt, createVerifier } from "@coken/ledger";
 import { openStore, type Store, type StoreConfig, StoredLedger, StoreError } from "../src/index.js";
+import { ASKER, Driver, genesis, OWNER, publishAndGrant } from "./fixtures/ledger-driver.js";
 import { createScratchDatabase } from "./fixtures/pg-admin.js";
-
-const OWNER = "sh.land-registry";
-const ASKER = "bj.housing";
-const T0 = Date.UTC(2026, 0, 1);
-const signer = (id: string): Signer =>
-  ed25519Signer(new Uint8Array(createHash("sha256").update(`store-test:${id}`).digest()));
-
-function genesis(chainId = "coken-store-test"): Genesis {
-  const agencies = [OWNER, ASKER].map((id) => ({
-    id,
-    name: id,
-    region: "CN",
-    publicKey: toHex(signer(id).publicKey),
-    roles: ["validator", "member"],
-  }));
-  return parseGenesis({
-    chainId,
-    genesisTime: new Date(T0).toISOString(),
-    agencies,
-    validators: agencies.map((a) => ({ agency: a.id, power: 1 })),
-  });
-}
-
-class Driver {
-  time = T0;
-  constructor(readonly stored: StoredLedger) {}
-  get ledger(): Ledger {
-    return this.stored.ledger;
-  }
-  tx(sender: string, seq: number, kind: TxBody["kind"], payload: unknown): Uint8Array {
-    return this.ledger.signTx(signer(sender), {
-      chain: this.ledger.head.chain,
-      kind,
-      sender,
-      seq,
-      payload,
-    } as TxBody);
-  }
-  async commit(txs: Uint8Array[]): Promise<(string | null)[]> {
-    this.time += 1000;
-    const block = this.ledger.buildBlock({ txs, time: this.time, proposer: OWNER, lastCommit: null });
-    return (await this.stored.apply(block)).outcome.txs.map((t) => t.code);
-  }
-  receipts(grant: string, n: number): AccessReceipt[] {
-    return Array.from({ length: n }, () => ({
-      grant,
-      dataset: "sh/property",
-      provider: OWNER,
-      requester: ASKER,
-      queryKind: "count" as const,
-      requestHash: randomBytes(32),
-      resultHash: randomBytes(32),
-      proofHash: randomBytes(32),
-      nonce: randomBytes(16),
-      time: this.time,
-    }));
-  }
-  batch(rs: AccessReceipt[]) {
-    const h = this.ledger.hasher;
-    return {
-      batches: [
-        {
-          requester: ASKER,
-          receipts: rs,
-          requesterSig: signReceiptBatch(h, signer(ASKER), OWNER, ASKER, rs),
-          providerSig: signReceiptBatch(h, signer(OWNER), OWNER, ASKER, rs),
-        },
-      ],
-    };
-  }
-}
 
 function runChainSuite(label: string, config: () => Promise<StoreConfig>) {
   describe(`stored ledger on ${label}`, () => {
@@ -98,30 +15,7 @@ function runChainSuite(label: string, config: () => Promise<StoreConfig>) {
       let store: Store = await openStore(cfg);
       let d = new Driver(await StoredLedger.open(store, genesis(), createVerifier()));
       assert.equal(d.ledger.head.height, 0);
-      const publish = d.tx(OWNER, 0, "dataset.publish", {
-        id: "sh/property",
-        title: "Property",
-        description: "",
-        fields: [{ name: "ownerId", type: "string", indexed: true, personal: true }],
-        region: "CN",
-        tags: [],
-        updateFrequency: "daily",
-        licence: "x",
-        queryKinds: ["count"],
-        price: 1n,
-        commitment: null,
-      });
-      const grant = derivedId(d.ledger.hasher, "grant", OWNER, 1);
-      const issue = d.tx(OWNER, 1, "grant.issue", {
-        dataset: "sh/property",
-        grantee: ASKER,
-        queryKinds: ["count"],
-        fields: [],
-        purpose: "test",
-        quota: 100,
-        expiresAt: T0 + 86_400_000,
-      });
-      assert.deepEqual(await d.commit([publish, issue]), [null, null]);
+      const grant = await publishAndGrant(d);
       const first = d.receipts(grant, 3);
       const record = d.tx(OWNER, 2, "access.record", d.batch(first));
       assert.deepEqual(await d.commit([record]), [null]);

@@ -42,6 +42,11 @@ export function decodeBlock(raw: Uint8Array): Block {
   return block(decodeCbor(raw), "block");
 }
 
+/** Parses canonical header bytes; throws only `EncodingError`. */
+export function decodeBlockHeader(raw: Uint8Array): BlockHeader {
+  return blockHeader(decodeCbor(raw), "header");
+}
+
 export function encodeCommitCertificate(c: CommitCertificate): Uint8Array {
   return encodeCbor(c as unknown as CborValue);
 }
