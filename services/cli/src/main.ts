@@ -9,12 +9,14 @@ import {
   keysShow,
   UsageError,
 } from "./commands.js";
+import { peerStart } from "./peer-command.js";
 
 const USAGE = `usage:
   coken keys generate --agency ID --out FILE   (passphrase from COKEN_KEYSTORE_PASSPHRASE)
   coken keys show FILE
   coken genesis check FILE
   coken chain verify --genesis FILE (--pglite DIR | --postgres URL)
+  coken peer start --config FILE               (passphrase from COKEN_KEYSTORE_PASSPHRASE)
 `;
 
 async function run(argv: string[]): Promise<CommandResult> {
@@ -27,6 +29,7 @@ async function run(argv: string[]): Promise<CommandResult> {
       genesis: { type: "string" },
       pglite: { type: "string" },
       postgres: { type: "string" },
+      config: { type: "string" },
     },
   });
   const [group, command, arg] = positionals;
@@ -36,6 +39,10 @@ async function run(argv: string[]): Promise<CommandResult> {
   }
   if (group === "keys" && command === "show" && arg) return keysShow(arg);
   if (group === "genesis" && command === "check" && arg) return genesisCheck(arg);
+  if (group === "peer" && command === "start") {
+    if (!values.config) throw new UsageError("peer start needs --config");
+    return { code: await peerStart(values.config, process.env), out: "" };
+  }
   if (group === "chain" && command === "verify") {
     const { genesis, pglite, postgres } = values;
     if (!genesis || (pglite === undefined) === (postgres === undefined)) {

@@ -79,11 +79,15 @@ export async function encryptKey(seed: Uint8Array, options: EncryptOptions): Pro
   }
 }
 
+/** What a decrypted keystore yields. `seed` is a copy the caller owns (a peer derives its network key from it). */
+export interface UnlockedKey {
+  agency: string;
+  signer: Signer;
+  seed: Uint8Array;
+}
+
 /** Validates `file` (untrusted JSON), decrypts the seed and returns the agency's signer. */
-export async function decryptKey(
-  file: unknown,
-  passphrase: string,
-): Promise<{ agency: string; signer: Signer }> {
+export async function decryptKey(file: unknown, passphrase: string): Promise<UnlockedKey> {
   checkPassphrase(passphrase);
   const ks = parseKeystoreFile(file);
   const key = await deriveKey(passphrase, hexBytes(ks.kdf.salt), ks.kdf);
@@ -108,7 +112,7 @@ export async function decryptKey(
     if (!bytesEqual(signer.publicKey, hexBytes(ks.publicKey))) {
       throw new KeystoreError("KEY_MISMATCH", "decrypted key does not match the keystore's public key");
     }
-    return { agency: ks.agency, signer };
+    return { agency: ks.agency, signer, seed: new Uint8Array(seed) };
   } finally {
     seed.fill(0);
   }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type FileHandle, link, lstat, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ed25519Signer, type Signer } from "@coken/ledger";
-import { decryptKey, type EncryptOptions, encryptKey } from "./crypto.js";
+import { decryptKey, type EncryptOptions, encryptKey, type UnlockedKey } from "./crypto.js";
 import { KeystoreError } from "./errors.js";
 import { type KeystoreFile, parseKeystoreFile, SEED_BYTES } from "./format.js";
 
@@ -50,10 +50,7 @@ export async function readKeystoreFile(path: string): Promise<KeystoreFile> {
 }
 
 /** Reads, validates and decrypts a keystore file. */
-export async function loadKeystore(
-  path: string,
-  passphrase: string,
-): Promise<{ agency: string; signer: Signer }> {
+export async function loadKeystore(path: string, passphrase: string): Promise<UnlockedKey> {
   return decryptKey(await readKeystoreFile(path), passphrase);
 }
 

@@ -1,4 +1,4 @@
-export { decryptKey, type EncryptOptions, encryptKey } from "./crypto.js";
+export { decryptKey, type EncryptOptions, encryptKey, type UnlockedKey } from "./crypto.js";
 export { KeystoreError, type KeystoreErrorCode } from "./errors.js";
 export { generateKeystore, loadKeystore, readKeystoreFile } from "./file.js";
 export {

@@ -1,0 +1,65 @@
+import {
+  type CborValue,
+  encodeCbor,
+  type Hasher,
+  type Signer,
+  type Verifier,
+  voteSignBytes,
+} from "@coken/ledger";
+import type { SignedProposal, SignedVote, ValidatorInfo } from "./types.js";
+
+export type UnsignedProposal = Omit<SignedProposal, "signature">;
+export type UnsignedVote = Omit<SignedVote, "signature">;
+
+/**
+ * What a proposer signs: H("proposal", cbor({chain, height, round, polRound, block, proposer})). The chain id is
+ * bound as in vote sign bytes; the whole block is covered, including `evidence` and `lastCommit`, which the block
+ * hash does not bind.
+ */
+export function proposalSignBytes(h: Hasher, chain: string, p: UnsignedProposal): Uint8Array {
+  const { height, round, polRound, block, proposer } = p;
+  const body = { chain, height, round, polRound, block, proposer };
+  return h.hash("proposal", encodeCbor(body as unknown as CborValue));
+}
+
+/** The ledger's vote sign bytes of a vote (so a precommit's signature is valid in a commit certificate). */
+export function signBytesOfVote(h: Hasher, chain: string, v: UnsignedVote): Uint8Array {
+  const { type, height, round, blockHash, time } = v;
+  return voteSignBytes(h, { chain, type, height, round, blockHash, time });
+}
+
+/** Whether `vote` carries a valid signature of `validator` (which must be its signer). */
+export function verifyVoteSignature(
+  h: Hasher,
+  verifier: Verifier,
+  chain: string,
+  vote: SignedVote,
+  validator: ValidatorInfo,
+): boolean {
+  if (validator.agency !== vote.validator) return false;
+  const message = signBytesOfVote(h, chain, vote);
+  return verifier.verify(validator.keyScheme, validator.publicKey, message, vote.signature);
+}
+
+/** Whether `proposal` carries a valid signature of `validator` (which must be its proposer). */
+export function verifyProposalSignature(
+  h: Hasher,
+  verifier: Verifier,
+  chain: string,
+  proposal: SignedProposal,
+  validator: ValidatorInfo,
+): boolean {
+  if (validator.agency !== proposal.proposer) return false;
+  const message = proposalSignBytes(h, chain, proposal);
+  return verifier.verify(validator.keyScheme, validator.publicKey, message, proposal.signature);
+}
+
+/** Signs a vote outright (tests and tools; the state machine signs through its double-sign guard). */
+export function signVote(h: Hasher, signer: Signer, chain: string, v: UnsignedVote): SignedVote {
+  return { ...v, signature: signer.sign(signBytesOfVote(h, chain, v)) };
+}
+
+/** Signs a proposal outright (tests and tools; the state machine signs through its double-sign guard). */
+export function signProposal(h: Hasher, signer: Signer, chain: string, p: UnsignedProposal): SignedProposal {
+  return { ...p, signature: signer.sign(proposalSignBytes(h, chain, p)) };
+}

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type Block, type CommitCertificate, EncodingError } from "@coken/ledger";
+import fc from "fast-check";
+import {
+  decodeEvidence,
+  decodeMessage,
+  decodeProposal,
+  decodeVote,
+  duplicateVoteEvidence,
+  encodeEvidence,
+  encodeMessage,
+  encodeProposal,
+  encodeVote,
+  type SignedProposal,
+  type SignedVote,
+} from "../src/index.js";
+
+// Plain objects only: the decoders build ordinary objects, and deepEqual compares prototypes.
+function rec<T>(shape: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<T> {
+  return fc.record(shape, { noNullPrototype: true }) as fc.Arbitrary<T>;
+}
+
+const id = fc.stringMatching(/^[a-z0-9](?:[a-z0-9.-]{0,14}[a-z0-9])?$/);
+const uint = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const small = fc.integer({ min: 0, max: 1000 });
+const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const sig = fc.uint8Array({ maxLength: 128 });
+
+const voteArb: fc.Arbitrary<SignedVote> = rec({
+  type: fc.constantFrom("prevote" as const, "precommit" as const),
+  height: uint,
+  round: small,
+  blockHash: fc.option(hash, { nil: null }),
+  validator: id,
+  time: uint,
+  signature: sig,
+});
+
+const certArb: fc.Arbitrary<CommitCertificate> = rec({
+  height: uint,
+  round: small,
+  blockHash: hash,
+  signatures: fc.array(rec({ validator: id, time: uint, signature: sig }), { minLength: 1, maxLength: 3 }),
+});
+
+const blockArb: fc.Arbitrary<Block> = rec({
+  header: rec({
+    chain: id,
+    height: uint,
+    time: uint,
+    prevHash: hash,
+    proposer: id,
+    txRoot: hash,
+    appHash: hash,
+    validatorsHash: hash,
+  }),
+  txs: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3 }),
+  evidence: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 2 }),
+  lastCommit: fc.option(certArb, { nil: null }),
+});
+
+const proposalArb: fc.Arbitrary<SignedProposal> = fc
+  .record({ height: uint, round: small, block: blockArb, proposer: id, signature: sig, pol: small })
+  .map(({ pol, ...p }) => ({ ...p, polRound: p.round === 0 ? -1 : (pol % (p.round + 1)) - 1 }));
+
+function onlyEncodingErrors(decode: (b: Uint8Array) => unknown, b: Uint8Array): void {
+  try {
+    decode(b);
+  } catch (e) {
+    assert.ok(e instanceof EncodingError, `unexpected ${e}`);
+  }
+}
+
+describe("consensus codecs", () => {
+  it("round-trips votes, proposals and messages canonically", () => {
+    fc.assert(
+      fc.property(voteArb, proposalArb, (vote, proposal) => {
+        const v = encodeVote(vote);
+        assert.deepEqual(decodeVote(v), vote);
+        assert.deepEqual(encodeVote(decodeVote(v)), v);
+        const p = encodeProposal(proposal);
+        assert.deepEqual(decodeProposal(p), proposal);
+        assert.deepEqual(encodeProposal(decodeProposal(p)), p);
+        assert.deepEqual(decodeMessage(encodeMessage({ kind: "vote", vote })), { kind: "vote", vote });
+        assert.deepEqual(decodeMessage(encodeMessage({ kind: "proposal", proposal })), {
+          kind: "proposal",
+          proposal,
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("round-trips evidence in canonical order and refuses it out of order or not conflicting", () => {
+    fc.assert(
+      fc.property(voteArb, fc.option(hash, { nil: null }), (a, other) => {
+        fc.pre(
+          other === null
+            ? a.blockHash !== null
+            : a.blockHash === null || Buffer.compare(a.blockHash, other) !== 0,
+        );
+        const b = { ...a, blockHash: other };
+        const ev = duplicateVoteEvidence(a, b);
+        assert.deepEqual(duplicateVoteEvidence(b, a), ev);
+        const raw = encodeEvidence(ev);
+        assert.deepEqual(decodeEvidence(raw), ev);
+        const swapped = encodeEvidence({ voteA: ev.voteB, voteB: ev.voteA });
+        assert.throws(() => decodeEvidence(swapped), EncodingError);
+        assert.throws(() => decodeEvidence(encodeEvidence({ voteA: a, voteB: a })), EncodingError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a POL round that is not below the round", () => {
+    const p = fc.sample(proposalArb, { numRuns: 1, seed: 1 })[0] as SignedProposal;
+    assert.throws(() => decodeProposal(encodeProposal({ ...p, round: 2, polRound: 2 })), EncodingError);
+    assert.throws(() => decodeProposal(encodeProposal({ ...p, round: 2, polRound: -2 })), EncodingError);
+  });
+
+  it("throws nothing but EncodingError on arbitrary bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        onlyEncodingErrors(decodeVote, b);
+        onlyEncodingErrors(decodeProposal, b);
+        onlyEncodingErrors(decodeMessage, b);
+        onlyEncodingErrors(decodeEvidence, b);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("mutated, truncated or extended encodings decode to canonical bytes or fail typed", () => {
+    fc.assert(
+      fc.property(
+        voteArb,
+        proposalArb,
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        (vote, proposal, at, byte) => {
+          const cases: [Uint8Array, (b: Uint8Array) => Uint8Array][] = [
+            [encodeMessage({ kind: "vote", vote }), (b) => encodeMessage(decodeMessage(b))],
+            [encodeMessage({ kind: "proposal", proposal }), (b) => encodeMessage(decodeMessage(b))],
+          ];
+          for (const [valid, roundTrip] of cases) {
+            const mutated = valid.slice();
+            mutated[at % valid.length] = byte;
+            for (const b of [
+              mutated,
+              valid.subarray(0, at % valid.length),
+              new Uint8Array([...valid, byte]),
+            ]) {
+              try {
+                assert.deepEqual(roundTrip(b), b);
+              } catch (e) {
+                assert.ok(e instanceof EncodingError, `unexpected ${e}`);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

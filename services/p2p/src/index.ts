@@ -1,0 +1,11 @@
+export type { PeerId } from "@libp2p/interface";
+export type { Multiaddr } from "@multiformats/multiaddr";
+export type { NetworkInit, RedialInit, ScoringInit } from "./config.js";
+export { isNetworkError, NetworkError, type NetworkErrorCode } from "./errors.js";
+export type { GossipHandler } from "./gossip.js";
+export { parsePeerId, peerIdFromPublicKey, peerIdFromSeed, privateKeyFromSeed } from "./identity.js";
+export { type LogFields, type NetworkLogger, silentLogger } from "./log.js";
+export { createNetwork, type Network } from "./network.js";
+export type { PeerScore } from "./scoring.js";
+export type { RequestOptions, SyncHandler } from "./sync.js";
+export { GOSSIP_TOPICS, type GossipTopic, syncProtocol, topicString } from "./topics.js";

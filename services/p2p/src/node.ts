@@ -1,0 +1,56 @@
+import { noise } from "@chainsafe/libp2p-noise";
+import { yamux } from "@chainsafe/libp2p-yamux";
+import { type GossipSub, gossipsub, StrictSign } from "@libp2p/gossipsub";
+import { type Identify, identify } from "@libp2p/identify";
+import type { ConnectionGater, PrivateKey } from "@libp2p/interface";
+import { tcp } from "@libp2p/tcp";
+import { createLibp2p, type Libp2p } from "libp2p";
+import type { NetworkConfig } from "./config.js";
+import { GOSSIP_TOPICS, topicString } from "./topics.js";
+
+/** The services every Coken libp2p node runs. */
+export type NodeServices = {
+  identify: Identify;
+  pubsub: GossipSub;
+};
+
+export type CokenLibp2p = Libp2p<NodeServices>;
+
+// Room for the signature, key, seqno, topic and control parts around one message in a gossipsub RPC.
+const RPC_OVERHEAD_BYTES = 64 * 1024;
+
+/**
+ * Builds (without starting) the libp2p node: TCP, noise, yamux, identify and gossipsub tuned for a small
+ * permissioned network: every message signed (StrictSign), flood publish so a vote reaches every validator
+ * directly, no emit to self, no floodsub fallback or peer exchange, only this chain's topics, and publishing
+ * with no subscribed peer is not an error (a lone validator keeps running).
+ */
+export async function createNode(
+  config: NetworkConfig,
+  privateKey: PrivateKey,
+  gater: ConnectionGater,
+): Promise<CokenLibp2p> {
+  return createLibp2p<NodeServices>({
+    start: false,
+    privateKey,
+    addresses: { listen: config.listen.map((a) => a.toString()) },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: gater,
+    connectionManager: { inboundConnectionThreshold: config.inboundConnectionThreshold },
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictSign,
+        emitSelf: false,
+        floodPublish: true,
+        allowPublishToZeroTopicPeers: true,
+        fallbackToFloodsub: false,
+        doPX: false,
+        allowedTopics: GOSSIP_TOPICS.map((t) => topicString(config.chainId, t)),
+        maxInboundDataLength: config.maxMessageBytes * 2 + RPC_OVERHEAD_BYTES,
+      }),
+    },
+  });
+}

@@ -1,0 +1,302 @@
+import {
+  type ConsensusInput,
+  type ConsensusState,
+  createConsensusState,
+  type Effect,
+  encodeEvidence,
+  encodeProposal,
+  encodeVote,
+  type Identity,
+  type SignedProposal,
+  type SignedVote,
+  step,
+  type Timeouts,
+  type ValidatorInfo,
+} from "@coken/consensus";
+import {
+  type Block,
+  BlockError,
+  type CommitCertificate,
+  decodeCommitCertificate,
+  encodeCommitCertificate,
+  keys,
+  type Verifier,
+} from "@coken/ledger";
+import type { Network } from "@coken/p2p";
+import { type Store, type StoredLedger, StoreError } from "@coken/store";
+import type { Logger } from "./log.js";
+import type { Mempool } from "./mempool.js";
+import { decodeWalInput, encodeWalInput } from "./wal-codec.js";
+
+export interface DriverOptions {
+  timeouts: Timeouts;
+  /** Pause after a commit before the next height starts (CometBFT's timeout_commit). */
+  commitDelayMs: number;
+  /** How often this node re-sends its own messages of the current height (gossip may have missed a peer). */
+  regossipMs: number;
+  maxBlockTxs: number;
+  maxBlockBytes: number;
+}
+
+export interface DriverComponents {
+  chain: StoredLedger;
+  store: Store;
+  network: Network;
+  mempool: Mempool;
+  verifier: Verifier;
+  identity: Identity | null;
+  now: () => number;
+  log: Logger;
+}
+
+const STEP_NUMBER = { propose: 0, prevote: 1, precommit: 2 } as const;
+
+/** The validators of the next height, with their keys, from committed state. */
+export function validatorInfos(chain: StoredLedger): ValidatorInfo[] {
+  const state = chain.ledger.state;
+  return (state.get(keys.validators)?.validators ?? []).map((v) => {
+    const agency = state.get(keys.agency(v.agency));
+    if (agency === undefined) throw new Error(`validator ${v.agency} has no agency record`);
+    return { ...v, publicKey: agency.publicKey, keyScheme: agency.keyScheme };
+  });
+}
+
+/**
+ * Runs consensus for one peer: the only writer of consensus state. Every input is appended to the WAL before it
+ * is handled; this node's signatures are recorded in the sign state before they are sent; timers, the mempool,
+ * the network and commits happen here, around the pure `step`.
+ */
+export class ConsensusDriver {
+  private state: ConsensusState;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
+  private lastCommit: CommitCertificate | null = null;
+  private stopped = false;
+  private replaying = false;
+  private failure: unknown = null;
+  readonly counters = { inputs: 0, commits: 0, evidence: 0, invalidProposals: 0 };
+
+  constructor(
+    private readonly c: DriverComponents,
+    private readonly options: DriverOptions,
+  ) {
+    this.state = this.freshState();
+  }
+
+  private freshState(): ConsensusState {
+    const ledger = this.c.chain.ledger;
+    return createConsensusState({
+      chain: ledger.head.chain,
+      hasher: ledger.hasher,
+      verifier: this.c.verifier,
+      identity: this.c.identity,
+      validators: validatorInfos(this.c.chain),
+      timeouts: this.options.timeouts,
+    });
+  }
+
+  get height(): number {
+    return this.c.chain.ledger.head.height;
+  }
+
+  /** Replays the WAL of the height in progress (re-sending what it signed), then starts or resumes it. */
+  async start(): Promise<void> {
+    const stored = await this.c.store.ledger.getBlock(this.height);
+    this.lastCommit = stored?.commit ? decodeCommitCertificateSafe(stored.commit) : null;
+    const entries = await this.c.store.consensus.readWal(this.height + 1);
+    if (entries.length > 0)
+      this.c.log.info("replaying WAL", { height: this.height + 1, entries: entries.length });
+    this.replaying = true;
+    try {
+      for (const entry of entries) await this.handle(decodeWalInput(entry), false);
+    } finally {
+      this.replaying = false;
+    }
+    if (entries.length === 0) this.submit({ kind: "start", height: this.height + 1, time: this.c.now() });
+    this.every(this.options.regossipMs, () => this.regossip());
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    return this.queue;
+  }
+
+  /** Queues an input; inputs are handled one at a time, in order. */
+  submit(input: ConsensusInput): void {
+    if (this.stopped) return;
+    this.queue = this.queue
+      .then(() => (this.stopped ? undefined : this.handle(input, true)))
+      .catch((e: unknown) => this.fail(e));
+  }
+
+  /** Runs `task` inside the queue, so it never interleaves with consensus steps (used by block sync). */
+  exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(() => (this.stopped ? undefined : task()));
+    this.queue = run.catch((e: unknown) => this.fail(e));
+    return run;
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = e;
+    this.c.log.error("consensus halted", { error: e instanceof Error ? e.message : String(e) });
+    void this.stop();
+  }
+
+  get halted(): unknown {
+    return this.failure;
+  }
+
+  private async handle(input: ConsensusInput, persist: boolean): Promise<void> {
+    if (persist) {
+      const record = encodeWalInput(input);
+      await this.c.store.consensus.appendWal(record);
+    }
+    this.counters.inputs++;
+    const out = step(this.state, input);
+    this.state = out.state;
+    for (const e of out.effects) await this.effect(e);
+  }
+
+  private async effect(e: Effect): Promise<void> {
+    switch (e.kind) {
+      case "signed":
+        try {
+          await this.c.store.consensus.setSignState({
+            height: e.height,
+            round: e.round,
+            step: STEP_NUMBER[e.step],
+            signBytes: e.signBytes,
+          });
+        } catch (err) {
+          // Replaying the WAL re-creates messages signed before a crash, byte for byte (inputs carry their times);
+          // the store keeps only the latest, so earlier ones read as a regression. Outside replay this halts.
+          if (!(this.replaying && err instanceof StoreError && err.code === "SIGN_REGRESSION")) throw err;
+        }
+        return;
+      case "broadcastVote":
+        this.own.push({ kind: "vote", vote: e.vote });
+        await this.c.network.publish("votes", encodeVote(e.vote));
+        return;
+      case "broadcastProposal":
+        this.own.push({ kind: "proposal", proposal: e.proposal });
+        await this.c.network.publish("proposals", encodeProposal(e.proposal));
+        return;
+      case "scheduleTimeout":
+        this.after(e.delayMs, () =>
+          this.submit({
+            kind: "timeout",
+            step: e.step,
+            height: e.height,
+            round: e.round,
+            time: this.c.now(),
+          }),
+        );
+        return;
+      case "requestValue":
+        this.submit({ kind: "value", block: this.buildBlock(), time: this.c.now() });
+        return;
+      case "checkProposal":
+        this.submit(this.proposalInput(e.proposal));
+        return;
+      case "evidence":
+        this.counters.evidence++;
+        this.c.log.warn("duplicate vote evidence", {
+          validator: e.evidence.voteA.validator,
+          height: e.evidence.voteA.height,
+        });
+        await this.c.network.publish("evidence", encodeEvidence(e.evidence));
+        return;
+      case "commit":
+        await this.commit(e.block, e.certificate);
+        return;
+    }
+  }
+
+  private buildBlock(): Block {
+    const ledger = this.c.chain.ledger;
+    return ledger.buildBlock({
+      txs: this.c.mempool.reap(this.options.maxBlockBytes, this.options.maxBlockTxs),
+      time: Math.max(this.c.now(), ledger.head.time + 1),
+      proposer: this.c.identity?.agency ?? "",
+      lastCommit: this.lastCommit,
+    });
+  }
+
+  /** valid(v): the block executes on the current head (header, tx root, proposer, time). */
+  proposalInput(proposal: SignedProposal): ConsensusInput {
+    let valid = false;
+    if (proposal.height === this.height + 1) {
+      try {
+        this.c.chain.ledger.execute(proposal.block);
+        valid = true;
+      } catch (e) {
+        if (!(e instanceof BlockError)) throw e;
+        this.counters.invalidProposals++;
+      }
+    }
+    return { kind: "proposal", proposal, valid, time: this.c.now() };
+  }
+
+  /** Commits a decided block (from consensus or block sync) and schedules the next height. */
+  async commit(block: Block, certificate: CommitCertificate): Promise<void> {
+    const committed = await this.c.chain.apply(block);
+    await this.c.store.ledger.setCommitCertificate(block.header.height, encodeCommitCertificate(certificate));
+    this.lastCommit = certificate;
+    this.counters.commits++;
+    this.c.mempool.update(committed);
+    this.own = [];
+    await this.c.store.consensus.pruneWalBelow(block.header.height + 1);
+    this.c.log.debug("block committed", { height: block.header.height, txs: block.txs.length });
+    const next = block.header.height + 1;
+    this.after(this.options.commitDelayMs, () =>
+      this.submit({
+        kind: "start",
+        height: next,
+        time: this.c.now(),
+        validators: validatorInfos(this.c.chain),
+      }),
+    );
+  }
+
+  /** After block sync moved the head: consensus restarts at the new height. */
+  restartAtHead(): void {
+    this.state = this.freshState();
+    this.own = [];
+    this.submit({ kind: "start", height: this.height + 1, time: this.c.now() });
+  }
+
+  private regossip(): void {
+    for (const m of this.own) {
+      if (m.kind === "vote") void this.c.network.publish("votes", encodeVote(m.vote)).catch(() => {});
+      else void this.c.network.publish("proposals", encodeProposal(m.proposal)).catch(() => {});
+    }
+  }
+
+  private after(ms: number, f: () => void): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      f();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  private every(ms: number, f: () => void): void {
+    this.after(ms, () => {
+      f();
+      this.every(ms, f);
+    });
+  }
+}
+
+function decodeCommitCertificateSafe(raw: Uint8Array): CommitCertificate | null {
+  try {
+    return decodeCommitCertificate(raw);
+  } catch {
+    return null;
+  }
+}

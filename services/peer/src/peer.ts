@@ -1,0 +1,169 @@
+import { readFile } from "node:fs/promises";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { decodeEvidence, decodeProposal, decodeVote, verifyEvidence } from "@coken/consensus";
+import { loadKeystore } from "@coken/keystore";
+import { createVerifier, EncodingError, parseGenesis, toHex } from "@coken/ledger";
+import { createNetwork, type Network, peerIdFromPublicKey } from "@coken/p2p";
+import { openStore, type Store, StoredLedger } from "@coken/store";
+import { createApiServer } from "./api.js";
+import { createCachingVerifier } from "./caching-verifier.js";
+import type { PeerConfig } from "./config.js";
+import { ConsensusDriver, validatorInfos } from "./driver.js";
+import type { Logger } from "./log.js";
+import { Mempool } from "./mempool.js";
+import { BlockSync, serveBlocks } from "./sync.js";
+
+export interface RunningPeer {
+  readonly agency: string;
+  readonly apiPort: number;
+  readonly network: Network;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds a peer from its configuration, in dependency order (keys, store, ledger, mempool, network, consensus,
+ * sync, API), and returns a handle whose `stop` closes them in reverse order.
+ */
+export async function startPeer(config: PeerConfig, passphrase: string, log: Logger): Promise<RunningPeer> {
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of closers.reverse())
+      await close().catch((e: unknown) => log.warn("close failed", { error: String(e) }));
+  };
+  try {
+    const genesis = parseGenesis(JSON.parse(await readFile(config.genesis, "utf8")));
+    const key = await loadKeystore(config.keystore, passphrase);
+    const verifier = createCachingVerifier(createVerifier());
+
+    const store: Store = await openStore(config.store);
+    closers.push(() => store.close());
+    const chain = await StoredLedger.open(store, genesis, verifier);
+    log.info("ledger opened", { chain: genesis.chainId, height: chain.ledger.head.height });
+    const mempool = new Mempool(chain.ledger, verifier);
+
+    const network = await createNetwork({
+      chainId: genesis.chainId,
+      seed: key.seed,
+      listen: [config.p2p.listen],
+      allow: genesis.agencies.map((a) => peerIdFromPublicKey(a.publicKey)),
+      peers: config.p2p.peers,
+      logger: log.child("p2p"),
+    });
+    key.seed.fill(0);
+    closers.push(() => network.stop());
+
+    const isValidator = validatorInfos(chain).some((v) => v.agency === key.agency);
+    const driver = new ConsensusDriver(
+      {
+        chain,
+        store,
+        network,
+        mempool,
+        verifier,
+        identity: isValidator ? { agency: key.agency, signer: key.signer } : null,
+        now: Date.now,
+        log: log.child("consensus"),
+      },
+      {
+        timeouts: {
+          proposeMs: config.consensus.timeoutProposeMs,
+          proposeDeltaMs: config.consensus.timeoutDeltaMs,
+          prevoteMs: config.consensus.timeoutVoteMs,
+          prevoteDeltaMs: config.consensus.timeoutDeltaMs,
+          precommitMs: config.consensus.timeoutVoteMs,
+          precommitDeltaMs: config.consensus.timeoutDeltaMs,
+        },
+        commitDelayMs: config.consensus.timeoutCommitMs,
+        regossipMs: 1000,
+        maxBlockTxs: config.consensus.maxBlockTxs,
+        maxBlockBytes: config.consensus.maxBlockBytes,
+      },
+    );
+    closers.push(() => driver.stop());
+    const sync = new BlockSync(network, chain, driver, verifier, log.child("sync"));
+    const behind = (height: number) => {
+      if (height > chain.ledger.head.height + 1) void sync.catchUp();
+    };
+
+    serveBlocks(network, store);
+    network.onMessage("txs", (bytes) => {
+      mempool.add(bytes);
+    });
+    network.onMessage("proposals", (bytes, from) => {
+      try {
+        const proposal = decodeProposal(bytes);
+        behind(proposal.height);
+        if (proposal.height > chain.ledger.head.height) driver.submit(driver.proposalInput(proposal));
+      } catch (e) {
+        if (!(e instanceof EncodingError)) throw e;
+        network.reportInvalid(from, "undecodable-proposal");
+      }
+    });
+    network.onMessage("votes", (bytes, from) => {
+      try {
+        const vote = decodeVote(bytes);
+        behind(vote.height);
+        if (vote.height > chain.ledger.head.height) driver.submit({ kind: "vote", vote, time: Date.now() });
+      } catch (e) {
+        if (!(e instanceof EncodingError)) throw e;
+        network.reportInvalid(from, "undecodable-vote");
+      }
+    });
+    network.onMessage("evidence", (bytes, from) => {
+      try {
+        const evidence = decodeEvidence(bytes);
+        const ok = verifyEvidence(
+          chain.ledger.hasher,
+          verifier,
+          genesis.chainId,
+          evidence,
+          validatorInfos(chain),
+        );
+        if (ok)
+          log.warn("evidence received", {
+            validator: evidence.voteA.validator,
+            height: evidence.voteA.height,
+          });
+        else network.reportInvalid(from, "invalid-evidence");
+      } catch (e) {
+        if (!(e instanceof EncodingError)) throw e;
+        network.reportInvalid(from, "undecodable-evidence");
+      }
+    });
+
+    await network.start();
+    await driver.start();
+
+    const api: Server = createApiServer({
+      submitTx(raw) {
+        const result = mempool.add(raw);
+        if (result.ok) void network.publish("txs", raw).catch(() => {});
+        return result;
+      },
+      status: () => ({
+        chain: genesis.chainId,
+        agency: key.agency,
+        height: chain.ledger.head.height,
+        appHash: toHex(chain.ledger.head.appHash),
+        peers: network.peers().length,
+        mempool: mempool.size,
+        halted: driver.halted !== null,
+      }),
+      async block(height) {
+        const b = await store.ledger.getBlock(height);
+        return (
+          b && { height: b.height, hash: toHex(b.hash), appHash: toHex(b.resultAppHash), txs: b.txs.length }
+        );
+      },
+    });
+    await new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve));
+    closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
+    const apiPort = (api.address() as AddressInfo).port;
+    log.info("peer started", { agency: key.agency, apiPort, validator: isValidator });
+    return { agency: key.agency, apiPort, network, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createVerifier, type TxBody } from "@coken/ledger";
+import { createCachingVerifier, Mempool } from "../src/index.js";
+import { newLedger, signerOf, T0, transfer } from "./fixtures.js";
+
+const OWNER = "sh.land-registry";
+
+describe("mempool", () => {
+  it("admits consecutive sequence numbers and refuses gaps, replays, duplicates and garbage with reasons", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
+    const t0 = transfer(ledger, OWNER, 0);
+    assert.equal(pool.add(t0).ok, true);
+    assert.equal(pool.add(transfer(ledger, OWNER, 1)).ok, true);
+    assert.deepEqual(pool.add(t0), { ok: false, reason: "DUPLICATE" });
+    assert.deepEqual(pool.add(transfer(ledger, OWNER, 5)), { ok: false, reason: "BAD_SEQUENCE" });
+    assert.deepEqual(pool.add(new Uint8Array([1, 2, 3])), { ok: false, reason: "MALFORMED_TX" });
+    assert.deepEqual(pool.add(transfer(ledger, OWNER, 2, 5000n)), {
+      ok: false,
+      reason: "INSUFFICIENT_BALANCE",
+    });
+    assert.equal(pool.size, 2);
+    assert.equal(pool.rejected.get("DUPLICATE"), 1);
+    assert.equal(pool.rejected.get("BAD_SEQUENCE"), 1);
+  });
+
+  it("is bounded by count, bytes and per-sender limits", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(
+      ledger,
+      createVerifier(),
+      { maxTxs: 3, maxBytes: 1 << 20, maxPerSender: 2 },
+      () => T0 + 1000,
+    );
+    assert.equal(pool.add(transfer(ledger, OWNER, 0)).ok, true);
+    assert.equal(pool.add(transfer(ledger, OWNER, 1)).ok, true);
+    assert.deepEqual(pool.add(transfer(ledger, OWNER, 2)), { ok: false, reason: "SENDER_LIMIT" });
+    assert.equal(pool.add(transfer(ledger, "gz.tax", 0)).ok, true);
+    assert.deepEqual(pool.add(transfer(ledger, "gz.tax", 1)), { ok: false, reason: "FULL" });
+    const tiny = new Mempool(
+      ledger,
+      createVerifier(),
+      { maxTxs: 10, maxBytes: 100, maxPerSender: 10 },
+      () => T0 + 1000,
+    );
+    assert.deepEqual(tiny.add(transfer(ledger, OWNER, 0)), { ok: false, reason: "FULL" });
+  });
+
+  it("reaps regulator actions first while keeping each sender's order, within limits", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
+    const a0 = transfer(ledger, OWNER, 0);
+    const a1 = transfer(ledger, OWNER, 1);
+    const b0 = transfer(ledger, "gz.tax", 0);
+    const freeze = ledger.signTx(signerOf("regulator"), {
+      chain: ledger.head.chain,
+      kind: "regulator.freeze",
+      sender: "regulator",
+      seq: 0,
+      payload: { target: { kind: "account", id: "bj.housing" }, reason: "audit" },
+    } as TxBody);
+    for (const t of [a0, a1, b0, freeze]) assert.equal(pool.add(t).ok, true);
+    assert.deepEqual(pool.reap(1 << 20, 10), [freeze, a0, a1, b0]);
+    assert.deepEqual(pool.reap(1 << 20, 2), [freeze, a0]);
+    assert.deepEqual(pool.reap(a0.length + freeze.length, 10), [freeze, a0]);
+  });
+
+  it("drops included txs after a commit and re-checks the rest", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
+    const a0 = transfer(ledger, OWNER, 0);
+    const a1 = transfer(ledger, OWNER, 1);
+    pool.add(a0);
+    pool.add(a1);
+    // Another block spends the same sequence number 0 with a different tx: a0 is included elsewhere, a1 stays valid.
+    const other = transfer(ledger, OWNER, 0, 2n);
+    const committed = ledger.apply(
+      ledger.buildBlock({ txs: [other], time: T0 + 1000, proposer: OWNER, lastCommit: null }),
+    );
+    pool.update(committed);
+    assert.equal(pool.size, 1);
+    assert.equal(pool.rejected.get("INVALIDATED"), 1);
+    assert.deepEqual(pool.reap(1 << 20, 10), [a1]);
+  });
+
+  it("checks each signature once per process when a caching verifier is shared", () => {
+    const verifier = createCachingVerifier(createVerifier());
+    const ledger = newLedger(verifier);
+    const pool = new Mempool(ledger, verifier, undefined, () => T0 + 1000);
+    for (const seq of [0, 1, 2]) pool.add(transfer(ledger, OWNER, seq));
+    assert.equal(verifier.stats.checks, 3);
+    const committed = ledger.apply(
+      ledger.buildBlock({ txs: pool.reap(1 << 20, 10), time: T0 + 1000, proposer: OWNER, lastCommit: null }),
+    );
+    assert.deepEqual(
+      committed.outcome.txs.map((t) => t.code),
+      [null, null, null],
+    );
+    assert.equal(verifier.stats.checks, 3);
+    assert.equal(verifier.stats.cacheHits, 3);
+  });
+});
