@@ -38,10 +38,16 @@ export interface DriverOptions {
   maxBlockBytes: number;
 }
 
+/** What consensus needs of the network; the libp2p `Network` provides it, and tests may pass an in-memory one. */
+export type ConsensusNetwork = Pick<
+  Network,
+  "publish" | "onMessage" | "request" | "handle" | "peers" | "reportInvalid"
+>;
+
 export interface DriverComponents {
   chain: StoredLedger;
   store: Store;
-  network: Network;
+  network: ConsensusNetwork;
   mempool: Mempool;
   verifier: Verifier;
   identity: Identity | null;

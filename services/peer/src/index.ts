@@ -2,6 +2,7 @@ export * from "./api.js";
 export * from "./caching-verifier.js";
 export * from "./config.js";
 export * from "./driver.js";
+export * from "./gossip-handlers.js";
 export * from "./log.js";
 export * from "./mempool.js";
 export * from "./peer.js";

@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { decodeEvidence, decodeProposal, decodeVote, verifyEvidence } from "@coken/consensus";
 import { loadKeystore } from "@coken/keystore";
-import { createVerifier, EncodingError, parseGenesis, toHex } from "@coken/ledger";
+import { createVerifier, parseGenesis, toHex } from "@coken/ledger";
 import { createNetwork, type Network, peerIdFromPublicKey } from "@coken/p2p";
 import { openStore, type Store, StoredLedger } from "@coken/store";
 import { createApiServer } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import type { PeerConfig } from "./config.js";
 import { ConsensusDriver, validatorInfos } from "./driver.js";
+import { attachGossipHandlers } from "./gossip-handlers.js";
 import type { Logger } from "./log.js";
 import { Mempool } from "./mempool.js";
 import { BlockSync, serveBlocks } from "./sync.js";
@@ -82,54 +82,16 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     );
     closers.push(() => driver.stop());
     const sync = new BlockSync(network, chain, driver, verifier, log.child("sync"));
-    const behind = (height: number) => {
-      if (height > chain.ledger.head.height + 1) void sync.catchUp();
-    };
-
     serveBlocks(network, store);
-    network.onMessage("txs", (bytes) => {
-      mempool.add(bytes);
-    });
-    network.onMessage("proposals", (bytes, from) => {
-      try {
-        const proposal = decodeProposal(bytes);
-        behind(proposal.height);
-        if (proposal.height > chain.ledger.head.height) driver.submit(driver.proposalInput(proposal));
-      } catch (e) {
-        if (!(e instanceof EncodingError)) throw e;
-        network.reportInvalid(from, "undecodable-proposal");
-      }
-    });
-    network.onMessage("votes", (bytes, from) => {
-      try {
-        const vote = decodeVote(bytes);
-        behind(vote.height);
-        if (vote.height > chain.ledger.head.height) driver.submit({ kind: "vote", vote, time: Date.now() });
-      } catch (e) {
-        if (!(e instanceof EncodingError)) throw e;
-        network.reportInvalid(from, "undecodable-vote");
-      }
-    });
-    network.onMessage("evidence", (bytes, from) => {
-      try {
-        const evidence = decodeEvidence(bytes);
-        const ok = verifyEvidence(
-          chain.ledger.hasher,
-          verifier,
-          genesis.chainId,
-          evidence,
-          validatorInfos(chain),
-        );
-        if (ok)
-          log.warn("evidence received", {
-            validator: evidence.voteA.validator,
-            height: evidence.voteA.height,
-          });
-        else network.reportInvalid(from, "invalid-evidence");
-      } catch (e) {
-        if (!(e instanceof EncodingError)) throw e;
-        network.reportInvalid(from, "undecodable-evidence");
-      }
+    attachGossipHandlers({
+      network,
+      chain,
+      driver,
+      mempool,
+      sync,
+      verifier,
+      now: Date.now,
+      log: log.child("gossip"),
     });
 
     await network.start();
@@ -149,6 +111,10 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         peers: network.peers().length,
         mempool: mempool.size,
         halted: driver.halted !== null,
+        rssBytes: process.memoryUsage().rss,
+        heapUsedBytes: process.memoryUsage().heapUsed,
+        signatureChecks: verifier.stats.checks,
+        signatureCacheHits: verifier.stats.cacheHits,
       }),
       async block(height) {
         const b = await store.ledger.getBlock(height);

@@ -14,9 +14,8 @@ import {
   type Verifier,
   verifyCommit,
 } from "@coken/ledger";
-import type { Network } from "@coken/p2p";
 import type { Store, StoredLedger } from "@coken/store";
-import type { ConsensusDriver } from "./driver.js";
+import type { ConsensusDriver, ConsensusNetwork } from "./driver.js";
 import type { Logger } from "./log.js";
 
 const MAX_BLOCKS_PER_RESPONSE = 20;
@@ -41,7 +40,7 @@ async function storedBlock(
 }
 
 /** Serves `{from, max}` requests with committed blocks and their commit certificates. */
-export function serveBlocks(network: Network, store: Store): void {
+export function serveBlocks(network: ConsensusNetwork, store: Store): void {
   network.handle(async (bytes) => {
     const req = decodeCbor(bytes) as CborMap;
     const from = req.from;
@@ -65,7 +64,7 @@ export class BlockSync {
   private running = false;
 
   constructor(
-    private readonly network: Network,
+    private readonly network: ConsensusNetwork,
     private readonly chain: StoredLedger,
     private readonly driver: ConsensusDriver,
     private readonly verifier: Verifier,
@@ -91,7 +90,7 @@ export class BlockSync {
     }
   }
 
-  private async fetchFrom(peer: Parameters<Network["request"]>[0]): Promise<number> {
+  private async fetchFrom(peer: Parameters<ConsensusNetwork["request"]>[0]): Promise<number> {
     const from = this.chain.ledger.head.height + 1;
     let reply: Uint8Array;
     try {

@@ -1,0 +1,79 @@
+import { decodeEvidence, decodeProposal, decodeVote, verifyEvidence } from "@coken/consensus";
+import { EncodingError, type Verifier } from "@coken/ledger";
+import type { PeerId } from "@coken/p2p";
+import type { StoredLedger } from "@coken/store";
+import { type ConsensusDriver, type ConsensusNetwork, validatorInfos } from "./driver.js";
+import type { Logger } from "./log.js";
+import type { Mempool } from "./mempool.js";
+import type { BlockSync } from "./sync.js";
+
+export interface GossipParts {
+  network: ConsensusNetwork;
+  chain: StoredLedger;
+  driver: ConsensusDriver;
+  mempool: Mempool;
+  sync: BlockSync;
+  verifier: Verifier;
+  now: () => number;
+  log: Logger;
+}
+
+/**
+ * Routes gossip to the parts that handle it: txs to the mempool, proposals and votes to consensus (a message
+ * from a height above ours starts block sync), evidence to a check. Undecodable bytes score the sender down.
+ */
+export function attachGossipHandlers(p: GossipParts): void {
+  const { network, chain, driver } = p;
+  const behind = (height: number) => {
+    if (height > chain.ledger.head.height + 1) void p.sync.catchUp();
+  };
+  const guarded =
+    (reason: string, handle: (bytes: Uint8Array) => void) => (bytes: Uint8Array, from: PeerId) => {
+      try {
+        handle(bytes);
+      } catch (e) {
+        if (!(e instanceof EncodingError)) throw e;
+        network.reportInvalid(from, reason);
+      }
+    };
+  network.onMessage("txs", (bytes) => {
+    p.mempool.add(bytes);
+  });
+  network.onMessage(
+    "proposals",
+    guarded("undecodable-proposal", (bytes) => {
+      const proposal = decodeProposal(bytes);
+      behind(proposal.height);
+      if (proposal.height > chain.ledger.head.height) driver.submit(driver.proposalInput(proposal));
+    }),
+  );
+  network.onMessage(
+    "votes",
+    guarded("undecodable-vote", (bytes) => {
+      const vote = decodeVote(bytes);
+      behind(vote.height);
+      if (vote.height > chain.ledger.head.height) driver.submit({ kind: "vote", vote, time: p.now() });
+    }),
+  );
+  network.onMessage("evidence", (bytes, from) => {
+    try {
+      const evidence = decodeEvidence(bytes);
+      const ok = verifyEvidence(
+        chain.ledger.hasher,
+        p.verifier,
+        chain.ledger.head.chain,
+        evidence,
+        validatorInfos(chain),
+      );
+      if (ok)
+        p.log.warn("evidence received", {
+          validator: evidence.voteA.validator,
+          height: evidence.voteA.height,
+        });
+      else network.reportInvalid(from, "invalid-evidence");
+    } catch (e) {
+      if (!(e instanceof EncodingError)) throw e;
+      network.reportInvalid(from, "undecodable-evidence");
+    }
+  });
+}
