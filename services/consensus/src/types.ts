@@ -1,13 +1,4 @@
-import type {
-  AgencyId,
-  Block,
-  Hasher,
-  KeyScheme,
-  Signer,
-  Validator,
-  Verifier,
-  VoteType,
-} from "@coken/ledger";
+import type { AgencyId, Block, Hasher, KeyScheme, Signer, Validator, Verifier } from "@coken/ledger";
 
 export type { VoteType } from "@coken/ledger";
 
@@ -24,25 +15,9 @@ export interface SignedProposal {
   signature: Uint8Array;
 }
 
-/**
- * A prevote or precommit; `blockHash` null is a nil vote. Signed over the ledger's `voteSignBytes`, so a precommit
- * goes unchanged into a commit certificate.
- */
-export interface SignedVote {
-  type: VoteType;
-  height: number;
-  round: number;
-  blockHash: Uint8Array | null;
-  validator: AgencyId;
-  time: number;
-  signature: Uint8Array;
-}
+import type { SignedVote } from "@coken/ledger";
 
-/** Two signed votes of one validator for the same (height, round, type) naming different blocks. */
-export interface DuplicateVoteEvidence {
-  voteA: SignedVote;
-  voteB: SignedVote;
-}
+export type { DuplicateVoteEvidence, SignedVote } from "@coken/ledger";
 
 /** What travels between peers. */
 export type ConsensusMessage =

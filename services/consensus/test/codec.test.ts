@@ -52,6 +52,7 @@ const blockArb: fc.Arbitrary<Block> = rec({
     prevHash: hash,
     proposer: id,
     txRoot: hash,
+    evidenceRoot: hash,
     appHash: hash,
     validatorsHash: hash,
   }),

@@ -1,4 +1,4 @@
-import { blockHash, txRoot, validatorsHash } from "./block/codec.js";
+import { blockHash, evidenceRoot, txRoot, validatorsHash } from "./block/codec.js";
 import { type BlockOutcome, type ChainHead, type EpochSettlement, executeBlock } from "./block/execute.js";
 import type { Block, CommitCertificate } from "./block/types.js";
 import type { Hasher } from "./crypto/hash.js";
@@ -99,6 +99,7 @@ export class Ledger {
   /** Builds the next block over the current head (as a proposer does). */
   buildBlock(opts: {
     txs: Uint8Array[];
+    evidence?: Uint8Array[];
     time: number;
     proposer: string;
     lastCommit: CommitCertificate | null;
@@ -112,10 +113,11 @@ export class Ledger {
       prevHash: this.currentHead.hash,
       proposer: opts.proposer,
       txRoot: txRoot(h, opts.txs),
+      evidenceRoot: evidenceRoot(h, opts.evidence ?? []),
       appHash: this.currentHead.appHash,
       validatorsHash: validatorsHash(h, validators),
     };
-    return { header, txs: opts.txs, evidence: [], lastCommit: opts.lastCommit };
+    return { header, txs: opts.txs, evidence: opts.evidence ?? [], lastCommit: opts.lastCommit };
   }
 
   /** Signs and encodes a tx body for this chain's hash function. */

@@ -200,6 +200,16 @@ export interface ReceiptLog {
   floor: number;
 }
 
+/** A validator's double vote, recorded from block evidence (the regulator's rules act on it). */
+export interface MisbehaviourRecord {
+  validator: AgencyId;
+  height: number;
+  round: number;
+  type: "prevote" | "precommit";
+  blockHashes: (Uint8Array | null)[];
+  recordedAt: number;
+}
+
 /** Settlement bookkeeping; the credits specification fills in what an epoch settles. */
 export interface EpochState {
   number: number;

@@ -103,9 +103,9 @@ export class Scenario {
     return this.ledger.signTx(testSigner(sender), body);
   }
 
-  block(txs: Uint8Array[], proposer = "sh.land-registry"): Block {
+  block(txs: Uint8Array[], proposer = "sh.land-registry", evidence: Uint8Array[] = []): Block {
     this.time += 1000;
-    return this.ledger.buildBlock({ txs, time: this.time, proposer, lastCommit: null });
+    return this.ledger.buildBlock({ txs, evidence, time: this.time, proposer, lastCommit: null });
   }
 
   /** Builds, executes and commits a block; returns the tx result codes (null = applied). */

@@ -17,9 +17,11 @@ import {
   type Block,
   BlockError,
   type CommitCertificate,
+  type DuplicateVoteEvidence,
   decodeCommitCertificate,
   encodeCommitCertificate,
   keys,
+  toHex,
   type Verifier,
 } from "@coken/ledger";
 import type { Network } from "@coken/p2p";
@@ -56,6 +58,8 @@ export interface DriverComponents {
 }
 
 const STEP_NUMBER = { propose: 0, prevote: 1, precommit: 2 } as const;
+const MAX_PENDING_EVIDENCE = 1024;
+const MAX_EVIDENCE_PER_BLOCK = 16;
 
 /** The validators of the next height, with their keys, from committed state. */
 export function validatorInfos(chain: StoredLedger): ValidatorInfo[] {
@@ -78,6 +82,8 @@ export class ConsensusDriver {
   private readonly timers = new Set<NodeJS.Timeout>();
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
   private lastCommit: CommitCertificate | null = null;
+  // Verified double-vote evidence waiting for a block, by its encoding (hex).
+  private readonly pendingEvidence = new Map<string, { raw: Uint8Array; evidence: DuplicateVoteEvidence }>();
   private stopped = false;
   private replaying = false;
   private failure: unknown = null;
@@ -208,23 +214,46 @@ export class ConsensusDriver {
       case "checkProposal":
         this.submit(this.proposalInput(e.proposal));
         return;
-      case "evidence":
+      case "evidence": {
         this.counters.evidence++;
         this.c.log.warn("duplicate vote evidence", {
           validator: e.evidence.voteA.validator,
           height: e.evidence.voteA.height,
         });
-        await this.c.network.publish("evidence", encodeEvidence(e.evidence));
+        const raw = encodeEvidence(e.evidence);
+        this.addEvidence(raw, e.evidence);
+        await this.c.network.publish("evidence", raw);
         return;
+      }
       case "commit":
         await this.commit(e.block, e.certificate);
         return;
     }
   }
 
+  /** Keeps checked evidence (from this node's votes or from gossip) for a block this node will propose. */
+  addEvidence(raw: Uint8Array, evidence: DuplicateVoteEvidence): void {
+    if (this.pendingEvidence.size < MAX_PENDING_EVIDENCE)
+      this.pendingEvidence.set(toHex(raw), { raw, evidence });
+  }
+
+  /** Evidence not yet on the ledger, for heights already decided. */
+  private evidenceForBlock(): Uint8Array[] {
+    const state = this.c.chain.ledger.state;
+    const out: Uint8Array[] = [];
+    for (const [id, { raw, evidence }] of this.pendingEvidence) {
+      const { validator, height, round, type } = evidence.voteA;
+      if (state.get(keys.evidence(validator, height, round, type)) !== undefined)
+        this.pendingEvidence.delete(id);
+      else if (height <= this.height && out.length < MAX_EVIDENCE_PER_BLOCK) out.push(raw);
+    }
+    return out;
+  }
+
   private buildBlock(): Block {
     const ledger = this.c.chain.ledger;
     return ledger.buildBlock({
+      evidence: this.evidenceForBlock(),
       txs: this.c.mempool.reap(this.options.maxBlockBytes, this.options.maxBlockTxs),
       time: Math.max(this.c.now(), ledger.head.time + 1),
       proposer: this.c.identity?.agency ?? "",

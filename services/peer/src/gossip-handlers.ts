@@ -58,19 +58,22 @@ export function attachGossipHandlers(p: GossipParts): void {
   network.onMessage("evidence", (bytes, from) => {
     try {
       const evidence = decodeEvidence(bytes);
-      const ok = verifyEvidence(
+      const check = verifyEvidence(
         chain.ledger.hasher,
         p.verifier,
         chain.ledger.head.chain,
         evidence,
         validatorInfos(chain),
       );
-      if (ok)
+      if (check.ok) {
         p.log.warn("evidence received", {
           validator: evidence.voteA.validator,
           height: evidence.voteA.height,
         });
-      else network.reportInvalid(from, "invalid-evidence");
+        driver.addEvidence(bytes, evidence);
+      } else {
+        network.reportInvalid(from, "invalid-evidence");
+      }
     } catch (e) {
       if (!(e instanceof EncodingError)) throw e;
       network.reportInvalid(from, "undecodable-evidence");

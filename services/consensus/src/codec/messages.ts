@@ -1,12 +1,10 @@
-import { block, type CborValue, decodeCbor, EncodingError, encodeCbor } from "@coken/ledger";
+import { block, type CborValue, decodeCbor, EncodingError, encodeCbor, signedVote } from "@coken/ledger";
 import type { ConsensusMessage, SignedProposal, SignedVote } from "../types.js";
 import {
   agencyId,
   type Decoder,
-  hash32,
   isMap,
   literal,
-  nullable,
   roundOrNone,
   signature,
   struct,
@@ -14,15 +12,7 @@ import {
 } from "./combinators.js";
 
 /** Decoder of a signed vote. */
-export const signedVote: Decoder<SignedVote> = struct({
-  type: literal("prevote", "precommit"),
-  height: uint,
-  round: uint,
-  blockHash: nullable(hash32),
-  validator: agencyId,
-  time: uint,
-  signature,
-});
+export { signedVote };
 
 /** Decoder of a signed proposal; its POL round must be -1 or an earlier round. */
 export const signedProposal: Decoder<SignedProposal> = (v, path) => {

@@ -15,6 +15,7 @@ export const blockHeader: Decoder<BlockHeader> = struct({
   prevHash: hash32,
   proposer: agencyId,
   txRoot: hash32,
+  evidenceRoot: hash32,
   appHash: hash32,
   validatorsHash: hash32,
 });
@@ -65,6 +66,14 @@ export function txRoot(h: Hasher, txs: readonly Uint8Array[]): Uint8Array {
   return merkleRoot(
     h,
     txs.map((raw) => h.hash("tx.raw", raw)),
+  );
+}
+
+/** Merkle root over H("evidence.raw", item) of each evidence item, in block order. */
+export function evidenceRoot(h: Hasher, evidence: readonly Uint8Array[]): Uint8Array {
+  return merkleRoot(
+    h,
+    evidence.map((raw) => h.hash("evidence.raw", raw)),
   );
 }
 

@@ -4,11 +4,13 @@ import type { TxErrorCode } from "../apply/errors.js";
 import { bytesEqual } from "../bytes.js";
 import type { Hasher } from "../crypto/hash.js";
 import type { Verifier } from "../crypto/signature.js";
+import { EncodingError } from "../encoding/errors.js";
 import type { EpochState } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
 import type { AccessReceipt, SignedTx } from "../tx/types.js";
-import { blockHash, txRoot, validatorsHash } from "./codec.js";
+import { blockHash, evidenceRoot, txRoot, validatorsHash } from "./codec.js";
+import { type DuplicateVoteEvidence, decodeEvidence, evidenceProblem } from "./evidence.js";
 import type { Block } from "./types.js";
 
 /** The last committed block as the executor needs it. */
@@ -30,7 +32,9 @@ export type BlockErrorCode =
   | "WRONG_VALIDATORS_HASH"
   | "TIME_NOT_INCREASING"
   | "UNKNOWN_PROPOSER"
-  | "UNEXPECTED_EVIDENCE";
+  | "WRONG_EVIDENCE_ROOT"
+  | "INVALID_EVIDENCE"
+  | "DUPLICATE_EVIDENCE";
 
 export class BlockError extends Error {
   override readonly name = "BlockError";
@@ -113,7 +117,42 @@ export function checkHeader(state: StateReader, head: ChainHead, block: Block, h
     `${header.proposer} is no validator`,
   );
   check(bytesEqual(header.txRoot, txRoot(h, block.txs)), "WRONG_TX_ROOT", "txRoot does not match the txs");
-  check(block.evidence.length === 0, "UNEXPECTED_EVIDENCE", "evidence is not accepted yet");
+  check(
+    bytesEqual(header.evidenceRoot, evidenceRoot(h, block.evidence)),
+    "WRONG_EVIDENCE_ROOT",
+    "evidenceRoot does not match the evidence",
+  );
+}
+
+/**
+ * Checks each evidence item (decodes, signed double vote of a registered agency at an earlier height, not yet
+ * recorded, not repeated in the block) and records it; throws `BlockError`.
+ */
+function recordEvidence(overlay: StateOverlay, block: Block, ctx: BlockContext): void {
+  for (const [i, raw] of block.evidence.entries()) {
+    let evidence: DuplicateVoteEvidence;
+    try {
+      evidence = decodeEvidence(raw);
+    } catch (e) {
+      if (e instanceof EncodingError) throw new BlockError("INVALID_EVIDENCE", `evidence ${i}: ${e.message}`);
+      throw e;
+    }
+    const problem = evidenceProblem(ctx.hasher, ctx.verifier, ctx.chain, evidence, ctx.height, (id) =>
+      overlay.get(keys.agency(id)),
+    );
+    if (problem !== null) throw new BlockError("INVALID_EVIDENCE", `evidence ${i}: ${problem}`);
+    const { voteA, voteB } = evidence;
+    const key = keys.evidence(voteA.validator, voteA.height, voteA.round, voteA.type);
+    check(overlay.get(key) === undefined, "DUPLICATE_EVIDENCE", `evidence ${i} is already recorded`);
+    overlay.set(key, {
+      validator: voteA.validator,
+      height: voteA.height,
+      round: voteA.round,
+      type: voteA.type,
+      blockHashes: [voteA.blockHash, voteB.blockHash],
+      recordedAt: ctx.height,
+    });
+  }
 }
 
 /** Pairs an applied access.record's receipts with the ids its diff recorded (same order). */
@@ -149,6 +188,7 @@ export function executeBlock(
     verifier: env.verifier,
   };
   const overlay = new StateOverlay(state);
+  recordEvidence(overlay, block, ctx);
   const txs: TxOutcome[] = [];
   const receipts: RecordedReceipt[] = [];
   for (const raw of block.txs) {

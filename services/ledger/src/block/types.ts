@@ -10,6 +10,8 @@ export interface BlockHeader {
   prevHash: Uint8Array;
   proposer: AgencyId;
   txRoot: Uint8Array;
+  /** Merkle root over H("evidence.raw", item) of the block's evidence items. */
+  evidenceRoot: Uint8Array;
   appHash: Uint8Array;
   validatorsHash: Uint8Array;
 }
@@ -36,7 +38,7 @@ export interface Block {
   header: BlockHeader;
   /** Raw tx bytes, each a canonical SignedTx; a tx that fails is kept with its error code in the results. */
   txs: Uint8Array[];
-  /** Evidence of validator misbehaviour; its item format belongs to the consensus specification. */
+  /** Evidence of validator misbehaviour: canonical `DuplicateVoteEvidence` items (block/evidence.ts). */
   evidence: Uint8Array[];
   /** Commit certificate of the previous block (null at height 1). */
   lastCommit: CommitCertificate | null;

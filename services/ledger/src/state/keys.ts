@@ -18,6 +18,8 @@ export const keys = {
   validators: k<"validators">("validators"),
   receipts: k<"receipts">("receipts"),
   epoch: k<"epoch">("epoch"),
+  evidence: (validator: string, height: number, round: number, type: string) =>
+    k<"evidence">(`evidence/${validator}/${height}/${round}/${type}`),
 };
 
 /** The record kind a key holds, from its prefix; undefined for a key outside the layout. */
@@ -39,6 +41,7 @@ const PREFIXES: Record<RecordKind, true> = {
   validators: true,
   receipts: true,
   epoch: true,
+  evidence: true,
 };
 
 export type RecordOf<K> = K extends StateKey<infer R> ? StateRecords[R] : never;

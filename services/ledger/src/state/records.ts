@@ -33,6 +33,7 @@ import type {
   EpochState,
   Freeze,
   Grant,
+  MisbehaviourRecord,
   Params,
   Proposal,
   ReceiptLog,
@@ -54,6 +55,7 @@ export interface StateRecords {
   validators: { validators: Validator[] };
   receipts: ReceiptLog;
   epoch: EpochState;
+  evidence: MisbehaviourRecord;
 }
 export type RecordKind = keyof StateRecords;
 export type StateRecord = StateRecords[RecordKind];
@@ -130,4 +132,12 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     floor: uint,
   }),
   epoch: struct({ number: uint, startHeight: uint }),
+  evidence: struct({
+    validator: agencyId,
+    height: uint,
+    round: uint,
+    type: literal("prevote", "precommit"),
+    blockHashes: array(nullable(hash32), 2, 2),
+    recordedAt: uint,
+  }),
 };

@@ -8,14 +8,17 @@ import {
   createVerifier,
   decodeBlock,
   decodeCommitCertificate,
+  decodeEvidence,
+  duplicateVoteEvidence,
   EncodingError,
   encodeBlock,
   encodeCommitCertificate,
+  encodeEvidence,
   keys,
   verifyCommit,
   voteSignBytes,
 } from "../../src/index.js";
-import { Scenario, testSigner } from "../fixtures.js";
+import { Scenario, T0, testSigner } from "../fixtures.js";
 
 function codeOf(s: Scenario, mutate: (b: Block) => void): string {
   const block = s.block([]);
@@ -110,7 +113,7 @@ describe("blocks", () => {
       codeOf(s, (b) => {
         b.evidence.push(new Uint8Array([1]));
       }),
-      "UNEXPECTED_EVIDENCE",
+      "WRONG_EVIDENCE_ROOT",
     );
   });
 
@@ -185,5 +188,58 @@ describe("blocks", () => {
     );
     assert.deepEqual(check(forged), { ok: false, reason: "BAD_SIGNATURE" });
     assert.deepEqual(check({ ...forged, height: 2 }), { ok: false, reason: "WRONG_BLOCK" });
+  });
+
+  it("records double-vote evidence once, and refuses forged, premature, repeated or undecodable items", () => {
+    const s = new Scenario();
+    s.commitBlock(s.block([]));
+    const h = s.ledger.hasher;
+    const sign = (
+      height: number,
+      type: "prevote" | "precommit",
+      blockHash: Uint8Array | null,
+      signer = "bj.housing",
+    ) => {
+      const v = { type, height, round: 0, blockHash, time: T0 };
+      const signature = testSigner(signer).sign(voteSignBytes(h, { chain: "coken-test", ...v }));
+      return { ...v, validator: "bj.housing", signature };
+    };
+    const evidence = (height: number, type: "prevote" | "precommit", signer?: string) =>
+      encodeEvidence(
+        duplicateVoteEvidence(
+          sign(height, type, new Uint8Array(32).fill(1)),
+          sign(height, type, null, signer),
+        ),
+      );
+    const build = (items: Uint8Array[]) =>
+      s.ledger.buildBlock({
+        txs: [],
+        evidence: items,
+        time: s.time + 1000,
+        proposer: "sh.land-registry",
+        lastCommit: null,
+      });
+    const codeFor = (items: Uint8Array[]) => {
+      try {
+        s.ledger.execute(build(items));
+        return "ok";
+      } catch (e) {
+        assert.ok(e instanceof BlockError);
+        return e.code;
+      }
+    };
+    const good = evidence(1, "prevote");
+    assert.equal(codeFor([new Uint8Array([0xa0])]), "INVALID_EVIDENCE");
+    assert.equal(codeFor([evidence(1, "precommit", "mallory")]), "INVALID_EVIDENCE");
+    assert.equal(codeFor([good, good]), "DUPLICATE_EVIDENCE");
+    assert.equal(codeFor([evidence(2, "precommit")]), "INVALID_EVIDENCE"); // height 2 is being decided
+    assert.throws(() => decodeEvidence(new Uint8Array([1, 2])), EncodingError);
+    s.commitBlock(build([good]));
+    s.time += 1000;
+    const record = s.ledger.state.get(keys.evidence("bj.housing", 1, 0, "prevote"));
+    assert.equal(record?.recordedAt, 2);
+    assert.deepEqual(record?.blockHashes, [null, new Uint8Array(32).fill(1)]);
+    assert.equal(codeFor([good]), "DUPLICATE_EVIDENCE");
+    assert.equal(codeFor([evidence(2, "precommit")]), "ok");
   });
 });

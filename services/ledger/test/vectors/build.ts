@@ -1,5 +1,22 @@
-import { derivedId, encodeBlock, type HashAlgorithm, parseGenesis, toHex } from "../../src/index.js";
-import { datasetPayload, receipt, Scenario, signedBatch, testGenesisDoc, testSigner } from "../fixtures.js";
+import {
+  derivedId,
+  duplicateVoteEvidence,
+  encodeBlock,
+  encodeEvidence,
+  type HashAlgorithm,
+  parseGenesis,
+  toHex,
+  voteSignBytes,
+} from "../../src/index.js";
+import {
+  datasetPayload,
+  receipt,
+  Scenario,
+  signedBatch,
+  T0,
+  testGenesisDoc,
+  testSigner,
+} from "../fixtures.js";
 
 export interface GoldenChain {
   description: string;
@@ -21,8 +38,8 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
   const h = s.ledger.hasher;
   const genesisAppHash = toHex(s.ledger.state.appHash());
   const blocks: GoldenChain["blocks"] = [];
-  const commit = (txs: Uint8Array[]) => {
-    const block = s.block(txs);
+  const commit = (txs: Uint8Array[], evidence: Uint8Array[] = []) => {
+    const block = s.block(txs, "sh.land-registry", evidence);
     const committed = s.commitBlock(block);
     blocks.push({
       block: toHex(encodeBlock(block)),
@@ -103,9 +120,18 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
     s.tx("sz.courts", "agency.register", {}),
     s.tx(ASKER, "credit.transfer", { to: "sz.courts", amount: 1n, memo: "" }),
   ]);
-  commit([]);
+  // gz.tax prevoted for two different blocks at height 3: the evidence is recorded in state.
+  const doubleVote = (blockHash: Uint8Array | null) => {
+    const v = { type: "prevote" as const, height: 3, round: 0, blockHash, time: T0 + 3000 };
+    const signature = testSigner("gz.tax").sign(voteSignBytes(h, { chain: "coken-test", ...v }));
+    return { ...v, validator: "gz.tax", signature };
+  };
+  commit(
+    [],
+    [encodeEvidence(duplicateVoteEvidence(doubleVote(new Uint8Array(32).fill(5)), doubleVote(null)))],
+  );
   return {
-    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals and an epoch boundary at height 5.`,
+    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals, an epoch boundary at height 5 and double-vote evidence at height 6.`,
     genesis: genesisDoc,
     genesisAppHash,
     blocks,
