@@ -30,8 +30,15 @@ export interface ClusterNode {
   log: string[];
 }
 
-/** Writes keystores, a genesis file and a config per agency: a loopback network of `n` validators. */
-export async function prepareCluster(dir: string, agencies: string[]): Promise<ClusterNode[]> {
+/**
+ * Writes keystores, a genesis file and a config per agency: a loopback network whose first agencies are
+ * validators and whose `observers` (listed in `agencies` too) only follow the chain.
+ */
+export async function prepareCluster(
+  dir: string,
+  agencies: string[],
+  observers: string[] = [],
+): Promise<ClusterNode[]> {
   const keys = await Promise.all(
     agencies.map(async (agency) => {
       const file = join(dir, `${agency}.key.json`);
@@ -51,10 +58,12 @@ export async function prepareCluster(dir: string, agencies: string[]): Promise<C
       name: k.agency,
       region: "CN",
       publicKey: toHex(k.signer.publicKey),
-      roles: ["validator", "member"],
+      roles: observers.includes(k.agency) ? ["member"] : ["validator", "member"],
       balance: "1000000",
     })),
-    validators: keys.map((k) => ({ agency: k.agency, power: 10 })),
+    validators: keys
+      .filter((k) => !observers.includes(k.agency))
+      .map((k) => ({ agency: k.agency, power: 10 })),
   };
   await writeFile(join(dir, "genesis.json"), JSON.stringify(genesis));
   const addr = (k: (typeof keys)[number]) =>

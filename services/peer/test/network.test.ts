@@ -14,9 +14,10 @@ import {
   waitFor,
 } from "./cluster.js";
 
-const AGENCIES = ["sh.land-registry", "bj.housing", "gz.tax", "sz.courts"];
+const VALIDATORS = ["sh.land-registry", "bj.housing", "gz.tax", "sz.courts"];
+const OBSERVER = "hz.auditor";
 
-describe("four peer processes over libp2p", () => {
+describe("four validator processes and an observer over libp2p", () => {
   let dir = "";
   let nodes: ClusterNode[] = [];
 
@@ -29,12 +30,12 @@ describe("four peer processes over libp2p", () => {
 
   it("commit blocks, survive kill -9 of one validator, and let it catch up to the same app hash", async () => {
     dir = await mkdtemp(join(tmpdir(), "coken-cluster-"));
-    nodes = await prepareCluster(dir, AGENCIES);
+    nodes = await prepareCluster(dir, [...VALIDATORS, OBSERVER], [OBSERVER]);
     for (const n of nodes) startNode(n);
     const dump = () => nodes.map((n) => `--- ${n.agency}\n${n.log.slice(-5).join("")}`).join("\n");
     try {
       await waitFor(
-        "all four to commit height 3",
+        "all five, the observer too, to reach height 3",
         heights,
         (s) => s.every((x) => x !== null && x.height >= 3),
         90_000,
@@ -62,7 +63,7 @@ describe("four peer processes over libp2p", () => {
       const victim = nodes[3] as ClusterNode;
       await stopNode(victim, "SIGKILL");
       const before = Math.max(...(await heights()).flatMap((s) => (s ? [s.height] : [])));
-      const alive = nodes.slice(0, 3);
+      const alive = nodes.filter((n) => n !== victim);
       await waitFor(
         "the other three to commit three more heights",
         () => Promise.all(alive.map((n) => api<Status>(n, "/v1/status"))),
