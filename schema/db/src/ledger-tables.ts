@@ -23,6 +23,8 @@ export const blocks = pgTable("blocks", {
   header: bytea("header").notNull(),
   /** Canonical commit-certificate bytes; arrives after the block itself. */
   commit: bytea("commit"),
+  /** Canonical CBOR array of the block's evidence items; null when it has none. */
+  evidence: bytea("evidence"),
 });
 
 export const transactions = pgTable(

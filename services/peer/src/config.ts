@@ -34,7 +34,7 @@ const DEFAULT_CONSENSUS: PeerConfig["consensus"] = {
   timeoutDeltaMs: 500,
   timeoutCommitMs: 500,
   maxBlockTxs: 10_000,
-  maxBlockBytes: 32 << 20,
+  maxBlockBytes: 8 << 20,
 };
 
 type Json = Record<string, unknown>;

@@ -21,7 +21,6 @@ import {
   decodeCommitCertificate,
   encodeCommitCertificate,
   keys,
-  toHex,
   type Verifier,
 } from "@coken/ledger";
 import type { Network } from "@coken/p2p";
@@ -82,12 +81,12 @@ export class ConsensusDriver {
   private readonly timers = new Set<NodeJS.Timeout>();
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
   private lastCommit: CommitCertificate | null = null;
-  // Verified double-vote evidence waiting for a block, by its encoding (hex).
+  // Verified double-vote evidence waiting for a block, by validator/height/round/type.
   private readonly pendingEvidence = new Map<string, { raw: Uint8Array; evidence: DuplicateVoteEvidence }>();
   private stopped = false;
   private replaying = false;
   private failure: unknown = null;
-  readonly counters = { inputs: 0, commits: 0, evidence: 0, invalidProposals: 0 };
+  readonly counters = { inputs: 0, commits: 0, evidence: 0, invalidProposals: 0, sendFailures: 0 };
 
   constructor(
     private readonly c: DriverComponents,
@@ -125,7 +124,9 @@ export class ConsensusDriver {
     } finally {
       this.replaying = false;
     }
-    if (entries.length === 0) this.submit({ kind: "start", height: this.height + 1, time: this.c.now() });
+    // A start the height already had is ignored; one the crash cut off (after the commit, before the start was
+    // logged, while messages of the next height were) is needed.
+    this.submit({ kind: "start", height: this.height + 1, time: this.c.now() });
     this.every(this.options.regossipMs, () => this.regossip());
   }
 
@@ -191,11 +192,11 @@ export class ConsensusDriver {
         return;
       case "broadcastVote":
         this.own.push({ kind: "vote", vote: e.vote });
-        await this.c.network.publish("votes", encodeVote(e.vote));
+        await this.publish("votes", encodeVote(e.vote));
         return;
       case "broadcastProposal":
         this.own.push({ kind: "proposal", proposal: e.proposal });
-        await this.c.network.publish("proposals", encodeProposal(e.proposal));
+        await this.publish("proposals", encodeProposal(e.proposal));
         return;
       case "scheduleTimeout":
         this.after(e.delayMs, () =>
@@ -222,7 +223,7 @@ export class ConsensusDriver {
         });
         const raw = encodeEvidence(e.evidence);
         this.addEvidence(raw, e.evidence);
-        await this.c.network.publish("evidence", raw);
+        await this.publish("evidence", raw);
         return;
       }
       case "commit":
@@ -231,10 +232,30 @@ export class ConsensusDriver {
     }
   }
 
-  /** Keeps checked evidence (from this node's votes or from gossip) for a block this node will propose. */
+  /** A failed send is a lost message, which consensus tolerates (and re-gossip repairs); it must not halt it. */
+  private async publish(topic: "votes" | "proposals" | "evidence", bytes: Uint8Array): Promise<void> {
+    try {
+      await this.c.network.publish(topic, bytes);
+    } catch (e) {
+      this.counters.sendFailures++;
+      this.c.log.warn("publish failed", {
+        topic,
+        bytes: bytes.length,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  /**
+   * Keeps checked evidence (from this node's votes or from gossip) for a block this node will propose: one item per
+   * (validator, height, round, type), since the ledger records no more.
+   */
   addEvidence(raw: Uint8Array, evidence: DuplicateVoteEvidence): void {
-    if (this.pendingEvidence.size < MAX_PENDING_EVIDENCE)
-      this.pendingEvidence.set(toHex(raw), { raw, evidence });
+    const { validator, height, round, type } = evidence.voteA;
+    const id = `${validator}/${height}/${round}/${type}`;
+    if (this.pendingEvidence.size < MAX_PENDING_EVIDENCE && !this.pendingEvidence.has(id)) {
+      this.pendingEvidence.set(id, { raw, evidence });
+    }
   }
 
   /** Evidence not yet on the ledger, for heights already decided. */
@@ -306,8 +327,8 @@ export class ConsensusDriver {
 
   private regossip(): void {
     for (const m of this.own) {
-      if (m.kind === "vote") void this.c.network.publish("votes", encodeVote(m.vote)).catch(() => {});
-      else void this.c.network.publish("proposals", encodeProposal(m.proposal)).catch(() => {});
+      if (m.kind === "vote") void this.publish("votes", encodeVote(m.vote));
+      else void this.publish("proposals", encodeProposal(m.proposal));
     }
   }
 

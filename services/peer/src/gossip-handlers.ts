@@ -25,7 +25,13 @@ export interface GossipParts {
 export function attachGossipHandlers(p: GossipParts): void {
   const { network, chain, driver } = p;
   const behind = (height: number) => {
-    if (height > chain.ledger.head.height + 1) void p.sync.catchUp();
+    if (height > chain.ledger.head.height + 1) {
+      p.sync
+        .catchUp()
+        .catch((e: unknown) =>
+          p.log.warn("block sync failed", { error: e instanceof Error ? e.message : String(e) }),
+        );
+    }
   };
   const guarded =
     (reason: string, handle: (bytes: Uint8Array) => void) => (bytes: Uint8Array, from: PeerId) => {

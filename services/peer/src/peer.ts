@@ -12,7 +12,7 @@ import { ConsensusDriver, validatorInfos } from "./driver.js";
 import { attachGossipHandlers } from "./gossip-handlers.js";
 import type { Logger } from "./log.js";
 import { Mempool } from "./mempool.js";
-import { BlockSync, serveBlocks } from "./sync.js";
+import { BlockSync, serveBlocks, syncFrameBytes } from "./sync.js";
 
 export interface RunningPeer {
   readonly agency: string;
@@ -48,6 +48,9 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       listen: [config.p2p.listen],
       allow: genesis.agencies.map((a) => peerIdFromPublicKey(a.publicKey)),
       peers: config.p2p.peers,
+      // A proposal carries its whole block in one gossip message.
+      maxMessageBytes: config.consensus.maxBlockBytes + (1 << 20),
+      maxFrameBytes: syncFrameBytes(config.consensus.maxBlockBytes),
       logger: log.child("p2p"),
     });
     key.seed.fill(0);

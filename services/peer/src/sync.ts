@@ -14,11 +14,18 @@ import {
   type Verifier,
   verifyCommit,
 } from "@coken/ledger";
-import type { Store, StoredLedger } from "@coken/store";
+import { type Store, type StoredLedger, storedEvidence } from "@coken/store";
 import type { ConsensusDriver, ConsensusNetwork } from "./driver.js";
 import type { Logger } from "./log.js";
 
 const MAX_BLOCKS_PER_RESPONSE = 20;
+// A response stops adding blocks past this size (but always carries at least one block).
+const RESPONSE_SOFT_LIMIT = 4 << 20;
+
+/** The sync frame size that fits a response: the soft limit plus one largest block and its certificate. */
+export function syncFrameBytes(maxBlockBytes: number): number {
+  return RESPONSE_SOFT_LIMIT + maxBlockBytes + (1 << 20);
+}
 
 /** Rebuilds a full block from the store: header bytes, tx bytes, and the previous block's certificate. */
 async function storedBlock(
@@ -33,7 +40,7 @@ async function storedBlock(
   const block: Block = {
     header: decodeBlockHeader(stored.header),
     txs: stored.txs.map((t) => t.raw),
-    evidence: [],
+    evidence: storedEvidence(stored),
     lastCommit: prev?.commit ? decodeCommitCertificate(prev.commit) : null,
   };
   return { block, commit: stored.commit };
@@ -47,10 +54,13 @@ export function serveBlocks(network: ConsensusNetwork, store: Store): void {
     const max = req.max;
     if (typeof from !== "number" || typeof max !== "number" || from < 1) throw new Error("bad sync request");
     const out: CborMap[] = [];
-    for (let h = from; h < from + Math.min(max, MAX_BLOCKS_PER_RESPONSE); h++) {
+    let size = 0;
+    for (let h = from; h < from + Math.min(max, MAX_BLOCKS_PER_RESPONSE) && size < RESPONSE_SOFT_LIMIT; h++) {
       const b = await storedBlock(store, h);
       if (b === null) break;
-      out.push({ block: encodeBlock(b.block), commit: b.commit });
+      const block = encodeBlock(b.block);
+      size += block.length + b.commit.length;
+      out.push({ block, commit: b.commit });
     }
     return encodeCbor({ blocks: out });
   });

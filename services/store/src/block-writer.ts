@@ -14,6 +14,7 @@ function validateBlock(block: StoredBlock): void {
     requireBytes(`block.${name}`, block[name]);
   }
   if (block.commit !== null) requireBytes("block.commit", block.commit);
+  if (block.evidence !== null) requireBytes("block.evidence", block.evidence);
   for (const tx of block.txs) {
     requireInt4("tx.index", tx.index);
     requireInt8("tx.seq", tx.seq);

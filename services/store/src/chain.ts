@@ -5,6 +5,7 @@ import {
   type CommittedBlock,
   CommittedState,
   createHasher,
+  decodeCbor,
   type EpochSettlement,
   encodeCbor,
   encodeRecord,
@@ -59,6 +60,7 @@ export function toBlockCommit(
       resultAppHash: committed.appHash,
       header: encodeCbor(block.header as unknown as CborValue),
       commit: null,
+      evidence: block.evidence.length === 0 ? null : encodeCbor(block.evidence),
       txs: block.txs.map((raw, index) => {
         const t = outcome.txs[index];
         // A tx that did not decode is stored under the hash of its raw bytes, with sender "" and kind "".
@@ -79,6 +81,11 @@ export function toBlockCommit(
   };
 }
 
+/** The evidence items of a stored block (see `toBlockCommit`). */
+export function storedEvidence(stored: { evidence: Uint8Array | null }): Uint8Array[] {
+  return stored.evidence === null ? [] : (decodeCbor(stored.evidence) as Uint8Array[]);
+}
+
 /** Height-0 row: the genesis document's hash as block hash and the whole genesis state as writes. */
 function genesisCommit(ledger: Ledger, genesis: Genesis): BlockCommit {
   const h = ledger.hasher;
@@ -93,6 +100,7 @@ function genesisCommit(ledger: Ledger, genesis: Genesis): BlockCommit {
       resultAppHash: ledger.state.appHash(),
       header: encodeCbor(genesis as unknown as CborValue),
       commit: null,
+      evidence: null,
       txs: [],
     },
     stateWrites: ledger.state.entries().map(([key, record]) => ({ key, value: encodeRecord(record) })),

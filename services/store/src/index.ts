@@ -1,4 +1,4 @@
-export { StoredLedger, toBlockCommit } from "./chain.js";
+export { StoredLedger, storedEvidence, toBlockCommit } from "./chain.js";
 export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors.js";
 export { openStore, type StoreConfig } from "./open.js";
 export { ReplayError, type ReplayErrorCode, type ReplayReport, replayStoredChain } from "./replay.js";

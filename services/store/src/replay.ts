@@ -12,6 +12,7 @@ import {
   Ledger,
   type Verifier,
 } from "@coken/ledger";
+import { storedEvidence } from "./chain.js";
 import type { Store } from "./repositories.js";
 import type { StoredBlock } from "./types.js";
 
@@ -57,7 +58,7 @@ function checkBlock(ledger: Ledger, stored: StoredBlock, prevCommit: Uint8Array 
     if (e instanceof EncodingError) throw new ReplayError("UNDECODABLE", h, e.message);
     throw e;
   }
-  const block = { header, txs: stored.txs.map((t) => t.raw), evidence: [], lastCommit };
+  const block = { header, txs: stored.txs.map((t) => t.raw), evidence: storedEvidence(stored), lastCommit };
   if (!bytesEqual(ledger.blockHash(block), stored.hash)) {
     throw new ReplayError("BLOCK_HASH_MISMATCH", h, "stored hash is not the hash of the stored header");
   }

@@ -30,6 +30,8 @@ export interface StoredBlock {
   header: Uint8Array;
   /** Canonical commit-certificate bytes, once known. */
   commit: Uint8Array | null;
+  /** The block's evidence items as one opaque value (the ledger's encoding); null when there are none. */
+  evidence: Uint8Array | null;
   /** In index order. */
   txs: StoredTx[];
 }

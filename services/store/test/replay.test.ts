@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { createVerifier } from "@coken/ledger";
 import pg from "pg";
 import { openStore, ReplayError, replayStoredChain, type Store, StoredLedger } from "../src/index.js";
-import { ASKER, Driver, genesis, OWNER, publishAndGrant } from "./fixtures/ledger-driver.js";
+import { ASKER, Driver, doubleVote, genesis, OWNER, publishAndGrant } from "./fixtures/ledger-driver.js";
 import { createScratchDatabase, type ScratchDatabase } from "./fixtures/pg-admin.js";
 
 describe("replaying a stored chain (PostgreSQL)", () => {
@@ -22,7 +22,9 @@ describe("replaying a stored chain (PostgreSQL)", () => {
       const record = d.tx(OWNER, 2 + i, "access.record", d.batch(d.receipts(grant, 5)));
       assert.deepEqual(await d.commit([record, new Uint8Array([0xff])]), [null, "MALFORMED_TX"]);
     }
-    assert.equal(d.ledger.head.height, 4);
+    // A block carrying double-vote evidence: sync and replay must rebuild it with its evidence.
+    assert.deepEqual(await d.commit([], [doubleVote(d, ASKER, 2)]), []);
+    assert.equal(d.ledger.head.height, 5);
     assert.ok(ASKER);
   });
 
@@ -50,8 +52,8 @@ describe("replaying a stored chain (PostgreSQL)", () => {
     const report = await replayStoredChain(store, genesis(), createVerifier(), {
       onBlock: (h) => heights.push(h),
     });
-    assert.deepEqual(heights, [1, 2, 3, 4]);
-    assert.equal(report.height, 4);
+    assert.deepEqual(heights, [1, 2, 3, 4, 5]);
+    assert.equal(report.height, 5);
     assert.equal(report.receipts, 15);
   });
 
@@ -92,6 +94,6 @@ describe("replaying a stored chain (PostgreSQL)", () => {
       `update blocks set result_app_hash = decode('${original}', 'hex') where height = 2`,
     );
     await assert.rejects(replayStoredChain(store, genesis("another-chain"), createVerifier()), ReplayError);
-    assert.equal((await replayStoredChain(store, genesis(), createVerifier())).height, 4);
+    assert.equal((await replayStoredChain(store, genesis(), createVerifier())).height, 5);
   });
 });
