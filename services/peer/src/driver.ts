@@ -77,7 +77,12 @@ export function validatorInfos(chain: StoredLedger): ValidatorInfo[] {
  */
 export class ConsensusDriver {
   private state: ConsensusState;
-  private queue: Promise<void> = Promise.resolve();
+  // Closed until start() has replayed the WAL: an input handled before or between replayed ones (gossip, a
+  // timer, block sync) would change what the replay signs again, and the store's refusal is waived during replay.
+  private openQueue: () => void = () => {};
+  private queue = new Promise<void>((resolve) => {
+    this.openQueue = resolve;
+  });
   private readonly timers = new Set<NodeJS.Timeout>();
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
   private lastCommit: CommitCertificate | null = null;
@@ -123,6 +128,7 @@ export class ConsensusDriver {
       for (const entry of entries) await this.handle(decodeWalInput(entry), false);
     } finally {
       this.replaying = false;
+      this.openQueue();
     }
     // A start the height already had is ignored; one the crash cut off (after the commit, before the start was
     // logged, while messages of the next height were) is needed.
@@ -134,6 +140,7 @@ export class ConsensusDriver {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.openQueue();
     return this.queue;
   }
 
@@ -320,6 +327,9 @@ export class ConsensusDriver {
 
   /** After block sync moved the head: consensus restarts at the new height. */
   restartAtHead(): void {
+    // The last synced block's own `start` may have come first: consensus then already runs this height and may
+    // have signed in it, which a fresh state (and its empty double-sign guard) would forget.
+    if (this.state.status !== "idle" && this.state.height === this.height + 1) return;
     this.state = this.freshState();
     this.own = [];
     this.submit({ kind: "start", height: this.height + 1, time: this.c.now() });
