@@ -306,6 +306,8 @@ export class ConsensusDriver {
 
   /** Commits a decided block (from consensus or block sync) and schedules the next height. */
   async commit(block: Block, certificate: CommitCertificate): Promise<void> {
+    // Block sync may already have committed this height while consensus inputs for it were queued.
+    if (block.header.height <= this.height) return;
     const committed = await this.c.chain.apply(block);
     await this.c.store.ledger.setCommitCertificate(block.header.height, encodeCommitCertificate(certificate));
     this.lastCommit = certificate;
