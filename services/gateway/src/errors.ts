@@ -1,0 +1,33 @@
+/**
+ * Stable codes of the gateway, surfaced as GraphQL `extensions.code`. A refusal says which rule refused the
+ * call and nothing about the data behind it.
+ */
+export type GatewayErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "GRANT_REQUIRED"
+  | "GRANT_EXPIRED"
+  | "QUOTA_EXCEEDED"
+  | "FROZEN"
+  | "BAD_USER_INPUT"
+  | "REPLAYED"
+  | "RATE_LIMITED"
+  | "PROOF_INVALID"
+  | "UPSTREAM_UNAVAILABLE"
+  | "UPSTREAM_TIMEOUT"
+  | "PAYLOAD_TOO_LARGE"
+  | "INTERNAL";
+
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+
+  constructor(
+    readonly code: GatewayErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, string | number | boolean>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
