@@ -7,6 +7,7 @@ export default defineConfig({
     "./schema/db/src/ledger-tables.ts",
     "./schema/db/src/consensus-tables.ts",
     "./schema/db/src/local-data-tables.ts",
+    "./schema/db/src/gateway-tables.ts",
   ],
   out: "./schema/db/migrations",
   strict: true,

@@ -2,6 +2,12 @@ import { fileURLToPath } from "node:url";
 
 export { bytea, epochMs, int8 } from "./columns.js";
 export { consensusSignState, consensusWal } from "./consensus-tables.js";
+export {
+  gatewayCalls,
+  gatewayIssuedReceipts,
+  gatewayNonces,
+  gatewayReceiptBatches,
+} from "./gateway-tables.js";
 export { accessReceipts, blocks, chainMeta, stateEntries, stateMeta, transactions } from "./ledger-tables.js";
 export { localDatasetRows } from "./local-data-tables.js";
 
