@@ -8,6 +8,7 @@ import pg from "pg";
 import { DrizzleConsensusRepository } from "./consensus-repository.js";
 import { type Db, guard, Lock } from "./db.js";
 import { StoreError } from "./errors.js";
+import { DrizzleGatewayRepository } from "./gateway-repository.js";
 import { DrizzleLedgerRepository } from "./ledger-repository.js";
 import { DrizzleLocalDataRepository } from "./local-data-repository.js";
 import type { Store } from "./repositories.js";
@@ -29,6 +30,7 @@ function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): S
     ledger: new DrizzleLedgerRepository(db),
     consensus: new DrizzleConsensusRepository(db),
     localData: new DrizzleLocalDataRepository(db),
+    gateway: new DrizzleGatewayRepository(db),
     close() {
       closing ??= guard("close", release);
       return closing;

@@ -1,3 +1,4 @@
+import type { GatewayRepository } from "./gateway-repository.js";
 import type {
   BlockCommit,
   LocalRow,
@@ -66,6 +67,8 @@ export interface Store {
   readonly ledger: LedgerRepository;
   readonly consensus: ConsensusRepository;
   readonly localData: LocalDataRepository;
+  /** The gateway's nonces, receipt queue and call log; every store opened by `openStore` has it. */
+  readonly gateway?: GatewayRepository;
   /** Releases the database client or pool; idempotent. */
   close(): Promise<void>;
 }

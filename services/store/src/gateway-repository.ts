@@ -1,0 +1,319 @@
+import {
+  gatewayCalls,
+  gatewayIssuedReceipts as issued,
+  gatewayNonces,
+  gatewayReceiptBatches as batches,
+} from "@coken/db-schema";
+import { and, asc, eq, inArray, lt, lte, ne, sql } from "drizzle-orm";
+import { type Db, guard, inTransaction } from "./db.js";
+import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
+
+/** Where an issued receipt stands on its way to the ledger. */
+export type IssuedReceiptStatus = "pending" | "batched" | "committed" | "disputed";
+/** Where a receipt batch stands: waiting for the requester's signature, signed by both, sent in a tx, on chain. */
+export type ReceiptBatchStatus = "cosigning" | "cosigned" | "submitted" | "committed";
+
+export interface IssuedReceiptInput {
+  id: Uint8Array;
+  requester: string;
+  grantId: string;
+  timeMs: number;
+  /** The receipt's canonical bytes; the store does not read them. */
+  receipt: Uint8Array;
+}
+
+export interface IssuedReceiptState {
+  id: Uint8Array;
+  requester: string;
+  status: IssuedReceiptStatus;
+  batchId: Uint8Array | null;
+  committedHeight: number | null;
+}
+
+export interface StoredReceiptBatch {
+  id: Uint8Array;
+  requester: string;
+  count: number;
+  status: ReceiptBatchStatus;
+  requesterSig: Uint8Array | null;
+  providerSig: Uint8Array | null;
+  txHash: Uint8Array | null;
+  attempts: number;
+  nextAttemptMs: number;
+  createdMs: number;
+}
+
+export type ReceiptBatchPatch = Partial<
+  Pick<StoredReceiptBatch, "status" | "requesterSig" | "providerSig" | "txHash" | "attempts" | "nextAttemptMs">
+>;
+
+export interface StoredCall {
+  receiptId: Uint8Array;
+  provider: string;
+  timeMs: number;
+  receipt: Uint8Array;
+  cosigned: boolean;
+}
+
+/** The gateway's durable bookkeeping: replay nonces, the provider's receipt queue, the requester's call log. */
+export interface GatewayRepository {
+  /** Records a nonce; resolves false when (requester, nonce) was recorded already (a replay). */
+  claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean>;
+  /** Forgets nonces whose request expired before `nowMs`; resolves with how many. */
+  pruneNonces(nowMs: number): Promise<number>;
+
+  addIssuedReceipt(receipt: IssuedReceiptInput): Promise<void>;
+  issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null>;
+  /** Receipts of `requester` waiting for a batch, oldest first (canonical bytes). */
+  pendingReceipts(requester: string, limit: number): Promise<{ id: Uint8Array; receipt: Uint8Array }[]>;
+  /** Requesters that have receipts waiting for a batch. */
+  pendingRequesters(): Promise<string[]>;
+  /** Per grant, how many issued receipts are not on the ledger yet (not committed, not disputed). */
+  outstandingByGrant(): Promise<{ grantId: string; count: number }[]>;
+  /** Creates a batch in `cosigning` over pending receipts, in the given order; all or nothing. */
+  createBatch(
+    batch: Pick<StoredReceiptBatch, "id" | "requester" | "createdMs" | "nextAttemptMs">,
+    receiptIds: Uint8Array[],
+  ): Promise<void>;
+  /** Batches in `status` due at `nowMs`, oldest first. */
+  dueBatches(status: ReceiptBatchStatus, nowMs: number, limit: number): Promise<StoredReceiptBatch[]>;
+  /** The canonical bytes of a batch's receipts, in batch order. */
+  batchReceipts(batchId: Uint8Array): Promise<Uint8Array[]>;
+  updateBatch(id: Uint8Array, patch: ReceiptBatchPatch): Promise<void>;
+  /** Marks the batch and its receipts committed at `height`. */
+  commitBatch(id: Uint8Array, height: number): Promise<void>;
+  /** Deletes a batch the requester refused: `disputed` receipts are set aside, the others wait for a new batch. */
+  dissolveBatch(id: Uint8Array, disputed: Uint8Array[]): Promise<void>;
+
+  recordCall(call: Omit<StoredCall, "cosigned">): Promise<void>;
+  getCalls(receiptIds: Uint8Array[]): Promise<StoredCall[]>;
+  markCosigned(receiptIds: Uint8Array[]): Promise<void>;
+}
+
+const batchColumns = {
+  id: batches.id,
+  requester: batches.requester,
+  count: batches.count,
+  status: batches.status,
+  requesterSig: batches.requesterSig,
+  providerSig: batches.providerSig,
+  txHash: batches.txHash,
+  attempts: batches.attempts,
+  nextAttemptMs: batches.nextAttemptMs,
+  createdMs: batches.createdMs,
+};
+
+export class DrizzleGatewayRepository implements GatewayRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean> {
+    requireText("requester", requester);
+    requireBytes("nonce", nonce);
+    requireInt8("expiresMs", expiresMs);
+    const rows = await guard("claimNonce", () =>
+      this.#db
+        .insert(gatewayNonces)
+        .values({ requester, nonce, expiresMs })
+        .onConflictDoNothing()
+        .returning({ requester: gatewayNonces.requester }),
+    );
+    return rows.length === 1;
+  }
+
+  async pruneNonces(nowMs: number): Promise<number> {
+    requireInt8("nowMs", nowMs);
+    const rows = await guard("pruneNonces", () =>
+      this.#db
+        .delete(gatewayNonces)
+        .where(lt(gatewayNonces.expiresMs, nowMs))
+        .returning({ r: gatewayNonces.requester }),
+    );
+    return rows.length;
+  }
+
+  async addIssuedReceipt(r: IssuedReceiptInput): Promise<void> {
+    requireBytes("id", r.id);
+    requireText("requester", r.requester);
+    requireText("grantId", r.grantId);
+    requireInt8("timeMs", r.timeMs);
+    await guard("addIssuedReceipt", () =>
+      this.#db.insert(issued).values({
+        id: r.id,
+        requester: r.requester,
+        grantId: r.grantId,
+        timeMs: r.timeMs,
+        receipt: r.receipt,
+        status: "pending",
+      }),
+    );
+  }
+
+  async issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null> {
+    requireBytes("id", id);
+    const [row] = await guard("issuedReceipt", () =>
+      this.#db
+        .select({
+          id: issued.id,
+          requester: issued.requester,
+          status: issued.status,
+          batchId: issued.batchId,
+          committedHeight: issued.committedHeight,
+        })
+        .from(issued)
+        .where(eq(issued.id, id)),
+    );
+    return row === undefined ? null : { ...row, status: row.status as IssuedReceiptStatus };
+  }
+
+  async pendingReceipts(requester: string, limit: number) {
+    requireText("requester", requester);
+    requireLimit(limit);
+    return guard("pendingReceipts", () =>
+      this.#db
+        .select({ id: issued.id, receipt: issued.receipt })
+        .from(issued)
+        .where(and(eq(issued.status, "pending"), eq(issued.requester, requester)))
+        .orderBy(asc(issued.timeMs), asc(issued.id))
+        .limit(limit),
+    );
+  }
+
+  async pendingRequesters(): Promise<string[]> {
+    const rows = await guard("pendingRequesters", () =>
+      this.#db
+        .selectDistinct({ requester: issued.requester })
+        .from(issued)
+        .where(eq(issued.status, "pending"))
+        .orderBy(asc(issued.requester)),
+    );
+    return rows.map((r) => r.requester);
+  }
+
+  async outstandingByGrant() {
+    return guard("outstandingByGrant", () =>
+      this.#db
+        .select({ grantId: issued.grantId, count: sql<number>`count(*)::int` })
+        .from(issued)
+        .where(and(ne(issued.status, "committed"), ne(issued.status, "disputed")))
+        .groupBy(issued.grantId),
+    );
+  }
+
+  async createBatch(
+    batch: Pick<StoredReceiptBatch, "id" | "requester" | "createdMs" | "nextAttemptMs">,
+    receiptIds: Uint8Array[],
+  ): Promise<void> {
+    requireBytes("id", batch.id);
+    requireText("requester", batch.requester);
+    requireInt8("createdMs", batch.createdMs);
+    requireInt8("nextAttemptMs", batch.nextAttemptMs);
+    await inTransaction(this.#db, "createBatch", async (tx) => {
+      await tx.insert(batches).values({
+        id: batch.id,
+        requester: batch.requester,
+        count: receiptIds.length,
+        status: "cosigning",
+        attempts: 0,
+        nextAttemptMs: batch.nextAttemptMs,
+        createdMs: batch.createdMs,
+      });
+      for (const [position, id] of receiptIds.entries()) {
+        const moved = await tx
+          .update(issued)
+          .set({ status: "batched", batchId: batch.id, position })
+          .where(and(eq(issued.id, id), eq(issued.status, "pending"), eq(issued.requester, batch.requester)))
+          .returning({ id: issued.id });
+        // Rolls the whole batch back: a receipt already batched or unknown must not be signed twice.
+        if (moved.length !== 1) throw new Error("receipt is not pending for this requester");
+      }
+    });
+  }
+
+  async dueBatches(status: ReceiptBatchStatus, nowMs: number, limit: number): Promise<StoredReceiptBatch[]> {
+    requireInt8("nowMs", nowMs);
+    requireLimit(limit);
+    const rows = await guard("dueBatches", () =>
+      this.#db
+        .select(batchColumns)
+        .from(batches)
+        .where(and(eq(batches.status, status), lte(batches.nextAttemptMs, nowMs)))
+        .orderBy(asc(batches.createdMs), asc(batches.id))
+        .limit(limit),
+    );
+    return rows.map((r) => ({ ...r, status: r.status as ReceiptBatchStatus }));
+  }
+
+  async batchReceipts(batchId: Uint8Array): Promise<Uint8Array[]> {
+    requireBytes("batchId", batchId);
+    const rows = await guard("batchReceipts", () =>
+      this.#db
+        .select({ receipt: issued.receipt })
+        .from(issued)
+        .where(eq(issued.batchId, batchId))
+        .orderBy(asc(issued.position)),
+    );
+    return rows.map((r) => r.receipt);
+  }
+
+  async updateBatch(id: Uint8Array, patch: ReceiptBatchPatch): Promise<void> {
+    requireBytes("id", id);
+    if (Object.keys(patch).length === 0) return;
+    await guard("updateBatch", () => this.#db.update(batches).set(patch).where(eq(batches.id, id)));
+  }
+
+  async commitBatch(id: Uint8Array, height: number): Promise<void> {
+    requireBytes("id", id);
+    requireInt8("height", height);
+    await inTransaction(this.#db, "commitBatch", async (tx) => {
+      await tx.update(batches).set({ status: "committed" }).where(eq(batches.id, id));
+      await tx
+        .update(issued)
+        .set({ status: "committed", committedHeight: height })
+        .where(eq(issued.batchId, id));
+    });
+  }
+
+  async dissolveBatch(id: Uint8Array, disputed: Uint8Array[]): Promise<void> {
+    requireBytes("id", id);
+    await inTransaction(this.#db, "dissolveBatch", async (tx) => {
+      await tx
+        .update(issued)
+        .set({ status: "pending", batchId: null, position: null })
+        .where(eq(issued.batchId, id));
+      if (disputed.length > 0)
+        await tx.update(issued).set({ status: "disputed" }).where(inArray(issued.id, disputed));
+      await tx.delete(batches).where(eq(batches.id, id));
+    });
+  }
+
+  async recordCall(call: Omit<StoredCall, "cosigned">): Promise<void> {
+    requireBytes("receiptId", call.receiptId);
+    requireText("provider", call.provider);
+    requireInt8("timeMs", call.timeMs);
+    await guard("recordCall", () =>
+      this.#db
+        .insert(gatewayCalls)
+        .values({ ...call, cosigned: 0 })
+        .onConflictDoNothing(),
+    );
+  }
+
+  async getCalls(receiptIds: Uint8Array[]): Promise<StoredCall[]> {
+    if (receiptIds.length === 0) return [];
+    const rows = await guard("getCalls", () =>
+      this.#db.select().from(gatewayCalls).where(inArray(gatewayCalls.receiptId, receiptIds)),
+    );
+    return rows.map((r) => ({ ...r, cosigned: r.cosigned !== 0 }));
+  }
+
+  async markCosigned(receiptIds: Uint8Array[]): Promise<void> {
+    if (receiptIds.length === 0) return;
+    await guard("markCosigned", () =>
+      this.#db.update(gatewayCalls).set({ cosigned: 1 }).where(inArray(gatewayCalls.receiptId, receiptIds)),
+    );
+  }
+}
