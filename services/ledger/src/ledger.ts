@@ -26,6 +26,11 @@ export interface CommittedBlock {
 export class Ledger {
   readonly hasher: Hasher;
   private currentHead: ChainHead;
+  /**
+   * Outcomes of blocks executed on the current head, by block object: a validator executes a proposal to
+   * prevote on it and would otherwise execute the same block again to commit it. Cleared on every commit.
+   */
+  private executed = new WeakMap<Block, BlockOutcome>();
 
   private constructor(
     readonly state: CommittedState,
@@ -66,17 +71,22 @@ export class Ledger {
 
   /** Executes a block without changing anything; throws `BlockError` if its header does not fit. */
   execute(block: Block): BlockOutcome {
-    return executeBlock(this.state, this.currentHead, block, {
+    const cached = this.executed.get(block);
+    if (cached !== undefined) return cached;
+    const outcome = executeBlock(this.state, this.currentHead, block, {
       hasher: this.hasher,
       verifier: this.verifier,
       ...(this.settlement ? { settlement: this.settlement } : {}),
     });
+    this.executed.set(block, outcome);
+    return outcome;
   }
 
   /** Makes an executed block's outcome the committed state. The outcome must come from `execute` on this head. */
   commit(outcome: BlockOutcome): CommittedBlock {
     if (outcome.height !== this.currentHead.height + 1)
       throw new RangeError("outcome is not for the next height");
+    this.executed = new WeakMap();
     const writes = this.state.commit(outcome.diff);
     const log = this.state.get(keys.receipts);
     if (log) this.state.pruneReceipts(log.floor);

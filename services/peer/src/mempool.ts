@@ -1,8 +1,11 @@
 import {
+  type ApplyResult,
+  applyTx,
   applyTxBytes,
   type BlockContext,
   type CommittedBlock,
   type Ledger,
+  type SignedTx,
   StateOverlay,
   type TxErrorCode,
   type TxKind,
@@ -33,6 +36,8 @@ export type AddResult = { ok: true; id: string } | { ok: false; reason: MempoolR
 interface PendingTx {
   id: string;
   raw: Uint8Array;
+  /** The decoded tx, kept so re-checks after a commit skip decoding. */
+  tx: SignedTx;
   sender: string;
   kind: TxKind;
   arrival: number;
@@ -98,11 +103,14 @@ export class Mempool {
     return result;
   }
 
-  private admit(raw: Uint8Array): AddResult {
+  private admit(raw: Uint8Array, decoded?: SignedTx): AddResult {
     if (this.pending.length >= this.limits.maxTxs || this.bytes + raw.length > this.limits.maxBytes) {
       return { ok: false, reason: "FULL" };
     }
-    const result = applyTxBytes(this.overlay, raw, this.context());
+    const result: ApplyResult =
+      decoded === undefined
+        ? applyTxBytes(this.overlay, raw, this.context())
+        : applyTx(this.overlay, decoded, this.context());
     const id = result.id === null ? null : toHex(result.id);
     if (id !== null && this.ids.has(id)) return { ok: false, reason: "DUPLICATE" };
     if (!result.ok) return { ok: false, reason: result.error.code };
@@ -110,7 +118,14 @@ export class Mempool {
     const count = this.perSender.get(sender) ?? 0;
     if (count >= this.limits.maxPerSender) return { ok: false, reason: "SENDER_LIMIT" };
     this.overlay.absorb(result.diff);
-    this.pending.push({ id: id as string, raw, sender, kind: result.tx.body.kind, arrival: this.arrivals++ });
+    this.pending.push({
+      id: id as string,
+      raw,
+      tx: result.tx,
+      sender,
+      kind: result.tx.body.kind,
+      arrival: this.arrivals++,
+    });
     this.ids.add(id as string);
     this.perSender.set(sender, count + 1);
     this.bytes += raw.length;
@@ -155,6 +170,6 @@ export class Mempool {
     this.perSender.clear();
     this.bytes = 0;
     this.overlay = new StateOverlay(this.ledger.state);
-    for (const tx of remaining) if (!this.admit(tx.raw).ok) this.count("INVALIDATED");
+    for (const tx of remaining) if (!this.admit(tx.raw, tx.tx).ok) this.count("INVALIDATED");
   }
 }

@@ -11,6 +11,7 @@ import { StoreError } from "./errors.js";
 import { DrizzleGatewayRepository } from "./gateway-repository.js";
 import { DrizzleLedgerRepository } from "./ledger-repository.js";
 import { DrizzleLocalDataRepository } from "./local-data-repository.js";
+import { useNativeByteaCodec } from "./pglite-bytea.js";
 import type { Store } from "./repositories.js";
 
 export type StoreConfig =
@@ -44,6 +45,7 @@ function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): S
  */
 export async function openPgliteClient(client: PGlite): Promise<Store> {
   try {
+    useNativeByteaCodec(client);
     const db = drizzlePglite({ client });
     await guard("migrate", () => migratePglite(db, { migrationsFolder }));
     return makeStore("pglite", db, () => client.close());

@@ -6,9 +6,20 @@ import { encodeCbor } from "../encoding/cbor.js";
 import { encodeTxBody } from "./codec.js";
 import type { AccessReceipt, SignedTx, TxBody } from "./types.js";
 
+/**
+ * Ids computed before, by object. Decoded txs and receipts are treated as immutable values: a mempool re-checks
+ * the same decoded tx after every commit, and re-encoding it each time to hash it again was most of that cost.
+ */
+const txIds = new WeakMap<TxBody, { h: Hasher; id: Uint8Array }>();
+const receiptIds = new WeakMap<AccessReceipt, { h: Hasher; id: Uint8Array }>();
+
 /** Transaction id: H("tx.body", body bytes). Signatures are not part of it, so a re-signed tx keeps its id. */
 export function txId(h: Hasher, body: TxBody): Uint8Array {
-  return h.hash("tx.body", encodeTxBody(body));
+  const known = txIds.get(body);
+  if (known !== undefined && known.h === h) return known.id;
+  const id = h.hash("tx.body", encodeTxBody(body));
+  txIds.set(body, { h, id });
+  return id;
 }
 
 /** The sender signs the 32-byte tx id. */
@@ -28,7 +39,11 @@ export function verifyTxSignature(
 
 /** Receipt id: H("receipt", canonical receipt bytes). */
 export function receiptId(h: Hasher, r: AccessReceipt): Uint8Array {
-  return h.hash("receipt", encodeCbor(r as unknown as Parameters<typeof encodeCbor>[0]));
+  const known = receiptIds.get(r);
+  if (known !== undefined && known.h === h) return known.id;
+  const id = h.hash("receipt", encodeCbor(r as unknown as Parameters<typeof encodeCbor>[0]));
+  receiptIds.set(r, { h, id });
+  return id;
 }
 
 /**
