@@ -3,6 +3,7 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, parse } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters } from "node:util";
 import { type CircuitDefinition, type CircuitParams, circuitId, mainSource } from "./circuits.js";
 import { ZkError } from "./errors.js";
 
@@ -97,8 +98,7 @@ function runCircom2(args: string[], onProgress?: (line: string) => void): Promis
       const text = chunk.toString("utf8");
       output += text;
       for (const line of text.split("\n")) {
-        // strip ANSI colours the compiler prints
-        const clean = line.replace(/\u001b\[[0-9;]*m/g, "").trim();
+        const clean = stripVTControlCharacters(line).trim();
         if (clean !== "") onProgress?.(clean);
       }
     };
@@ -108,7 +108,7 @@ function runCircom2(args: string[], onProgress?: (line: string) => void): Promis
       reject(new ZkError("COMPILE_FAILED", `circom2 did not start: ${err.message}`)),
     );
     child.on("close", (code) => {
-      const clean = output.replace(/\u001b\[[0-9;]*m/g, "");
+      const clean = stripVTControlCharacters(output);
       if (code === 0 && !/error\[/i.test(clean)) resolve(clean);
       else
         reject(new ZkError("COMPILE_FAILED", `circom2 exited with ${code}`, { output: clean.slice(-4000) }));
