@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { describe, it } from "node:test";
+import { createHasher, createVerifier, ed25519Signer, toHex } from "@coken/ledger";
+import { GatewayError } from "../../src/errors.js";
+import {
+  canonicalJson,
+  decodeRequest,
+  documentHash,
+  encodeRequest,
+  type RequestEnvelope,
+  readSignedRequest,
+  readSignedResponse,
+  requestHash,
+  requestSignatureValid,
+  responseSignatureValid,
+  signRequest,
+  signResponse,
+  variablesHash,
+} from "../../src/signing/index.js";
+
+const h = createHasher("sha256");
+const verifier = createVerifier();
+const seed = (s: string) => new Uint8Array(createHash("sha256").update(s).digest());
+const alice = ed25519Signer(seed("alice"));
+const mallory = ed25519Signer(seed("mallory"));
+const aliceKey = { keyScheme: "ed25519" as const, publicKey: alice.publicKey };
+
+const request: RequestEnvelope = {
+  requester: "bj.housing",
+  provider: "sh.land-registry",
+  grant: "d7a1a12ed81a9205181f7f314ddc50d1",
+  dataset: "sh.land/parcels",
+  queryHash: documentHash(h, "query { x }"),
+  variablesHash: variablesHash(h, { b: 1, a: [true, null] }),
+  nonce: new Uint8Array(16).fill(7),
+  time: 1_767_225_600_000,
+  expiresAt: 1_767_225_660_000,
+};
+
+describe("canonical JSON", () => {
+  it("sorts keys at every depth and drops undefined members", () => {
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, "x"], c: undefined, é: null } }),
+      '{"a":{"d":[1,"x"],"é":null},"b":1}',
+    );
+    assert.equal(canonicalJson({ b: 1, a: 2 }), canonicalJson({ a: 2, b: 1 }));
+  });
+
+  it("refuses what is not JSON", () => {
+    assert.throws(
+      () => canonicalJson({ x: Number.NaN }),
+      (e) => e instanceof GatewayError && e.code === "BAD_USER_INPUT",
+    );
+    assert.throws(
+      () => canonicalJson({ x: 1n }),
+      (e) => e instanceof GatewayError && e.code === "BAD_USER_INPUT",
+    );
+  });
+
+  it("hashes variables independently of key order, and absent variables as {}", () => {
+    assert.deepEqual(variablesHash(h, { a: 1, b: 2 }), variablesHash(h, { b: 2, a: 1 }));
+    assert.deepEqual(variablesHash(h, undefined), variablesHash(h, {}));
+    assert.notDeepEqual(variablesHash(h, { a: 1 }), variablesHash(h, { a: 2 }));
+  });
+});
+
+describe("request envelope", () => {
+  it("round-trips through its canonical bytes and hashes the same", () => {
+    const bytes = encodeRequest(request);
+    const back = decodeRequest(bytes);
+    assert.deepEqual(back, request);
+    assert.deepEqual(encodeRequest(back), bytes);
+    assert.equal(toHex(requestHash(h, back)), toHex(requestHash(h, request)));
+  });
+
+  it("refuses non-canonical or malformed bytes with BAD_USER_INPUT", () => {
+    const bytes = encodeRequest(request);
+    const trailing = new Uint8Array([...bytes, 0]);
+    assert.throws(
+      () => decodeRequest(trailing),
+      (e) => e instanceof GatewayError && e.code === "BAD_USER_INPUT",
+    );
+    const shortNonce = encodeRequest({ ...request, nonce: new Uint8Array(15) });
+    assert.throws(
+      () => decodeRequest(shortNonce),
+      (e) => e instanceof GatewayError && e.code === "BAD_USER_INPUT",
+    );
+  });
+
+  it("a signature verifies under the signer's key only, and for this exact envelope only", () => {
+    const wire = signRequest(h, alice, request);
+    const { request: read, signature } = readSignedRequest(wire);
+    assert.ok(requestSignatureValid(h, verifier, aliceKey, read, signature));
+    assert.ok(
+      !requestSignatureValid(h, verifier, { ...aliceKey, publicKey: mallory.publicKey }, read, signature),
+    );
+    for (const tampered of [
+      { ...read, grant: null },
+      { ...read, time: read.time + 1 },
+      { ...read, expiresAt: read.expiresAt + 1 },
+      { ...read, nonce: new Uint8Array(16).fill(8) },
+      { ...read, requester: "gz.tax" },
+      { ...read, variablesHash: variablesHash(h, { b: 2 }) },
+    ])
+      assert.ok(!requestSignatureValid(h, verifier, aliceKey, tampered, signature));
+    const forged = signRequest(h, mallory, request);
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, request, readSignedRequest(forged).signature));
+  });
+
+  it("an unsigned or garbled wire form is UNAUTHENTICATED", () => {
+    for (const wire of [undefined, null, 3, {}, { envelope: "%%", signature: "AA==" }])
+      assert.throws(
+        () => readSignedRequest(wire),
+        (e) => e instanceof GatewayError && e.code === "UNAUTHENTICATED",
+      );
+  });
+});
+
+describe("response envelope", () => {
+  it("binds the request hash, the hashes of the answer and the receipt id", () => {
+    const response = {
+      requestHash: requestHash(h, request),
+      resultHash: new Uint8Array(32).fill(1),
+      proofHash: new Uint8Array(32).fill(2),
+      receiptId: new Uint8Array(32).fill(3),
+      time: request.time + 5,
+    };
+    const { response: read, signature } = readSignedResponse(signResponse(h, alice, response));
+    assert.deepEqual(read, response);
+    assert.ok(responseSignatureValid(h, verifier, aliceKey, read, signature));
+    assert.ok(!responseSignatureValid(h, verifier, aliceKey, { ...read, receiptId: null }, signature));
+    assert.ok(
+      !responseSignatureValid(h, verifier, aliceKey, { ...read, resultHash: new Uint8Array(32) }, signature),
+    );
+  });
+
+  it("gateway hashes never collide with ledger hashes of the same bytes (distinct tags)", () => {
+    const bytes = encodeRequest(request);
+    assert.notDeepEqual(h.hash("gateway.request", bytes), h.hash("tx.body", bytes));
+    assert.notDeepEqual(h.hash("gateway.request", bytes), h.hash("receipt", bytes));
+  });
+});
