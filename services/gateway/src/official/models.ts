@@ -1,0 +1,69 @@
+import type {
+  Agency,
+  AgencyId,
+  Dataset,
+  DatasetCommitment,
+  Grant,
+  RecordKind,
+  StateKey,
+  StateRecord,
+  StateRecords,
+} from "@coken/ledger";
+import type { LedgerRepository, StoredBlock, StoredReceipt, TxRecord } from "@coken/store";
+import type { DatasetCall, FederationClient, VerifiedAnswer } from "../federation/types.js";
+
+/** Read access to committed ledger state: the peer's `chain.ledger.state` (a `CommittedState`) fits. */
+export interface LedgerReader {
+  get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined;
+  /** All records, sorted by key. */
+  entries(): Iterable<[string, StateRecord]>;
+}
+
+/** The store's ledger repository, narrowed to what the officials' views read. */
+export type ChainRecords = Pick<
+  LedgerRepository,
+  "latestHeight" | "getBlock" | "getBlockByHash" | "listBlocks" | "getTx" | "queryReceipts"
+>;
+
+/** What the officials' endpoint reads and calls. */
+export interface OfficialComponents {
+  /** The agency this gateway serves. */
+  self: AgencyId;
+  ledger: LedgerReader;
+  chain: ChainRecords;
+  federation: FederationClient;
+  /** Milliseconds since the Unix epoch; grants are judged active against it. */
+  clock?: () => number;
+}
+
+/** Per-request context of the officials' resolvers. */
+export interface OfficialContext {
+  official: OfficialComponents;
+  /** Who is asking, when the request authenticated one. */
+  officialId: string | null;
+  /** Asks a provider through the FederationClient, traced and timed, with this request's signal. */
+  federate(call: DatasetCall): Promise<VerifiedAnswer>;
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+// Parent types of object resolvers (see schema/graphql/codegen.ts mappers).
+export type AgencyModel = Agency;
+export interface RegionModel {
+  id: string;
+}
+export type DatasetModel = Dataset;
+export interface CommitmentModel {
+  commitment: DatasetCommitment;
+  version: number;
+  committedAt: number | null;
+}
+export type GrantModel = Grant;
+export interface AccountModel {
+  agency: string;
+  balance: bigint;
+  seq: number;
+}
+export type ReceiptModel = StoredReceipt;
+export type BlockModel = StoredBlock;
+export type TxModel = TxRecord;
