@@ -1,0 +1,108 @@
+pragma circom 2.1.0;
+
+include "poseidon.circom";
+include "comparators.circom";
+include "bitify.circom";
+include "lib/quadmerkle.circom";
+include "lib/digest.circom";
+include "lib/predicate.circom";
+
+// One opening of a sorted prefix-sum index leaf (value, next, prefix) at a position, under indexRoot.
+template IndexOpening(depth) {
+    signal input indexRoot;
+    signal input value;
+    signal input next;
+    signal input prefix;
+    signal input bits[depth];
+    signal input siblings[depth \ 2][3];
+    signal output position;
+
+    component path = QuadMerkleRoot(depth \ 2);
+    path.leaf <== Poseidon(3)([value, next, prefix]);
+    path.bits <== bits;
+    path.siblings <== siblings;
+    path.root === indexRoot;
+    position <== path.position;
+    _ <== Num2Bits(129)(value);
+    _ <== Num2Bits(129)(next);
+}
+
+// COUNT and SUM over the rows whose indexed field (slot fieldTag − 1) lies in [from, to] (129-bit ordered
+// elements), from the index committed with sum field sumTag − 1. The lower leaf straddles from
+// (value < from ≤ next), the upper leaf straddles to (value ≤ to < next); count = upper − lower positions and
+// sum = upper prefix − lower prefix (encoded values; 0 when countOnly). count is 0 or ≥ minGroup.
+// Public signals: count, sum, root, requestHash, fieldTag, sumTag, countOnly, from, to, minGroup.
+template RangeAggregate(depth) {
+    signal input root;
+    signal input requestHash;
+    signal input fieldTag;
+    signal input sumTag;
+    signal input countOnly;
+    signal input from;
+    signal input to;
+    signal input minGroup;
+    signal output count;
+    signal output sum;
+
+    signal input rowRoot;
+    signal input meta;
+    signal input entrySumTag;
+    signal input indexRoot;
+    signal input entryBits[6];
+    signal input entrySiblings[3][3];
+    signal input lowValue;
+    signal input lowNext;
+    signal input lowPrefix;
+    signal input lowBits[depth];
+    signal input lowSiblings[depth \ 2][3];
+    signal input highValue;
+    signal input highNext;
+    signal input highPrefix;
+    signal input highBits[depth];
+    signal input highSiblings[depth \ 2][3];
+
+    // the index entry names the field and the sum field; a count may use an index with any sum field
+    countOnly * (countOnly - 1) === 0;
+    (entrySumTag - sumTag) * (1 - countOnly) === 0;
+    component entry = QuadMerkleRoot(3);
+    entry.leaf <== Poseidon(3)([fieldTag, entrySumTag, indexRoot]);
+    entry.bits <== entryBits;
+    entry.siblings <== entrySiblings;
+    signal computedRoot <== CommitmentRoot()(rowRoot, entry.root, meta);
+    root === computedRoot;
+
+    component low = IndexOpening(depth);
+    low.indexRoot <== indexRoot;
+    low.value <== lowValue;
+    low.next <== lowNext;
+    low.prefix <== lowPrefix;
+    low.bits <== lowBits;
+    low.siblings <== lowSiblings;
+    component high = IndexOpening(depth);
+    high.indexRoot <== indexRoot;
+    high.value <== highValue;
+    high.next <== highNext;
+    high.prefix <== highPrefix;
+    high.bits <== highBits;
+    high.siblings <== highSiblings;
+
+    _ <== Num2Bits(129)(from);
+    _ <== Num2Bits(129)(to);
+    signal ordered1 <== LessThan(129)([lowValue, from]);
+    ordered1 === 1;
+    signal ordered2 <== LessEqThan(129)([from, lowNext]);
+    ordered2 === 1;
+    signal ordered3 <== LessEqThan(129)([highValue, to]);
+    ordered3 === 1;
+    signal ordered4 <== LessThan(129)([to, highNext]);
+    ordered4 === 1;
+
+    count <== high.position - low.position;
+    // a negative difference wraps to a huge field element and fails here
+    _ <== Num2Bits(depth + 1)(count);
+    sum <== (highPrefix - lowPrefix) * (1 - countOnly);
+    component k = MinGroup(depth + 2);
+    k.count <== count;
+    k.minGroup <== minGroup;
+    Bind()(requestHash);
+}
