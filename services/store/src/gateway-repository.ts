@@ -1,8 +1,8 @@
 import {
-  gatewayCalls,
-  gatewayIssuedReceipts as issued,
-  gatewayNonces,
   gatewayReceiptBatches as batches,
+  gatewayCalls,
+  gatewayNonces,
+  gatewayIssuedReceipts as issued,
 } from "@coken/db-schema";
 import { and, asc, eq, inArray, lt, lte, ne, sql } from "drizzle-orm";
 import { type Db, guard, inTransaction } from "./db.js";
@@ -10,8 +10,8 @@ import { requireBytes, requireInt8, requireLimit, requireText } from "./validate
 
 /** Where an issued receipt stands on its way to the ledger. */
 export type IssuedReceiptStatus = "pending" | "batched" | "committed" | "disputed";
-/** Where a receipt batch stands: waiting for the requester's signature, signed by both, sent in a tx, on chain. */
-export type ReceiptBatchStatus = "cosigning" | "cosigned" | "submitted" | "committed";
+/** Where a receipt batch stands: waiting for the requester's signature, signed by both, sent in a tx, on chain; `rejected` when the ledger refused it for good (kept for the operator). */
+export type ReceiptBatchStatus = "cosigning" | "cosigned" | "submitted" | "committed" | "rejected";
 
 export interface IssuedReceiptInput {
   id: Uint8Array;
@@ -44,7 +44,10 @@ export interface StoredReceiptBatch {
 }
 
 export type ReceiptBatchPatch = Partial<
-  Pick<StoredReceiptBatch, "status" | "requesterSig" | "providerSig" | "txHash" | "attempts" | "nextAttemptMs">
+  Pick<
+    StoredReceiptBatch,
+    "status" | "requesterSig" | "providerSig" | "txHash" | "attempts" | "nextAttemptMs"
+  >
 >;
 
 export interface StoredCall {

@@ -1,0 +1,171 @@
+import { type AccessReceipt, bytesEqual, keys, receiptId, toHex } from "@coken/ledger";
+import type { GatewayRepository } from "@coken/store";
+import type { AnswerVerifier, ZkQuery, ZkResult } from "@coken/zk";
+import { GatewayError } from "../errors.js";
+import { proofFromJson } from "../provider/proof-json.js";
+import { encodeReceipt } from "../receipts/codec.js";
+import { canonicalJson } from "../signing/canonical-json.js";
+import { proofHash, resultHash } from "../signing/hashes.js";
+import {
+  SignedTransport,
+  type SignedTransportComponents,
+  type TransportOptions,
+  upstreamError,
+} from "./transport.js";
+import type { AnswerResult, CallContext, DatasetCall, FederationClient, VerifiedAnswer } from "./types.js";
+
+export interface FederationClientComponents extends SignedTransportComponents {
+  /** Where verified calls are kept so the receipts of exactly those calls get co-signed. */
+  calls: Pick<GatewayRepository, "recordCall">;
+  /** Absent: this agency asks lookups only; proved kinds are refused with UNSUPPORTED_QUERY before any call. */
+  answerVerifier?: AnswerVerifier | undefined;
+}
+
+export const ANSWER_DOCUMENT =
+  "query CokenAnswer($dataset: String!, $grant: String!, $query: JSON!) " +
+  "{ answer(dataset: $dataset, grant: $grant, query: $query) { result proof receiptId providerTime } }";
+
+interface AnswerData {
+  answer?: { result?: unknown; proof?: unknown; receiptId?: unknown } | null;
+}
+
+const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED", message);
+
+/**
+ * The asker's side of a dataset call: checks the grant on the ledger, sends the signed call through the
+ * transport, and accepts the answer only if the provider signed it for this request, its hashes match what came
+ * back, the receipt id is the one this agency can recompute, and (for proved kinds) the proof verifies against
+ * the dataset commitment in force. Identical concurrent calls share one upstream call.
+ */
+export class SignedFederationClient implements FederationClient {
+  readonly transport: SignedTransport;
+  private readonly inflight = new Map<string, Promise<VerifiedAnswer>>();
+
+  constructor(
+    private readonly c: FederationClientComponents,
+    options?: TransportOptions,
+  ) {
+    this.transport = new SignedTransport(c, options);
+  }
+
+  call(call: DatasetCall, context: CallContext = {}): Promise<VerifiedAnswer> {
+    const key = canonicalJson([call.provider, call.dataset, call.grant, call.query]);
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running;
+    const promise = this.run(call, context).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async run(call: DatasetCall, context: CallContext): Promise<VerifiedAnswer> {
+    const grant = this.c.ledger.get(keys.grant(call.grant));
+    if (
+      grant === undefined ||
+      grant.grantee !== this.c.self ||
+      grant.dataset !== call.dataset ||
+      grant.grantor !== call.provider
+    )
+      throw new GatewayError("GRANT_REQUIRED", "no grant of this agency for this dataset");
+    const dataset = this.c.ledger.get(keys.dataset(call.dataset));
+    if (dataset === undefined) throw new GatewayError("GRANT_REQUIRED", "unknown dataset");
+    if (call.query.kind !== "lookup" && this.c.answerVerifier === undefined)
+      throw new GatewayError("UNSUPPORTED_QUERY", "no proof verifier is configured for proved query kinds");
+
+    const upstream = await this.transport.send(
+      call.provider,
+      {
+        document: ANSWER_DOCUMENT,
+        variables: { dataset: call.dataset, grant: call.grant, query: call.query },
+        grant: call.grant,
+        dataset: call.dataset,
+      },
+      context,
+    );
+    const refused = upstreamError(upstream.result);
+    if (refused !== null) throw refused;
+    const { response, request } = upstream;
+    const answer = (upstream.result.data as AnswerData | null | undefined)?.answer;
+    if (response === null || upstream.providerSignature === null || answer === undefined || answer === null)
+      throw unauthenticated("unsigned or empty answer");
+
+    const result = answer.result as AnswerResult;
+    const rHash = resultHash(this.c.hasher, result);
+    const pHash = proofHash(this.c.hasher, answer.proof ?? null);
+    if (!bytesEqual(rHash, response.resultHash) || !bytesEqual(pHash, response.proofHash))
+      throw unauthenticated("the answer does not match the provider's signed hashes");
+    const receipt: AccessReceipt = {
+      grant: call.grant,
+      dataset: call.dataset,
+      provider: call.provider,
+      requester: this.c.self,
+      queryKind: call.query.kind,
+      requestHash: upstream.requestHash,
+      resultHash: rHash,
+      proofHash: pHash,
+      nonce: request.nonce,
+      time: request.time,
+    };
+    const id = receiptId(this.c.hasher, receipt);
+    if (response.receiptId === null || !bytesEqual(id, response.receiptId) || answer.receiptId !== toHex(id))
+      throw unauthenticated("the receipt id does not match this call");
+    if (typeof result !== "object" || result === null || result.kind !== call.query.kind)
+      throw unauthenticated("the answer is of another query kind");
+
+    let proof: VerifiedAnswer["verification"]["proof"] = null;
+    if (call.query.kind === "lookup") {
+      const fields = (result as { fields?: unknown }).fields;
+      const asked = new Set(call.query.fields);
+      if (typeof fields !== "object" || fields === null || Object.keys(fields).some((f) => !asked.has(f)))
+        throw unauthenticated("the lookup answer holds fields that were not asked");
+    } else {
+      const commitment = dataset.commitment;
+      if (commitment === null)
+        throw new GatewayError("PROOF_INVALID", "the dataset has no commitment on the ledger");
+      const bundle = proofFromJson(answer.proof);
+      try {
+        await this.c.answerVerifier?.verify(
+          { result: result as ZkResult, proof: bundle },
+          {
+            commitment,
+            fields: dataset.fields,
+            query: call.query as ZkQuery,
+            binding: { requester: this.c.self, nonce: request.nonce, expiresAt: request.expiresAt },
+          },
+        );
+      } catch {
+        throw new GatewayError("PROOF_INVALID", "the proof does not verify for this request");
+      }
+      proof = {
+        system: "groth16",
+        verified: true,
+        commitment: toHex(commitment.root),
+        circuit: bundle.circuit,
+      };
+    }
+
+    await this.c.calls.recordCall({
+      receiptId: id,
+      provider: call.provider,
+      timeMs: request.time,
+      receipt: encodeReceipt(receipt),
+    });
+    return {
+      provider: call.provider,
+      dataset: call.dataset,
+      result,
+      verification: {
+        proof,
+        receipt: { id: toHex(id) },
+        providerSignature: toHex(upstream.providerSignature),
+      },
+    };
+  }
+}
+
+/** Builds the asker's federation client (see `SignedFederationClient`). */
+export function createFederationClient(
+  components: FederationClientComponents,
+  options?: TransportOptions,
+): SignedFederationClient {
+  return new SignedFederationClient(components, options);
+}

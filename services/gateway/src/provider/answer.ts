@@ -1,0 +1,105 @@
+import type { AccessReceipt, AgencyId, Hasher } from "@coken/ledger";
+import type { LocalDataRepository } from "@coken/store";
+import type { QueryProver } from "@coken/zk";
+import { GatewayError } from "../errors.js";
+import type { AnswerResult, DatasetQuery, LookupQuery } from "../federation/types.js";
+import type { ReceiptIssuer } from "../receipts/issuer.js";
+import { proofHash, resultHash } from "../signing/hashes.js";
+import { checkAccess } from "./access.js";
+import type { AuthenticatedRequest } from "./authenticate.js";
+import type { LedgerReader } from "./ledger-reader.js";
+import { type ProofJson, proofToJson } from "./proof-json.js";
+import { parseDatasetQuery } from "./query-input.js";
+import type { RateLimiter } from "./rate-limit.js";
+
+export interface AnswerComponents {
+  self: AgencyId;
+  hasher: Hasher;
+  ledger: LedgerReader;
+  rows: Pick<LocalDataRepository, "getRow">;
+  /** Absent: this provider answers lookups only and refuses proved kinds with UNSUPPORTED_QUERY. */
+  prover?: QueryProver | undefined;
+  issuer: ReceiptIssuer;
+  rateLimiter: RateLimiter;
+  now(): number;
+}
+
+/** What the provider returns for one dataset call, with the receipt it issued for it. */
+export interface ProviderAnswer {
+  result: AnswerResult;
+  proof: ProofJson | null;
+  receipt: AccessReceipt;
+  receiptId: Uint8Array;
+}
+
+async function lookup(
+  rows: AnswerComponents["rows"],
+  dataset: string,
+  q: LookupQuery,
+): Promise<AnswerResult> {
+  const row = await rows.getRow(dataset, q.key);
+  if (row === null) return { kind: "lookup", found: false, fields: {} };
+  const fields: Record<string, unknown> = {};
+  for (const name of q.fields) fields[name] = row.fields[name] ?? null;
+  return { kind: "lookup", found: true, fields };
+}
+
+async function execute(
+  c: AnswerComponents,
+  auth: AuthenticatedRequest,
+  dataset: string,
+  query: DatasetQuery,
+): Promise<{ result: AnswerResult; proof: ProofJson | null }> {
+  if (query.kind === "lookup") return { result: await lookup(c.rows, dataset, query), proof: null };
+  if (c.prover === undefined)
+    throw new GatewayError("UNSUPPORTED_QUERY", "this agency answers lookups only: no prover is configured");
+  const { requester, nonce, expiresAt } = auth.envelope;
+  const answer = await c.prover.prove(dataset, query, { requester, nonce, expiresAt });
+  return { result: answer.result, proof: proofToJson(answer.proof) };
+}
+
+/**
+ * Answers one authenticated dataset call: access rules on the ledger (see `checkAccess`), then quota (ledger
+ * `used` plus this provider's uncommitted receipts) → QUOTA_EXCEEDED, then the requester's rate → RATE_LIMITED;
+ * then reads its own rows (lookup) or proves the answer, and persists the access receipt before returning.
+ */
+export async function answerCall(
+  c: AnswerComponents,
+  auth: AuthenticatedRequest,
+  args: { dataset: string; grant: string; query: unknown },
+): Promise<ProviderAnswer> {
+  const env = auth.envelope;
+  if (env.grant !== args.grant || env.dataset !== args.dataset)
+    throw new GatewayError("UNAUTHENTICATED", "the signed request names another grant or dataset");
+  const query = parseDatasetQuery(args.query);
+  const { grant } = checkAccess(
+    c.ledger,
+    c.self,
+    { ...env, grant: args.grant, dataset: args.dataset },
+    query,
+    c.now(),
+  );
+  c.issuer.reserve(grant);
+  try {
+    if (!c.rateLimiter.take(env.requester, c.now()))
+      throw new GatewayError("RATE_LIMITED", "too many calls from this agency");
+    const { result, proof } = await execute(c, auth, args.dataset, query);
+    const receipt: AccessReceipt = {
+      grant: grant.id,
+      dataset: args.dataset,
+      provider: c.self,
+      requester: env.requester,
+      queryKind: query.kind,
+      requestHash: auth.hash,
+      resultHash: resultHash(c.hasher, result),
+      proofHash: proofHash(c.hasher, proof),
+      nonce: env.nonce,
+      time: env.time,
+    };
+    const receiptId = await c.issuer.issue(receipt);
+    return { result, proof, receipt, receiptId };
+  } catch (e) {
+    c.issuer.release(grant.id);
+    throw e;
+  }
+}

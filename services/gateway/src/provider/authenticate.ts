@@ -1,0 +1,73 @@
+import { type AgencyId, bytesEqual, type Hasher, keys, type Verifier } from "@coken/ledger";
+import { GatewayError } from "../errors.js";
+import type { RequestEnvelope } from "../signing/envelope.js";
+import { requestHash } from "../signing/envelope.js";
+import { documentHash, variablesHash } from "../signing/hashes.js";
+import { readSignedRequest, requestSignatureValid } from "../signing/wire.js";
+import type { LedgerReader } from "./ledger-reader.js";
+
+/** What arrives with a GraphQL request over HTTP (yoga's params). */
+export interface RequestParams {
+  query?: string | undefined;
+  variables?: Record<string, unknown> | null | undefined;
+  extensions?: Record<string, unknown> | null | undefined;
+}
+
+export interface ReplayWindow {
+  /** Largest tolerated difference between the requester's clock and ours. */
+  maxSkewMs: number;
+  /** Largest `expiresAt − time` a request may declare: nonces are kept this long. */
+  maxLifetimeMs: number;
+}
+
+export interface AuthenticateComponents {
+  self: AgencyId;
+  hasher: Hasher;
+  verifier: Verifier;
+  ledger: LedgerReader;
+  nonces: { claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean> };
+  now(): number;
+}
+
+export interface AuthenticatedRequest {
+  envelope: RequestEnvelope;
+  /** H("gateway.request", envelope): the receipt's `requestHash`, echoed in the signed response. */
+  hash: Uint8Array;
+}
+
+const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED", message);
+
+/**
+ * Checks a signed inter-agency request, in order: a well-formed envelope addressed to us → signed by the
+ * requester's key on the ledger → bound to this exact document and variables → inside the replay window
+ * (UNAUTHENTICATED for any of these) → a nonce never seen (REPLAYED; the nonce is then kept until the request
+ * expires, in the store, so a restart does not reopen the window).
+ */
+export async function authenticate(
+  params: RequestParams,
+  c: AuthenticateComponents,
+  window: ReplayWindow,
+): Promise<AuthenticatedRequest> {
+  const { request, signature } = readSignedRequest(params.extensions?.coken);
+  if (request.provider !== c.self) throw unauthenticated("request addressed to another agency");
+  const agency = c.ledger.get(keys.agency(request.requester));
+  if (agency === undefined || !requestSignatureValid(c.hasher, c.verifier, agency, request, signature))
+    throw unauthenticated("bad request signature");
+  if (
+    typeof params.query !== "string" ||
+    !bytesEqual(request.queryHash, documentHash(c.hasher, params.query)) ||
+    !bytesEqual(request.variablesHash, variablesHash(c.hasher, params.variables))
+  )
+    throw unauthenticated("the signature does not cover this document and variables");
+  const now = c.now();
+  if (
+    request.time > now + window.maxSkewMs ||
+    request.expiresAt <= request.time ||
+    request.expiresAt - request.time > window.maxLifetimeMs ||
+    request.expiresAt + window.maxSkewMs <= now
+  )
+    throw unauthenticated("request outside the replay window");
+  if (!(await c.nonces.claimNonce(request.requester, request.nonce, request.expiresAt + window.maxSkewMs)))
+    throw new GatewayError("REPLAYED", "request nonce already used");
+  return { envelope: request, hash: requestHash(c.hasher, request) };
+}

@@ -1,0 +1,174 @@
+import { fromHex, type Signer, toHex, type Verifier } from "@coken/ledger";
+import type { GatewayRepository } from "@coken/store";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { GraphQLError } from "graphql";
+import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
+import { GatewayError, isGatewayError } from "../errors.js";
+import { decodeReceiptList } from "../receipts/codec.js";
+import { cosignBatch } from "../receipts/cosigner.js";
+import { proofHash, resultHash } from "../signing/hashes.js";
+import { signResponse } from "../signing/wire.js";
+import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer.js";
+import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
+import { createRateLimiter, type RateLimit } from "./rate-limit.js";
+import { JsonScalar, peerTypeDefs } from "./schema.js";
+
+export interface PeerEndpointComponents extends Omit<AnswerComponents, "rateLimiter"> {
+  signer: Signer;
+  verifier: Verifier;
+  repo: GatewayRepository;
+}
+
+export interface PeerEndpointOptions {
+  window: ReplayWindow;
+  rateLimit: RateLimit;
+  /** Operations per HTTP request (GraphQL batching). */
+  maxBatch: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_PEER_ENDPOINT_OPTIONS: PeerEndpointOptions = {
+  window: { maxSkewMs: 30_000, maxLifetimeMs: 120_000 },
+  rateLimit: { perSecond: 200, burst: 400 },
+  maxBatch: 16,
+  maxBodyBytes: 1 << 20,
+};
+
+interface PeerContext {
+  auth: AuthenticatedRequest;
+  /** Set when the request's one dataset call starts (resolvers of one operation may run concurrently). */
+  answering?: boolean;
+  answer?: ProviderAnswer;
+}
+
+/** Gateway codes pass with their message; GraphQL's own validation errors pass as BAD_USER_INPUT; the rest is masked. */
+function maskError(error: unknown): Error {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (isGatewayError(original))
+    return new GraphQLError(original.message, { extensions: { code: original.code } });
+  if (error instanceof GraphQLError && error.originalError === undefined)
+    return new GraphQLError(error.message, {
+      extensions: { code: (error.extensions.code as string | undefined) ?? "BAD_USER_INPUT" },
+    });
+  return new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL" } });
+}
+
+/**
+ * The `/peer/graphql` endpoint other agencies call: a graphql-yoga instance (a fetch-style handler) that
+ * authenticates every operation's signed envelope while building its context, answers dataset calls, reports
+ * receipt states, co-signs receipt batches, and signs every executed response.
+ */
+export function createPeerEndpoint(
+  c: PeerEndpointComponents,
+  options: PeerEndpointOptions = DEFAULT_PEER_ENDPOINT_OPTIONS,
+): YogaServerInstance<Record<string, unknown>, PeerContext> {
+  const answerComponents: AnswerComponents = { ...c, rateLimiter: createRateLimiter(options.rateLimit) };
+  const schema = makeExecutableSchema<PeerContext>({
+    typeDefs: peerTypeDefs,
+    resolvers: {
+      JSON: JsonScalar,
+      Query: {
+        async answer(_: unknown, args: { dataset: string; grant: string; query: unknown }, ctx: PeerContext) {
+          if (ctx.answering) throw new GatewayError("BAD_USER_INPUT", "one dataset call per request");
+          ctx.answering = true;
+          const answer = await answerCall(answerComponents, ctx.auth, args);
+          ctx.answer = answer;
+          return {
+            result: answer.result,
+            proof: answer.proof,
+            receiptId: toHex(answer.receiptId),
+            providerTime: c.now(),
+          };
+        },
+        async receipt(_: unknown, args: { id: string }, ctx: PeerContext) {
+          const id = fromHex(args.id);
+          if (id === undefined || id.length !== 32)
+            throw new GatewayError("BAD_USER_INPUT", "malformed receipt id");
+          const state = await c.repo.issuedReceipt(id);
+          if (state === null || state.requester !== ctx.auth.envelope.requester) return null;
+          return { id: args.id, status: state.status, height: state.committedHeight };
+        },
+      },
+      Mutation: {
+        async cosignReceipts(_: unknown, args: { receipts: string }, ctx: PeerContext) {
+          const receipts = decodeReceiptList(args.receipts);
+          const outcome = await cosignBatch(
+            { self: c.self, signer: c.signer, hasher: c.hasher, calls: c.repo },
+            ctx.auth.envelope.requester,
+            receipts,
+          );
+          return "signature" in outcome
+            ? { signature: Buffer.from(outcome.signature).toString("base64"), rejected: [] }
+            : { signature: null, rejected: outcome.rejected.map(toHex) };
+        },
+      },
+    },
+  });
+
+  const signResponses: Plugin<PeerContext> = {
+    onExecute() {
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          const ctx = args.contextValue as PeerContext;
+          const answer = ctx.answer;
+          const envelope = {
+            requestHash: ctx.auth.hash,
+            resultHash: answer ? answer.receipt.resultHash : resultHash(c.hasher, result.data),
+            proofHash: answer ? answer.receipt.proofHash : proofHash(c.hasher, null),
+            receiptId: answer ? answer.receiptId : null,
+            time: c.now(),
+          };
+          setResult({
+            ...result,
+            extensions: { ...result.extensions, coken: signResponse(c.hasher, c.signer, envelope) },
+          });
+        },
+      };
+    },
+  };
+
+  // Authentication runs on the raw params, before parsing and validation: an unsigned caller learns nothing,
+  // not even whether its document is valid against this schema.
+  const authenticated = new WeakMap<object, AuthenticatedRequest>();
+  const authenticateFirst: Plugin = {
+    async onParams({ params, setResult }) {
+      try {
+        authenticated.set(params, await authenticate(params, { ...c, nonces: c.repo }, options.window));
+      } catch (e) {
+        setResult({ errors: [maskError(e) as GraphQLError] });
+      }
+    },
+  };
+
+  const limitBody: Plugin = {
+    onRequest({ request, endResponse, fetchAPI }) {
+      const length = Number(request.headers.get("content-length") ?? "0");
+      if (length > options.maxBodyBytes)
+        endResponse(
+          new fetchAPI.Response(
+            JSON.stringify({
+              errors: [{ message: "Request too large.", extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+            }),
+            { status: 413, headers: { "content-type": "application/json" } },
+          ),
+        );
+    },
+  };
+
+  return createYoga<Record<string, unknown>, PeerContext>({
+    schema,
+    graphqlEndpoint: "/peer/graphql",
+    graphiql: false,
+    logging: false,
+    landingPage: false,
+    batching: { limit: options.maxBatch },
+    maskedErrors: { maskError },
+    plugins: [limitBody, authenticateFirst, signResponses],
+    context: ({ params }) => {
+      const auth = authenticated.get(params);
+      if (auth === undefined) throw new GatewayError("UNAUTHENTICATED", "unsigned request");
+      return { auth };
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import { type AccessReceipt, type Grant, type Hasher, receiptId } from "@coken/ledger";
+import type { GatewayRepository } from "@coken/store";
+import { GatewayError } from "../errors.js";
+import { encodeReceipt } from "./codec.js";
+
+/**
+ * Provider side: issues access receipts and counts, per grant, those not yet on the ledger, so that quota is
+ * judged on `grant.used` (committed) plus what this provider already answered. A slot is reserved synchronously
+ * before the answer is computed, so concurrent calls cannot overrun the quota together.
+ */
+export class ReceiptIssuer {
+  private readonly outstanding = new Map<string, number>();
+
+  private constructor(
+    private readonly hasher: Hasher,
+    private readonly repo: Pick<GatewayRepository, "addIssuedReceipt" | "outstandingByGrant">,
+  ) {}
+
+  /** Loads the counts of receipts issued before a restart and not yet committed. */
+  static async open(
+    hasher: Hasher,
+    repo: Pick<GatewayRepository, "addIssuedReceipt" | "outstandingByGrant">,
+  ): Promise<ReceiptIssuer> {
+    const issuer = new ReceiptIssuer(hasher, repo);
+    for (const { grantId, count } of await repo.outstandingByGrant()) issuer.outstanding.set(grantId, count);
+    return issuer;
+  }
+
+  /** Receipts under `grantId` answered but not yet committed. */
+  pending(grantId: string): number {
+    return this.outstanding.get(grantId) ?? 0;
+  }
+
+  /** Takes one quota slot of `grant` or refuses with QUOTA_EXCEEDED; `release` gives it back if the call fails. */
+  reserve(grant: Grant): void {
+    const pending = this.pending(grant.id);
+    if (grant.used + pending >= grant.quota)
+      throw new GatewayError("QUOTA_EXCEEDED", "the grant's quota is used up");
+    this.outstanding.set(grant.id, pending + 1);
+  }
+
+  release(grantId: string, count = 1): void {
+    const left = this.pending(grantId) - count;
+    if (left > 0) this.outstanding.set(grantId, left);
+    else this.outstanding.delete(grantId);
+  }
+
+  /** Persists the receipt of an answered call (before the answer leaves) and returns its id. */
+  async issue(receipt: AccessReceipt): Promise<Uint8Array> {
+    const id = receiptId(this.hasher, receipt);
+    await this.repo.addIssuedReceipt({
+      id,
+      requester: receipt.requester,
+      grantId: receipt.grant,
+      timeMs: receipt.time,
+      receipt: encodeReceipt(receipt),
+    });
+    return id;
+  }
+}
