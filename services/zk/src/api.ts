@@ -1,4 +1,4 @@
-import type { AgencyId, DatasetCommitment, DatasetId } from "@coken/ledger";
+import type { AgencyId, DatasetCommitment, DatasetId, FieldSpec } from "@coken/ledger";
 
 /**
  * The seam between the zero-knowledge layer and its callers (the gateway). A provider answers a query over its
@@ -87,8 +87,12 @@ export interface QueryProver {
 export interface ExpectedAnswer {
   /** The commitment in force on the ledger for the dataset asked. */
   commitment: DatasetCommitment;
+  /** The dataset's fields as published on the ledger: their order gives the slots, their types the encodings. */
+  fields: readonly FieldSpec[];
   query: ZkQuery;
   binding: ProofBinding;
+  /** Minimum group size k the policy requires of counts (0 or absent: none); the proof must enforce the same k. */
+  minGroupSize?: number;
 }
 
 /** Asker side: resolves when the answer is proved for exactly this request; rejects with a `ZkError` otherwise. */

@@ -9,3 +9,4 @@ export * from "./commitment/rows.js";
 export * from "./commitment/sorted-index.js";
 export * from "./compile.js";
 export * from "./errors.js";
+export * from "./statements/index.js";
