@@ -3,7 +3,6 @@ import { type AgencyId, bytesEqual, type Hasher, keys, type Signer, type Verifie
 import {
   defaultTextMapGetter,
   defaultTextMapSetter,
-  context as otelContext,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -231,7 +230,7 @@ export class SignedTransport {
         "content-type": "application/json",
         accept: "application/json",
       };
-      otelContext.with(ctx, () => propagator.inject(otelContext.active(), headers, defaultTextMapSetter));
+      propagator.inject(ctx, headers, defaultTextMapSetter);
       const signals = [AbortSignal.timeout(this.options.timeoutMs)];
       for (const q of batch) if (q.context.signal) signals.push(q.context.signal);
       const body = signed.length === 1 ? signed[0]?.body : signed.map((s) => s.body);
