@@ -36,7 +36,16 @@ export async function createNode(
     addresses: { listen: config.listen.map((a) => a.toString()) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // A stream whose unread data passes maxReadBufferLength is aborted; yamux's default (4 MiB) is less than a
+    // few large gossip messages that arrive while the event loop is busy applying a block, and a gossip stream
+    // aborted that way left validators without a path to each other until they restarted.
+    streamMuxers: [
+      yamux({
+        streamOptions: {
+          maxReadBufferLength: Math.max(4 << 20, 4 * (config.maxMessageBytes + RPC_OVERHEAD_BYTES)),
+        },
+      }),
+    ],
     connectionGater: gater,
     connectionManager: { inboundConnectionThreshold: config.inboundConnectionThreshold },
     services: {

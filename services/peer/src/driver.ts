@@ -83,6 +83,7 @@ export class ConsensusDriver {
   private queue = new Promise<void>((resolve) => {
     this.openQueue = resolve;
   });
+  private readonly inbox: ConsensusInput[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
   private lastCommit: CommitCertificate | null = null;
@@ -125,7 +126,7 @@ export class ConsensusDriver {
       this.c.log.info("replaying WAL", { height: this.height + 1, entries: entries.length });
     this.replaying = true;
     try {
-      for (const entry of entries) await this.handle(decodeWalInput(entry), false);
+      for (const entry of entries) await this.handle(decodeWalInput(entry));
     } finally {
       this.replaying = false;
       this.openQueue();
@@ -144,12 +145,28 @@ export class ConsensusDriver {
     return this.queue;
   }
 
-  /** Queues an input; inputs are handled one at a time, in order. */
+  /**
+   * Queues an input; inputs are handled one at a time, in order. Inputs that arrive while others are being
+   * handled wait in the inbox and are then written to the WAL together, in one transaction (group commit), before
+   * any of them is handled.
+   */
   submit(input: ConsensusInput): void {
     if (this.stopped) return;
+    this.inbox.push(input);
+    if (this.inbox.length > 1) return; // a drain is already queued and will take this input too
     this.queue = this.queue
-      .then(() => (this.stopped ? undefined : this.handle(input, true)))
+      .then(() => (this.stopped ? undefined : this.drain()))
       .catch((e: unknown) => this.fail(e));
+  }
+
+  private async drain(): Promise<void> {
+    const batch = this.inbox.splice(0);
+    if (batch.length === 0) return;
+    await this.c.store.consensus.appendWalBatch(batch.map(encodeWalInput));
+    for (const input of batch) {
+      if (this.stopped) return;
+      await this.handle(input);
+    }
   }
 
   /** Runs `task` inside the queue, so it never interleaves with consensus steps (used by block sync). */
@@ -170,11 +187,8 @@ export class ConsensusDriver {
     return this.failure;
   }
 
-  private async handle(input: ConsensusInput, persist: boolean): Promise<void> {
-    if (persist) {
-      const record = encodeWalInput(input);
-      await this.c.store.consensus.appendWal(record);
-    }
+  /** Steps consensus with an input already in the WAL, and carries out the effects. */
+  private async handle(input: ConsensusInput): Promise<void> {
     this.counters.inputs++;
     const out = step(this.state, input);
     this.state = out.state;

@@ -294,6 +294,15 @@ export class CrashableStore {
           this.write({ op: "appendWal", height: record.height, label: walLabel(record) }, () =>
             inner.consensus.appendWal(record),
           ),
+        appendWalBatch: (records) =>
+          this.write(
+            {
+              op: "appendWal",
+              height: records[0]?.height ?? 0,
+              label: records.map(walLabel).join(" + "),
+            },
+            () => inner.consensus.appendWalBatch(records),
+          ),
         readWal: (height) => consensus.readWal(height),
         pruneWalBelow: (height) => consensus.pruneWalBelow(height),
         getSignState: () => consensus.getSignState(),

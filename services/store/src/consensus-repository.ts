@@ -31,19 +31,28 @@ export class DrizzleConsensusRepository implements ConsensusRepository {
   }
 
   async appendWal(record: WalRecord): Promise<number> {
-    requireInt8("height", record.height);
-    requireInt4("round", record.round);
-    requireText("kind", record.kind);
-    requireBytes("payload", record.payload);
-    const { height, round, kind, payload } = record;
-    const [row] = await guard("appendWal", () =>
-      this.#db
-        .insert(consensusWal)
-        .values({ height, round, kind, payload })
-        .returning({ seq: consensusWal.seq }),
+    const [seq] = await this.appendWalBatch([record]);
+    if (seq === undefined) throw new StoreError("DATABASE", "appendWal failed: no sequence number returned");
+    return seq;
+  }
+
+  async appendWalBatch(records: readonly WalRecord[]): Promise<number[]> {
+    if (records.length === 0) return [];
+    for (const record of records) {
+      requireInt8("height", record.height);
+      requireInt4("round", record.round);
+      requireText("kind", record.kind);
+      requireBytes("payload", record.payload);
+    }
+    const values = records.map(({ height, round, kind, payload }) => ({ height, round, kind, payload }));
+    // One statement is one transaction (and one flush): all the records are durable, or none is.
+    const rows = await guard("appendWal", () =>
+      this.#db.insert(consensusWal).values(values).returning({ seq: consensusWal.seq }),
     );
-    if (row === undefined) throw new StoreError("DATABASE", "appendWal failed: no sequence number returned");
-    return row.seq;
+    if (rows.length !== records.length)
+      throw new StoreError("DATABASE", "appendWal failed: missing sequence numbers");
+    // Sequence numbers come from one serial in one statement: sorted, they follow the records' order.
+    return rows.map((r) => r.seq).sort((a, b) => a - b);
   }
 
   async readWal(height: number): Promise<WalEntry[]> {

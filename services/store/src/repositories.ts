@@ -39,6 +39,11 @@ export interface LedgerRepository {
 export interface ConsensusRepository {
   /** Resolves with the entry's sequence number once it is durable. */
   appendWal(record: WalRecord): Promise<number>;
+  /**
+   * Appends records in order in one transaction (group commit): all become durable together, or none does.
+   * Resolves with their sequence numbers, in the records' order.
+   */
+  appendWalBatch(records: readonly WalRecord[]): Promise<number[]>;
   /** Entries of one height in append order. */
   readWal(height: number): Promise<WalEntry[]>;
   /** Deletes entries of heights below `height`; resolves with how many were deleted. */

@@ -60,6 +60,36 @@ export function consensusTests(store: CurrentStore): void {
     await rejectsWith(consensus.readWal(0.5), "INVALID_ARGUMENT");
   });
 
+  test("a WAL batch is appended in order, all or nothing", async () => {
+    const { consensus } = store();
+    const records = ["start", "proposal", "prevote"].map((kind) => ({
+      height: 9,
+      round: 0,
+      kind,
+      payload: utf8(`9.${kind}`),
+    }));
+    const seqs = await consensus.appendWalBatch(records);
+    assert.equal(seqs.length, 3);
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
+    const nine = await consensus.readWal(9);
+    assert.deepEqual(
+      nine.map((e) => [e.seq, e.kind]),
+      records.map((r, i) => [seqs[i], r.kind]),
+    );
+    assert.deepEqual(await consensus.appendWalBatch([]), []);
+    await rejectsWith(
+      consensus.appendWalBatch([
+        { height: 10, round: 0, kind: "start", payload: utf8("ok") },
+        { height: 10, round: -1, kind: "vote", payload: utf8("bad") },
+      ]),
+      "INVALID_ARGUMENT",
+    );
+    assert.deepEqual(await consensus.readWal(10), []);
+  });
+
   test("sign state only moves forward", async () => {
     const { consensus } = store();
     assert.equal(await consensus.getSignState(), null);
