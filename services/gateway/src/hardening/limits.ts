@@ -10,6 +10,8 @@ export interface QueryLimits {
   maxDirectives: number;
   /** graphql-armor cost: objects 2, scalars 1, multiplied by depth factor 1.5. */
   maxCost: number;
+  /** Bracket nesting in the raw text (selections, lists, objects, arguments), checked before parsing. */
+  maxNesting: number;
 }
 
 /** Sized for the officials' schema: the deepest useful query (region → agency → dataset → answer) is depth 5. */
@@ -19,10 +21,17 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxTokens: 2000,
   maxDirectives: 20,
   maxCost: 5000,
+  maxNesting: 64,
 };
 
 /** Stable codes for the limit a document broke (`extensions.code`). */
-export type LimitCode = "DEPTH_LIMIT" | "ALIAS_LIMIT" | "TOKEN_LIMIT" | "DIRECTIVE_LIMIT" | "COST_LIMIT";
+export type LimitCode =
+  | "DEPTH_LIMIT"
+  | "ALIAS_LIMIT"
+  | "TOKEN_LIMIT"
+  | "DIRECTIVE_LIMIT"
+  | "COST_LIMIT"
+  | "NESTING_LIMIT";
 
 /**
  * The graphql-armor plugin for `limits`, field suggestions blocked. A rejection becomes a GraphQL error with a

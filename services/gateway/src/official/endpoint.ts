@@ -5,6 +5,7 @@ import type { DatasetCall } from "../federation/types.js";
 import { disableIntrospection } from "../hardening/introspection.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitPlugin } from "../hardening/limits.js";
 import { maskError } from "../hardening/mask.js";
+import { nestingLimit } from "../hardening/nesting.js";
 import { type PersistedDocuments, persistedDocumentsOnly } from "../hardening/persisted.js";
 import { type Logger, silentLogger } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
@@ -81,6 +82,7 @@ export function createOfficialEndpoint(options: OfficialEndpointOptions) {
       useCSRFPrevention({
         requestHeaders: options.csrfHeaders ?? ["x-coken-csrf", "graphql-client-name"],
       }) as Plugin,
+      nestingLimit(limits.maxNesting),
       queryLimitPlugin(limits),
     ];
     if (options.persistedDocuments !== undefined)
