@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { GraphQLError, getOperationAST } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Logger } from "./log.js";
 import type { GatewayMetrics, RequestOutcome } from "./metrics.js";
@@ -37,6 +37,14 @@ export function requestObserver(endpoint: string, metrics: GatewayMetrics, log: 
     onParams({ request, params }) {
       const p = pending.get(request);
       if (p) p.operation = label(params.operationName);
+    },
+    onExecute({ args }) {
+      // The name the document gives the operation run, when the request did not name it.
+      const request = (args.contextValue as { request?: Request }).request;
+      const p = request === undefined ? undefined : pending.get(request);
+      if (p && p.operation === "anonymous") {
+        p.operation = label(getOperationAST(args.document, args.operationName)?.name?.value);
+      }
     },
     onResultProcess({ request, result }) {
       const p = pending.get(request);
