@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import type { GraphQLSchema } from "graphql";
 import { GatewayError, isGatewayError } from "./errors.js";
 import { readBodyWithin } from "./hardening/body.js";
 import { createInFlight } from "./hardening/drain.js";
@@ -35,6 +36,8 @@ export interface GatewayServerOptions {
 
 export interface GatewayServerComponents {
   official: OfficialComponents;
+  /** The officials' schema when stitched with other agencies' (`stitchOfficialSchema`); default local only. */
+  officialSchema?: GraphQLSchema;
   /** The inter-agency endpoint, mounted at `/peer/graphql` when given. */
   peerEndpoint?: FetchHandler;
   metrics?: GatewayMetrics;
@@ -74,7 +77,13 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.persistedDocuments ? { persistedDocuments: options.persistedDocuments } : {}),
       ...(options.csrfHeaders ? { csrfHeaders: options.csrfHeaders } : {}),
-    })({ official: components.official, metrics, tracer, logger: log });
+    })({
+      official: components.official,
+      metrics,
+      tracer,
+      logger: log,
+      ...(components.officialSchema ? { schema: components.officialSchema } : {}),
+    });
     const rateLimit = options.officialRateLimit === undefined ? DEFAULT_RATE : options.officialRateLimit;
     const limiter = rateLimit === null ? null : createRateLimiter(rateLimit, components.clock);
     const inFlight = createInFlight();

@@ -1,5 +1,6 @@
 import { useCSRFPrevention } from "@graphql-yoga/plugin-csrf-prevention";
 import { type Tracer, trace } from "@opentelemetry/api";
+import type { GraphQLSchema } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import type { DatasetCall } from "../federation/types.js";
 import { disableIntrospection } from "../hardening/introspection.js";
@@ -31,6 +32,8 @@ export interface OfficialEndpointComponents {
   metrics: GatewayMetrics;
   tracer?: Tracer;
   logger?: Logger;
+  /** The schema served; default the local officials' schema (see stitching/ for the stitched one). */
+  schema?: GraphQLSchema;
 }
 
 /** What the HTTP layer hands each request: who asks and the trace context to propagate upstream. */
@@ -89,7 +92,7 @@ export function createOfficialEndpoint(options: OfficialEndpointOptions) {
       plugins.push(persistedDocumentsOnly(options.persistedDocuments));
     if (production) plugins.push(disableIntrospection());
     return createYoga<OfficialServerContext, OfficialContext>({
-      schema: officialSchema,
+      schema: components.schema ?? officialSchema,
       graphqlEndpoint: "/graphql",
       graphiql: !production,
       landingPage: false,
