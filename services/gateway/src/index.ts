@@ -1,2 +1,39 @@
 export * from "./errors.js";
 export * from "./federation/types.js";
+export {
+  ANSWER_DOCUMENT,
+  createFederationClient,
+  type FederationClientComponents,
+  SignedFederationClient,
+} from "./federation/client.js";
+export { executorFor } from "./federation/executor.js";
+export {
+  DEFAULT_TRANSPORT_OPTIONS,
+  SignedTransport,
+  type SignedTransportComponents,
+  type TransportOptions,
+  type UpstreamOperation,
+  type UpstreamResult,
+} from "./federation/transport.js";
+export {
+  createPeerEndpoint,
+  DEFAULT_PEER_ENDPOINT_OPTIONS,
+  type PeerEndpointComponents,
+  type PeerEndpointOptions,
+} from "./provider/endpoint.js";
+export { cosignOver } from "./receipts/cosign-client.js";
+export { ReceiptIssuer } from "./receipts/issuer.js";
+export {
+  DEFAULT_RECEIPT_QUEUE_OPTIONS,
+  ReceiptQueue,
+  type ReceiptQueueComponents,
+  type ReceiptQueueOptions,
+  type SubmitResult,
+} from "./receipts/queue.js";
+export * from "./signing/index.js";
+export {
+  createGatewayServer,
+  type GatewayServer,
+  type GatewayServerComponents,
+  type GatewayServerOptions,
+} from "./server.js";

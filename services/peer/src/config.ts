@@ -1,4 +1,5 @@
 import type { StoreConfig } from "@coken/store";
+import { type GatewayConfig, GatewayConfigError, parseGatewayConfig } from "./gateway-config.js";
 
 /** A peer's configuration file (JSON), parsed and checked. Paths are relative to the file's folder. */
 export interface PeerConfig {
@@ -15,6 +16,8 @@ export interface PeerConfig {
     maxBlockTxs: number;
     maxBlockBytes: number;
   };
+  /** The GraphQL gateway (officials' `/graphql` and other agencies' `/peer/graphql`); absent: not started. */
+  gateway?: GatewayConfig;
 }
 
 export class ConfigError extends Error {
@@ -85,7 +88,7 @@ function parseStore(v: unknown, base: string): StoreConfig {
 /** Parses a config document; `base` is the folder relative paths are taken from. Throws only ConfigError. */
 export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
   const c = obj(doc, "$");
-  only(c, "$", ["genesis", "keystore", "store", "p2p", "api", "consensus"]);
+  only(c, "$", ["genesis", "keystore", "store", "p2p", "api", "consensus", "gateway"]);
   const p2p = obj(c.p2p, "$.p2p");
   only(p2p, "$.p2p", ["listen", "peers"]);
   if (!Array.isArray(p2p.peers ?? [])) throw new ConfigError("$.p2p.peers", "expected an array");
@@ -110,5 +113,15 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
       port: int(api.port ?? 0, "$.api.port", 0, 65535),
     },
     consensus: merged,
+    ...(c.gateway === undefined ? {} : { gateway: gatewaySection(c.gateway, base) }),
   };
+}
+
+function gatewaySection(v: unknown, base: string): GatewayConfig {
+  try {
+    return parseGatewayConfig(v, base);
+  } catch (e) {
+    if (e instanceof GatewayConfigError) throw new ConfigError(e.path, e.message);
+    throw e;
+  }
 }

@@ -9,6 +9,7 @@ import { createApiServer } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import type { PeerConfig } from "./config.js";
 import { ConsensusDriver, validatorInfos } from "./driver.js";
+import { type PeerGateway, startGateway } from "./gateway-wiring.js";
 import { attachGossipHandlers } from "./gossip-handlers.js";
 import type { Logger } from "./log.js";
 import { Mempool } from "./mempool.js";
@@ -18,6 +19,8 @@ export interface RunningPeer {
   readonly agency: string;
   readonly apiPort: number;
   readonly network: Network;
+  /** The GraphQL gateway, when the config has a `gateway` section. */
+  readonly gateway: PeerGateway | null;
   stop(): Promise<void>;
 }
 
@@ -100,12 +103,13 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     await network.start();
     await driver.start();
 
+    const submitTx = (raw: Uint8Array) => {
+      const result = mempool.add(raw);
+      if (result.ok) void network.publish("txs", raw).catch(() => {});
+      return result;
+    };
     const api: Server = createApiServer({
-      submitTx(raw) {
-        const result = mempool.add(raw);
-        if (result.ok) void network.publish("txs", raw).catch(() => {});
-        return result;
-      },
+      submitTx,
       status: () => ({
         chain: genesis.chainId,
         agency: key.agency,
@@ -129,8 +133,22 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     await new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve));
     closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
     const apiPort = (api.address() as AddressInfo).port;
+    let gateway: PeerGateway | null = null;
+    if (config.gateway !== undefined) {
+      const g = await startGateway(config.gateway, {
+        agency: key.agency,
+        signer: key.signer,
+        verifier,
+        chain,
+        store,
+        submitTx,
+        log: log.child("gateway"),
+      });
+      closers.push(() => g.close());
+      gateway = g;
+    }
     log.info("peer started", { agency: key.agency, apiPort, validator: isValidator });
-    return { agency: key.agency, apiPort, network, stop };
+    return { agency: key.agency, apiPort, network, gateway, stop };
   } catch (e) {
     await stop();
     throw e;

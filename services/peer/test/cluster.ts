@@ -117,7 +117,10 @@ export async function stopNode(node: ClusterNode, signal: NodeJS.Signals = "SIGT
 
 export async function api<T>(node: ClusterNode, path: string, body?: Uint8Array): Promise<T | null> {
   try {
-    const res = await fetch(`http://127.0.0.1:${node.apiPort}${path}`, body ? { method: "POST", body } : {});
+    const res = await fetch(
+      `http://127.0.0.1:${node.apiPort}${path}`,
+      body ? { method: "POST", body: body as Uint8Array<ArrayBuffer> } : {},
+    );
     return (await res.json()) as T;
   } catch {
     return null;

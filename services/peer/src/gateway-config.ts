@@ -1,0 +1,103 @@
+/** The `gateway` section of a peer's configuration: where its GraphQL gateway listens and how to reach the others. */
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  /** Base URL other agencies use to reach this gateway (its `/peer/graphql` lives below it). */
+  publicUrl: string;
+  /** Base URLs of the other agencies' gateways, by agency id. */
+  peers: Record<string, string>;
+  /** TLS key and certificate files (PEM); absent: plain HTTP (e.g. behind a terminating proxy). */
+  tls: { key: string; cert: string } | null;
+  mode: "dev" | "production";
+  /** Replay window of signed inter-agency requests. */
+  maxSkewMs: number;
+  maxRequestLifetimeMs: number;
+  /** Receipt batches: size and time bounds, and how often the queue works. */
+  receiptBatchSize: number;
+  receiptBatchWaitMs: number;
+  receiptIntervalMs: number;
+}
+
+/** A problem in the `gateway` section, at a JSON path. */
+export class GatewayConfigError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Json = Record<string, unknown>;
+const DEFAULTS = {
+  host: "127.0.0.1",
+  port: 0,
+  mode: "dev",
+  maxSkewMs: 30_000,
+  maxRequestLifetimeMs: 120_000,
+  receiptBatchSize: 1000,
+  receiptBatchWaitMs: 2000,
+  receiptIntervalMs: 500,
+} as const;
+const KEYS = ["host", "port", "publicUrl", "peers", "tls", "mode", ...Object.keys(DEFAULTS).slice(3)];
+
+function url(v: unknown, path: string): string {
+  if (typeof v !== "string") throw new GatewayConfigError(path, "expected a URL");
+  try {
+    const u = new URL(v);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+  } catch {
+    throw new GatewayConfigError(path, "expected an http(s) URL");
+  }
+  return v;
+}
+
+function int(v: unknown, path: string, min: number, max: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    throw new GatewayConfigError(path, `expected an integer in ${min}..${max}`);
+  return v;
+}
+
+/** Parses the `gateway` section; relative TLS paths are taken from `base`. Throws only GatewayConfigError. */
+export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new GatewayConfigError("$.gateway", "expected an object");
+  const g = v as Json;
+  for (const k of Object.keys(g))
+    if (!KEYS.includes(k)) throw new GatewayConfigError(`$.gateway.${k}`, "unknown field");
+  const peers = g.peers ?? {};
+  if (typeof peers !== "object" || peers === null || Array.isArray(peers))
+    throw new GatewayConfigError("$.gateway.peers", "expected an object of agency id → URL");
+  const tls = g.tls ?? null;
+  if (
+    tls !== null &&
+    (typeof tls !== "object" ||
+      typeof (tls as Json).key !== "string" ||
+      typeof (tls as Json).cert !== "string")
+  )
+    throw new GatewayConfigError("$.gateway.tls", "expected {key, cert} file paths");
+  const file = (p: string) => (p.startsWith("/") ? p : `${base.replace(/\/$/, "")}/${p}`);
+  const mode = g.mode ?? DEFAULTS.mode;
+  if (mode !== "dev" && mode !== "production")
+    throw new GatewayConfigError("$.gateway.mode", 'expected "dev" or "production"');
+  const num = (k: keyof typeof DEFAULTS, min: number, max: number) =>
+    int(g[k] ?? DEFAULTS[k], `$.gateway.${k}`, min, max);
+  return {
+    host: typeof g.host === "string" && g.host.length > 0 ? g.host : DEFAULTS.host,
+    port: num("port", 0, 65535),
+    publicUrl: url(g.publicUrl, "$.gateway.publicUrl"),
+    peers: Object.fromEntries(
+      Object.entries(peers as Json).map(([k, u]) => [k, url(u, `$.gateway.peers.${k}`)]),
+    ),
+    tls:
+      tls === null
+        ? null
+        : { key: file((tls as Json).key as string), cert: file((tls as Json).cert as string) },
+    mode,
+    maxSkewMs: num("maxSkewMs", 0, 600_000),
+    maxRequestLifetimeMs: num("maxRequestLifetimeMs", 1000, 3_600_000),
+    receiptBatchSize: num("receiptBatchSize", 1, 100_000),
+    receiptBatchWaitMs: num("receiptBatchWaitMs", 0, 3_600_000),
+    receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),
+  };
+}

@@ -1,0 +1,138 @@
+import {
+  cosignOver,
+  createFederationClient,
+  createGatewayServer,
+  createPeerEndpoint,
+  DEFAULT_PEER_ENDPOINT_OPTIONS,
+  type FederationClient,
+  type GatewayServer,
+  ReceiptIssuer,
+  ReceiptQueue,
+  type SubmitResult,
+} from "@coken/gateway";
+import type { Signer, Verifier } from "@coken/ledger";
+import type { Store, StoredLedger } from "@coken/store";
+import type { GatewayConfig } from "./gateway-config.js";
+import type { Logger } from "./log.js";
+
+export interface GatewayWiringComponents {
+  agency: string;
+  signer: Signer;
+  verifier: Verifier;
+  chain: StoredLedger;
+  store: Store;
+  /** The peer's mempool entry (which also gossips the tx). */
+  submitTx(raw: Uint8Array): SubmitResult;
+  log: Logger;
+}
+
+/** The running gateway of a peer. */
+export interface PeerGateway {
+  /** Base URL the gateway listens on. */
+  readonly url: string;
+  /** This agency's asking side (what its officials' dataset fields resolve through). */
+  readonly federation: FederationClient;
+  /** The provider's receipt queue; `flush` runs one pass now. */
+  readonly receipts: ReceiptQueue;
+  close(): Promise<void>;
+}
+
+const NONCE_PRUNE_MS = 60_000;
+
+/**
+ * Builds the gateway of a peer in dependency order — receipt issuer, federation client, `/peer/graphql`
+ * endpoint, receipt queue, HTTP server — and returns a handle whose `close` stops them in reverse order. The
+ * ledger is read from the peer's committed state; receipts go to the ledger through the peer's mempool.
+ */
+export async function startGateway(config: GatewayConfig, c: GatewayWiringComponents): Promise<PeerGateway> {
+  const repo = c.store.gateway;
+  if (repo === undefined) throw new Error("the store has no gateway repository");
+  const hasher = c.chain.ledger.hasher;
+  const ledger = c.chain.ledger.state;
+  const now = Date.now;
+  const issuer = await ReceiptIssuer.open(hasher, repo);
+  const federation = createFederationClient(
+    {
+      self: c.agency,
+      signer: c.signer,
+      hasher,
+      verifier: c.verifier,
+      ledger,
+      peerUrl: (agency) => config.peers[agency],
+      now,
+      calls: repo,
+    },
+    undefined,
+  );
+  const peerEndpoint = createPeerEndpoint(
+    {
+      self: c.agency,
+      signer: c.signer,
+      hasher,
+      verifier: c.verifier,
+      ledger,
+      rows: c.store.localData,
+      issuer,
+      repo,
+      now,
+    },
+    {
+      ...DEFAULT_PEER_ENDPOINT_OPTIONS,
+      window: { maxSkewMs: config.maxSkewMs, maxLifetimeMs: config.maxRequestLifetimeMs },
+    },
+  );
+  const receipts = new ReceiptQueue(
+    {
+      self: c.agency,
+      chainId: c.chain.ledger.head.chain,
+      signer: c.signer,
+      hasher,
+      verifier: c.verifier,
+      ledger,
+      repo,
+      issuer,
+      cosign: cosignOver(federation.transport),
+      submitTx: c.submitTx,
+      async txResult(id) {
+        const tx = await c.store.ledger.getTx(id);
+        return tx === null ? null : { height: tx.height, code: tx.resultCode };
+      },
+      now,
+      log: c.log.child("receipts"),
+    },
+    {
+      maxBatch: config.receiptBatchSize,
+      maxWaitMs: config.receiptBatchWaitMs,
+      intervalMs: config.receiptIntervalMs,
+      retryBaseMs: 1000,
+      retryMaxMs: 60_000,
+      resubmitAfterMs: 15_000,
+    },
+  );
+  const server: GatewayServer = createGatewayServer({
+    host: config.host,
+    port: config.port,
+    mode: config.mode,
+  })({
+    official: { self: c.agency, ledger, chain: c.store.ledger, federation, clock: now },
+    peerEndpoint,
+    logger: c.log,
+  });
+  const url = await server.listen();
+  receipts.start();
+  const pruning = setInterval(() => {
+    repo.pruneNonces(now()).catch((e: unknown) => c.log.warn("nonce pruning failed", { error: String(e) }));
+  }, NONCE_PRUNE_MS);
+  pruning.unref();
+  c.log.info("gateway started", { url, publicUrl: config.publicUrl });
+  return {
+    url,
+    federation,
+    receipts,
+    async close() {
+      clearInterval(pruning);
+      await server.close();
+      await receipts.stop();
+    },
+  };
+}
