@@ -1,33 +1,17 @@
-import * as lite from "poseidon-lite";
 import { ZkError } from "../errors.js";
+import { FIELD_ORDER } from "./field.js";
+import { poseidonWasm } from "./poseidon-wasm.js";
 
-type Hash = (inputs: bigint[]) => bigint;
-
-// circomlib's Poseidon(n) for n = 1..16 (same constants as the circuits).
-const BY_ARITY: readonly Hash[] = [
-  lite.poseidon1,
-  lite.poseidon2,
-  lite.poseidon3,
-  lite.poseidon4,
-  lite.poseidon5,
-  lite.poseidon6,
-  lite.poseidon7,
-  lite.poseidon8,
-  lite.poseidon9,
-  lite.poseidon10,
-  lite.poseidon11,
-  lite.poseidon12,
-  lite.poseidon13,
-  lite.poseidon14,
-  lite.poseidon15,
-  lite.poseidon16,
-];
-
-/** circomlib Poseidon over 1..16 field elements. */
+/** circomlib Poseidon(n) over 1..16 canonical field elements (same constants as the circuits). */
 export function poseidon(inputs: readonly bigint[]): bigint {
-  const hash = BY_ARITY[inputs.length - 1];
-  if (hash === undefined) throw new ZkError("CAPACITY", `Poseidon takes 1..16 inputs, got ${inputs.length}`);
-  return hash([...inputs]);
+  if (inputs.length < 1 || inputs.length > 16) {
+    throw new ZkError("CAPACITY", `Poseidon takes 1..16 inputs, got ${inputs.length}`);
+  }
+  for (const x of inputs) {
+    if (x < 0n || x >= FIELD_ORDER)
+      throw new ZkError("PUBLIC_INPUT_RANGE", "Poseidon input is not a field element");
+  }
+  return poseidonWasm(inputs);
 }
 
 /** Most fields a row may have: 14 chunks of 16 under one Poseidon. */
