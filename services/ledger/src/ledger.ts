@@ -9,7 +9,7 @@ import type { CommittedState, EncodedWrite } from "./state/committed.js";
 import { keys } from "./state/keys.js";
 import { encodeTx } from "./tx/codec.js";
 import { signTx } from "./tx/sign.js";
-import type { TxBody } from "./tx/types.js";
+import type { SignedTx, TxBody } from "./tx/types.js";
 
 export interface CommittedBlock {
   outcome: BlockOutcome;
@@ -31,6 +31,7 @@ export class Ledger {
    * prevote on it and would otherwise execute the same block again to commit it. Cleared on every commit.
    */
   private executed = new WeakMap<Block, BlockOutcome>();
+  private knownTx: ((raw: Uint8Array) => SignedTx | undefined) | undefined;
 
   private constructor(
     readonly state: CommittedState,
@@ -65,6 +66,14 @@ export class Ledger {
     return new Ledger(state, head, verifier, settlement);
   }
 
+  /**
+   * Lets block execution skip decoding txs decoded before (by a mempool that checked them on arrival). The
+   * lookup must return exactly what decoding `raw` gives, e.g. by keying on a digest of the bytes.
+   */
+  useKnownTxs(lookup: (raw: Uint8Array) => SignedTx | undefined): void {
+    this.knownTx = lookup;
+  }
+
   get head(): ChainHead {
     return this.currentHead;
   }
@@ -77,6 +86,7 @@ export class Ledger {
       hasher: this.hasher,
       verifier: this.verifier,
       ...(this.settlement ? { settlement: this.settlement } : {}),
+      ...(this.knownTx ? { knownTx: this.knownTx } : {}),
     });
     this.executed.set(block, outcome);
     return outcome;

@@ -4,10 +4,10 @@ import {
   createGatewayServer,
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
-  type FederationClient,
   type GatewayServer,
   ReceiptIssuer,
   ReceiptQueue,
+  type SignedFederationClient,
   type SubmitResult,
 } from "@coken/gateway";
 import type { Signer, Verifier } from "@coken/ledger";
@@ -31,7 +31,7 @@ export interface PeerGateway {
   /** Base URL the gateway listens on. */
   readonly url: string;
   /** This agency's asking side (what its officials' dataset fields resolve through). */
-  readonly federation: FederationClient;
+  readonly federation: SignedFederationClient;
   /** The provider's receipt queue; `flush` runs one pass now. */
   readonly receipts: ReceiptQueue;
   close(): Promise<void>;

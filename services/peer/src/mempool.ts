@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type ApplyResult,
   applyTx,
@@ -36,8 +37,10 @@ export type AddResult = { ok: true; id: string } | { ok: false; reason: MempoolR
 interface PendingTx {
   id: string;
   raw: Uint8Array;
-  /** The decoded tx, kept so re-checks after a commit skip decoding. */
+  /** The decoded tx, kept so re-checks after a commit and proposals holding it skip decoding. */
   tx: SignedTx;
+  /** SHA-256 of `raw`, hex: how a proposal's txs are matched to pending ones. */
+  digest: string;
   sender: string;
   kind: TxKind;
   arrival: number;
@@ -51,6 +54,10 @@ const PRIORITY: Partial<Record<TxKind, number>> = {
   "governance.vote": 1,
 };
 
+function digestOf(raw: Uint8Array): string {
+  return createHash("sha256").update(raw).digest("hex");
+}
+
 /**
  * Txs waiting for a block. Each is checked (`checkTx`) against the committed state plus the txs ahead of it, so a
  * sender may queue consecutive sequence numbers; refused txs are dropped with their reason counted.
@@ -58,6 +65,7 @@ const PRIORITY: Partial<Record<TxKind, number>> = {
 export class Mempool {
   private pending: PendingTx[] = [];
   private readonly ids = new Set<string>();
+  private readonly byDigest = new Map<string, SignedTx>();
   private readonly perSender = new Map<string, number>();
   private overlay: StateOverlay;
   private bytes = 0;
@@ -103,7 +111,12 @@ export class Mempool {
     return result;
   }
 
-  private admit(raw: Uint8Array, decoded?: SignedTx): AddResult {
+  /** The decoded form of a pending tx with exactly these bytes (for executing a proposal without decoding). */
+  knownTx(raw: Uint8Array): SignedTx | undefined {
+    return this.byDigest.size === 0 ? undefined : this.byDigest.get(digestOf(raw));
+  }
+
+  private admit(raw: Uint8Array, decoded?: SignedTx, knownDigest?: string): AddResult {
     if (this.pending.length >= this.limits.maxTxs || this.bytes + raw.length > this.limits.maxBytes) {
       return { ok: false, reason: "FULL" };
     }
@@ -118,10 +131,13 @@ export class Mempool {
     const count = this.perSender.get(sender) ?? 0;
     if (count >= this.limits.maxPerSender) return { ok: false, reason: "SENDER_LIMIT" };
     this.overlay.absorb(result.diff);
+    const digest = knownDigest ?? digestOf(raw);
+    this.byDigest.set(digest, result.tx);
     this.pending.push({
       id: id as string,
       raw,
       tx: result.tx,
+      digest,
       sender,
       kind: result.tx.body.kind,
       arrival: this.arrivals++,
@@ -167,9 +183,10 @@ export class Mempool {
     const remaining = this.pending.filter((t) => !included.has(t.id));
     this.pending = [];
     this.ids.clear();
+    this.byDigest.clear();
     this.perSender.clear();
     this.bytes = 0;
     this.overlay = new StateOverlay(this.ledger.state);
-    for (const tx of remaining) if (!this.admit(tx.raw, tx.tx).ok) this.count("INVALIDATED");
+    for (const tx of remaining) if (!this.admit(tx.raw, tx.tx, tx.digest).ok) this.count("INVALIDATED");
   }
 }

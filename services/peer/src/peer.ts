@@ -44,6 +44,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     const chain = await StoredLedger.open(store, genesis, verifier);
     log.info("ledger opened", { chain: genesis.chainId, height: chain.ledger.head.height });
     const mempool = new Mempool(chain.ledger, verifier);
+    chain.ledger.useKnownTxs((raw) => mempool.knownTx(raw));
 
     const network = await createNetwork({
       chainId: genesis.chainId,

@@ -84,6 +84,40 @@ describe("mempool", () => {
     assert.deepEqual(pool.reap(1 << 20, 10), [a1]);
   });
 
+  it("hands a proposal's txs to execution already decoded, matched by their bytes", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
+    ledger.useKnownTxs((raw) => pool.knownTx(raw));
+    const a0 = transfer(ledger, OWNER, 0);
+    const a1 = transfer(ledger, OWNER, 1);
+    pool.add(a0);
+    // A copy of the bytes, as a proposal from the network carries them, finds the pending tx.
+    const known = pool.knownTx(new Uint8Array(a0));
+    assert.equal(known?.body.seq, 0);
+    assert.equal(pool.knownTx(a1), undefined);
+    const tampered = new Uint8Array(a0);
+    tampered[tampered.length - 1] = (tampered.at(-1) ?? 0) ^ 1;
+    assert.equal(pool.knownTx(tampered), undefined);
+    // Executing with known txs gives the same outcome as decoding, and a tampered copy is still refused.
+    const block = ledger.buildBlock({
+      txs: [new Uint8Array(a0), tampered],
+      time: T0 + 1000,
+      proposer: OWNER,
+      lastCommit: null,
+    });
+    const fresh = newLedger().execute(block);
+    const outcome = ledger.execute(block);
+    assert.deepEqual(
+      outcome.txs.map((t) => t.code),
+      fresh.txs.map((t) => t.code),
+    );
+    assert.equal(outcome.txs[0]?.code, null);
+    assert.notEqual(outcome.txs[1]?.code, null);
+    assert.deepEqual(outcome.hash, fresh.hash);
+    pool.update(ledger.commit(outcome));
+    assert.equal(pool.knownTx(a0), undefined);
+  });
+
   it("checks each signature once per process when a caching verifier is shared", () => {
     const verifier = createCachingVerifier(createVerifier());
     const ledger = newLedger(verifier);

@@ -104,8 +104,17 @@ export function applyTx(state: StateReader, tx: SignedTx, block: BlockContext): 
   }
 }
 
-/** Decodes and applies raw tx bytes; malformed or oversized bytes are refused with MALFORMED_TX / TX_TOO_LARGE. */
-export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockContext): ApplyResult {
+/**
+ * Decodes and applies raw tx bytes; malformed or oversized bytes are refused with MALFORMED_TX / TX_TOO_LARGE.
+ * `decoded`, when given, must be what `decodeTx(raw)` returns (a caller that decoded these bytes before, found by
+ * their digest); the result is then the same, without decoding again.
+ */
+export function applyTxBytes(
+  state: StateReader,
+  raw: Uint8Array,
+  block: BlockContext,
+  decoded?: SignedTx,
+): ApplyResult {
   const params = state.get(keys.params);
   if (params !== undefined && raw.length > params.maxTxBytes) {
     return {
@@ -117,6 +126,7 @@ export function applyTxBytes(state: StateReader, raw: Uint8Array, block: BlockCo
       id: null,
     };
   }
+  if (decoded !== undefined) return applyTx(state, decoded, block);
   let tx: SignedTx;
   try {
     tx = decodeTx(raw);

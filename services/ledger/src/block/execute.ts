@@ -83,6 +83,8 @@ export interface ExecutionEnv {
   hasher: Hasher;
   verifier: Verifier;
   settlement?: EpochSettlement;
+  /** Txs decoded before (a mempool's), by their raw bytes; must return exactly what `decodeTx(raw)` would. */
+  knownTx?: (raw: Uint8Array) => SignedTx | undefined;
 }
 
 function check(cond: boolean, code: BlockErrorCode, message: string): void {
@@ -192,7 +194,7 @@ export function executeBlock(
   const txs: TxOutcome[] = [];
   const receipts: RecordedReceipt[] = [];
   for (const raw of block.txs) {
-    const result = applyTxBytes(overlay, raw, ctx);
+    const result = applyTxBytes(overlay, raw, ctx, env.knownTx?.(raw));
     if (result.ok) {
       overlay.absorb(result.diff);
       collectReceipts(result.tx, result.id, result.diff, receipts);
