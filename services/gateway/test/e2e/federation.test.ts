@@ -1,0 +1,327 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  createHasher,
+  createVerifier,
+  derivedId,
+  ed25519Signer,
+  encodeTx,
+  signTx,
+  type TxBody,
+  toHex,
+} from "@coken/ledger";
+import { openStore } from "@coken/store";
+import { GatewayError } from "../../src/errors.js";
+import { ANSWER_DOCUMENT } from "../../src/federation/client.js";
+import { executorFor } from "../../src/federation/executor.js";
+import { SignedTransport } from "../../src/federation/transport.js";
+import type { LookupQuery } from "../../src/federation/types.js";
+import type { LedgerReader } from "../../src/provider/ledger-reader.js";
+import {
+  api,
+  type NetworkNode,
+  prepareNetwork,
+  seedRows,
+  startNodes,
+  stopNodes,
+  waitFor,
+} from "./network.js";
+
+const CHAIN = "coken-gateway-e2e";
+const A = "sh.land-registry"; // provider, region SH
+const B = "bj.housing"; // requester, region BJ
+const R = "sh.regulator"; // regulator, region SH
+const DATASET = "sh.land/parcels";
+const ROWS = {
+  "p-1": { owner: "Zhang San", area: 120, district: "Pudong" },
+  "p-2": { owner: "Li Si", area: 80, district: "Xuhui" },
+};
+const h = createHasher("sha256");
+const lookup: LookupQuery = { kind: "lookup", key: "p-1", fields: ["area", "district"] };
+
+interface Status {
+  height: number;
+}
+
+describe("federated calls between peers of two regions over a real ledger", () => {
+  let dir = "";
+  let nodes: NetworkNode[] = [];
+  const node = (id: string) => nodes.find((n) => n.spec.id === id) as NetworkNode;
+  const gateway = (id: string) => {
+    const g = node(id).peer?.gateway;
+    assert.ok(g, `${id} runs a gateway`);
+    return g;
+  };
+  const height = async (id: string) => (await api<Status>(node(id), "/v1/status")).height;
+  const submit = async (id: string, body: TxBody) => {
+    const n = node(id);
+    const res = await api<{ id?: string; error?: { code: string } }>(
+      n,
+      "/v1/txs",
+      encodeTx(signTx(h, n.signer, body)),
+    );
+    assert.ok(res.id, JSON.stringify(res));
+  };
+  const tx = (sender: string, seq: number, kind: string, payload: unknown) =>
+    ({ chain: CHAIN, kind, sender, seq, payload }) as TxBody;
+  const code = (e: unknown) => (e instanceof GatewayError ? e.code : String(e));
+  const failure = async (p: Promise<unknown>) => {
+    try {
+      await p;
+      return "answered";
+    } catch (e) {
+      return code(e);
+    }
+  };
+  const ask = (grant: string, query: LookupQuery = lookup) =>
+    gateway(B).federation.call({ provider: A, dataset: DATASET, grant, query });
+  /** Sends a signed dataset call straight to A's /peer/graphql through a transport of the given identity. */
+  const sendAs = async (transport: SignedTransport, grant: string) => {
+    const result = await transport.send(A, {
+      document: ANSWER_DOCUMENT,
+      variables: { dataset: DATASET, grant, query: lookup },
+      grant,
+      dataset: DATASET,
+    });
+    return result.result as {
+      data?: { answer?: unknown } | null;
+      errors?: { extensions?: { code?: string } }[];
+    };
+  };
+  /** A ledger view holding only A's agency key: enough for a transport to check A's response signatures. */
+  const providerKey = () =>
+    ({
+      get: (key: string) =>
+        key === `agency/${A}` ? { keyScheme: "ed25519", publicKey: node(A).signer.publicKey } : undefined,
+    }) as unknown as LedgerReader;
+  const transportOf = (self: string, signerSeed?: string) =>
+    new SignedTransport({
+      self,
+      signer: signerSeed ? ed25519Signer(new Uint8Array(32).fill(7)) : node(self).signer,
+      hasher: h,
+      verifier: createVerifier(),
+      ledger: providerKey(),
+      peerUrl: (agency) => node(agency).gatewayUrl,
+      now: Date.now,
+    });
+
+  const grants = { main: "", quota: "", expiring: "" };
+  let expiringAt = 0;
+  const answered: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "coken-gateway-e2e-"));
+    nodes = await prepareNetwork(dir, CHAIN, [
+      { id: A, region: "SH", roles: ["validator", "member"] },
+      { id: B, region: "BJ", roles: ["validator", "member"] },
+      { id: R, region: "SH", roles: ["validator", "regulator"] },
+    ]);
+    await seedRows(node(A), DATASET, ROWS);
+    await startNodes(nodes);
+    await waitFor(
+      "the chain to start",
+      () => Promise.all(nodes.map((n) => height(n.spec.id))),
+      (hs) => hs.every((x) => x >= 1),
+      60_000,
+    );
+  });
+
+  after(async () => {
+    await stopNodes(nodes);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("A publishes and commits a dataset and grants B; B's verified answer; the receipt reaches the ledger", async (t) => {
+    const now = Date.now();
+    expiringAt = now + 12_000;
+    await submit(
+      A,
+      tx(A, 0, "dataset.publish", {
+        id: DATASET,
+        title: "Land parcels",
+        description: "Parcels by owner",
+        fields: [
+          { name: "owner", type: "string", indexed: false, personal: true },
+          { name: "area", type: "int", indexed: true, personal: false },
+          { name: "district", type: "string", indexed: false, personal: false },
+        ],
+        region: "SH",
+        tags: [],
+        updateFrequency: "daily",
+        licence: "government use",
+        queryKinds: ["lookup", "threshold"],
+        price: 1n,
+        commitment: {
+          scheme: "coken-e2e",
+          root: new Uint8Array(randomBytes(32)),
+          rowCount: 2,
+          indexedFields: ["area"],
+          verifyingKeys: [],
+        },
+      }),
+    );
+    const grant = (seq: number, quota: number, expiresAt: number) =>
+      tx(A, seq, "grant.issue", {
+        dataset: DATASET,
+        grantee: B,
+        queryKinds: ["lookup"],
+        fields: ["area", "district"],
+        purpose: "purchase restriction",
+        quota,
+        expiresAt,
+      });
+    await submit(A, grant(1, 100, now + 3_600_000));
+    await submit(A, grant(2, 1, now + 3_600_000));
+    await submit(A, grant(3, 100, expiringAt));
+    grants.main = derivedId(h, "grant", A, 1);
+    grants.quota = derivedId(h, "grant", A, 2);
+    grants.expiring = derivedId(h, "grant", A, 3);
+
+    // B sees the grant once its peer has committed it (until then its own check says GRANT_REQUIRED, locally).
+    const answer = await waitFor(
+      "B's grant to be committed",
+      () => ask(grants.main).catch((e: unknown) => code(e)),
+      (v) => typeof v !== "string",
+      30_000,
+    );
+    assert.ok(typeof answer !== "string");
+    assert.deepEqual(answer.result, {
+      kind: "lookup",
+      found: true,
+      fields: { area: 120, district: "Pudong" },
+    });
+    assert.equal(answer.verification.proof, null);
+    assert.match(answer.verification.providerSignature, /^[0-9a-f]{128}$/);
+    answered.push(answer.verification.receipt.id);
+    const atAnswer = await height(A);
+
+    const quotaAnswer = await waitFor(
+      "the quota grant to be committed",
+      () => ask(grants.quota).catch((e: unknown) => code(e)),
+      (v) => typeof v !== "string",
+      30_000,
+    );
+    assert.ok(typeof quotaAnswer !== "string");
+    answered.push(quotaAnswer.verification.receipt.id);
+
+    // A's queue batches, B co-signs, A submits access.record; B asks A where its receipts stand.
+    const status = executorFor(gateway(B).federation.transport, A, h);
+    const { parse } = await import("graphql");
+    const doc = parse("query R($id: String!) { receipt(id: $id) { status height } }");
+    for (const id of answered) {
+      const state = await waitFor(
+        "the receipt to be committed",
+        async () => {
+          const r = (await status({ document: doc, variables: { id } })) as {
+            data?: { receipt: { status: string; height: number | null } | null };
+          };
+          return r.data?.receipt ?? null;
+        },
+        (s) => s?.status === "committed",
+        30_000,
+      );
+      assert.ok(state?.height !== null && state?.height !== undefined);
+      if (id === answered[0]) {
+        assert.ok(state.height >= atAnswer);
+        t.diagnostic(
+          `first receipt committed at height ${state.height}, ${state.height - atAnswer} blocks after the answer`,
+        );
+      }
+    }
+  });
+
+  it("refusals: no grant, forged signature, replayed nonce, beyond quota, expired grant, frozen agency", async () => {
+    assert.ok(grants.main, "runs after the first scenario");
+    // No grant: R signs a call under B's grant.
+    const noGrant = await sendAs(transportOf(R), grants.main);
+    assert.equal(noGrant.errors?.[0]?.extensions?.code, "GRANT_REQUIRED");
+    assert.equal(noGrant.data?.answer ?? null, null);
+
+    // Forged signature: a request in B's name signed with another key.
+    const forged = await sendAs(transportOf(B, "forger"), grants.main);
+    assert.equal(forged.errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
+    assert.equal(forged.data?.answer ?? null, null);
+
+    // Replayed nonce: the exact bytes of a request B sent, sent again.
+    const bodies: string[] = [];
+    const recording = new SignedTransport({
+      self: B,
+      signer: node(B).signer,
+      hasher: h,
+      verifier: createVerifier(),
+      ledger: providerKey(),
+      peerUrl: (agency) => node(agency).gatewayUrl,
+      now: Date.now,
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        bodies.push(String(init?.body));
+        return fetch(input, init);
+      }) as typeof fetch,
+    });
+    await recording.send(A, { document: "{ __typename }", variables: {}, grant: null, dataset: null });
+    const replay = await fetch(`${node(A).gatewayUrl}/peer/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bodies[0] ?? "",
+    });
+    const replayed = (await replay.json()) as {
+      errors?: { extensions?: { code?: string } }[];
+      data?: unknown;
+    };
+    assert.equal(replayed.errors?.[0]?.extensions?.code, "REPLAYED");
+    assert.equal(replayed.data ?? null, null);
+
+    // Beyond quota: the quota-1 grant was used once above.
+    assert.equal(await failure(ask(grants.quota)), "QUOTA_EXCEEDED");
+
+    // Expired grant.
+    await waitFor(
+      "the short grant to expire",
+      async () => Date.now(),
+      (t) => t > expiringAt + 50,
+      30_000,
+    );
+    assert.equal(await failure(ask(grants.expiring)), "GRANT_EXPIRED");
+
+    // Frozen agency: the regulator freezes B on the ledger; A refuses B from the block that carries it.
+    await submit(
+      R,
+      tx(R, 0, "regulator.freeze", { target: { kind: "agency", id: B }, reason: "investigation" }),
+    );
+    // Probed through the expired grant, which is refused either way, so no call is answered while waiting.
+    await waitFor(
+      "the freeze to be committed",
+      () => failure(ask(grants.expiring)),
+      (c) => c !== "GRANT_EXPIRED",
+      30_000,
+    );
+    assert.equal(await failure(ask(grants.expiring)), "FROZEN");
+    assert.equal(await failure(ask(grants.main)), "FROZEN");
+  });
+
+  it("the ledger's access log holds exactly the answered calls, on every peer", async () => {
+    assert.equal(answered.length, 2, "runs after the first scenario");
+    await stopNodes(nodes);
+    for (const id of [A, B, R]) {
+      const store = await openStore({ kind: "pglite", dataDir: node(id).dataDir });
+      try {
+        const page = await store.ledger.queryReceipts({ provider: A, limit: 100 });
+        assert.deepEqual(
+          page.receipts.map((r) => toHex(r.id)).sort(),
+          [...answered].sort(),
+          `access log of ${id}`,
+        );
+        assert.ok(page.receipts.every((r) => r.requester === B && r.dataset === DATASET));
+        if (id === A) {
+          const pending = await store.gateway?.outstandingByGrant();
+          assert.deepEqual(pending, [], "no receipt issued for a refused call");
+        }
+      } finally {
+        await store.close();
+      }
+    }
+  });
+});
