@@ -1,0 +1,171 @@
+/**
+ * Typed entry points into snarkjs, ffjavascript and circom_runtime, which ship no type declarations. The modules
+ * are loaded by name so that only the few functions used here get a type; everything else stays out of reach.
+ */
+
+/** A file for snarkjs: a path, or bytes already in memory (read once, reused for every proof). */
+export type SnarkFile = string | { type: "mem"; data: Uint8Array };
+
+export interface Groth16ProofJson {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol?: string;
+  curve?: string;
+}
+
+/** A Groth16 verification key as snarkjs exports it (decimal strings, projective coordinates). */
+export interface VerificationKeyJson {
+  protocol: string;
+  curve: string;
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  vk_alphabeta_12?: unknown;
+  IC: string[][];
+}
+
+export interface SnarkLogger {
+  info(msg: string): void;
+  debug(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface Snarkjs {
+  groth16: {
+    prove(
+      zkey: SnarkFile,
+      witness: SnarkFile,
+      logger?: SnarkLogger,
+    ): Promise<{ proof: Groth16ProofJson; publicSignals: string[] }>;
+    verify(
+      vk: VerificationKeyJson,
+      publicSignals: string[],
+      proof: Groth16ProofJson,
+      logger?: SnarkLogger,
+    ): Promise<boolean>;
+  };
+  powersOfTau: {
+    newAccumulator(curve: Curve, power: number, file: string, logger?: SnarkLogger): Promise<Uint8Array>;
+    contribute(
+      oldFile: string,
+      newFile: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkLogger,
+    ): Promise<Uint8Array>;
+    preparePhase2(oldFile: string, newFile: string, logger?: SnarkLogger): Promise<void>;
+    verify(file: string, logger?: SnarkLogger): Promise<boolean>;
+  };
+  zKey: {
+    newZKey(r1cs: string, ptau: string, zkey: SnarkFile, logger?: SnarkLogger): Promise<Uint8Array>;
+    contribute(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkLogger,
+    ): Promise<Uint8Array>;
+    beacon(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      beaconHashHex: string,
+      numIterationsExp: number,
+      logger?: SnarkLogger,
+    ): Promise<Uint8Array>;
+    verifyFromR1cs(r1cs: string, ptau: string, zkey: string, logger?: SnarkLogger): Promise<boolean>;
+    exportVerificationKey(zkey: SnarkFile, logger?: SnarkLogger): Promise<VerificationKeyJson>;
+  };
+  curves: { getCurveFromName(name: string): Promise<Curve> };
+  r1cs: {
+    info(
+      file: string,
+      logger?: SnarkLogger,
+    ): Promise<{
+      nConstraints: number;
+      nVars: number;
+      nOutputs: number;
+      nPubInputs: number;
+      nPrvInputs: number;
+    }>;
+  };
+}
+
+/** The parts of an ffjavascript field (elements are Montgomery-form byte arrays) used here. */
+export interface Field {
+  one: Uint8Array;
+  zero: Uint8Array;
+  n8: number;
+  s: number;
+  w: Uint8Array[];
+  e(v: bigint | string | number): Uint8Array;
+  add(a: Uint8Array, b: Uint8Array): Uint8Array;
+  sub(a: Uint8Array, b: Uint8Array): Uint8Array;
+  mul(a: Uint8Array, b: Uint8Array): Uint8Array;
+  inv(a: Uint8Array): Uint8Array;
+  exp(a: Uint8Array, e: bigint | number): Uint8Array;
+  toObject(a: Uint8Array): bigint;
+}
+
+export interface Group {
+  F: { n8: number };
+  oneAffine: Uint8Array;
+  zeroAffine: Uint8Array;
+  g: Uint8Array;
+}
+
+export interface ThreadManager {
+  concurrency: number;
+  queueAction(task: unknown[]): Promise<Uint8Array[]>;
+}
+
+export interface Curve {
+  name: string;
+  q: bigint;
+  r: bigint;
+  Fr: Field;
+  G1: Group;
+  G2: Group;
+  tm: ThreadManager;
+  terminate(): Promise<void>;
+}
+
+export interface WitnessCalculator {
+  calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
+}
+
+// A specifier held in a variable keeps the compiler from asking for declaration files it cannot have.
+const load = (name: string): Promise<unknown> => import(name);
+
+/** snarkjs, loaded once per thread. */
+export async function loadSnarkjs(): Promise<Snarkjs> {
+  return (await load("snarkjs")) as Snarkjs;
+}
+
+/**
+ * The bn128 (BN254) curve with its thread pool, the very instance snarkjs caches for this thread. Loading snarkjs
+ * first matters: one of its dependencies carries its own ffjavascript copy, which clears the cached curve when it
+ * is first imported, and a second curve would keep the process alive.
+ */
+export async function loadCurve(): Promise<Curve> {
+  const snarkjs = await loadSnarkjs();
+  return snarkjs.curves.getCurveFromName("bn128");
+}
+
+/** Terminates the curve snarkjs has cached for this thread, if any, so its threads let the process exit. */
+export async function releaseCurve(): Promise<void> {
+  const cached = (globalThis as { curve_bn128?: Curve | null }).curve_bn128;
+  if (cached) await cached.terminate();
+}
+
+/** Builds a witness calculator from a circom-compiled wasm (compiled once, reused for every witness). */
+export async function loadWitnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
+  const rt = (await load("circom_runtime")) as {
+    WitnessCalculatorBuilder(code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>;
+  };
+  return rt.WitnessCalculatorBuilder(wasm);
+}
