@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import type { GraphQLSchema } from "graphql";
@@ -32,6 +33,8 @@ export interface GatewayServerOptions {
   officialRateLimit?: RateLimit | null;
   /** Header names that mark a request as not a browser's simple request (CSRF prevention). */
   csrfHeaders?: string[];
+  /** PEM key and certificate: serve HTTPS instead of HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export interface GatewayServerComponents {
@@ -192,7 +195,10 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
       }
     }
 
-    const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    const serverOptions = { keepAliveTimeout: 5000 };
+    const server = (
+      options.tls ? createTlsServer({ ...serverOptions, ...options.tls }) : createServer(serverOptions)
+    ).on("request", (req: IncomingMessage, res: ServerResponse) => {
       inFlight.enter();
       res.once("close", () => inFlight.leave());
       if (draining) {
@@ -218,7 +224,7 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
           server.once("error", reject);
           server.listen(options.port ?? 0, host, () => {
             const address = server.address() as AddressInfo;
-            url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+            url = `${options.tls ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
             log.info("gateway listening", { url, mode: options.mode ?? "dev" });
             resolve(url);
           });

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import {
   cosignOver,
   createFederationClient,
@@ -109,10 +110,16 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       resubmitAfterMs: 15_000,
     },
   );
+  // Other agencies reach an HTTPS gateway with the system CAs (or NODE_EXTRA_CA_CERTS for a private CA).
+  const tls =
+    config.tls === null
+      ? undefined
+      : { key: await readFile(config.tls.key), cert: await readFile(config.tls.cert) };
   const server: GatewayServer = createGatewayServer({
     host: config.host,
     port: config.port,
     mode: config.mode,
+    ...(tls ? { tls } : {}),
   })({
     official: { self: c.agency, ledger, chain: c.store.ledger, federation, clock: now },
     peerEndpoint,
