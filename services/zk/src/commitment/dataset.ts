@@ -1,11 +1,12 @@
 import type { FieldSpec } from "@coken/ledger";
 import { ZkError } from "../errors.js";
+import { type HashSteps, runSteps } from "./batch.js";
 import { isNumericType, taggedHash } from "./encode.js";
 import { fieldToBytes32 } from "./field.js";
 import { MAX_FIELDS, poseidon } from "./poseidon.js";
 import { buildQuadTree, type QuadTree } from "./quadtree.js";
-import { buildRowTable, type DatasetRow, type RowTable } from "./rows.js";
-import { buildSortedIndex, type IndexSpec, indexEntryHash, type SortedIndex } from "./sorted-index.js";
+import { type DatasetRow, type RowTable, rowTableSteps } from "./rows.js";
+import { type IndexSpec, indexEntryHash, type SortedIndex, sortedIndexSteps } from "./sorted-index.js";
 
 /** Version of the commitment scheme, hashed into every root. */
 export const SCHEME_VERSION = 1;
@@ -104,7 +105,22 @@ export function buildDatasetCommitment(
   fields: readonly FieldSpec[],
   rows: readonly DatasetRow[],
   options: CommitOptions = {},
-): { commitment: CommitmentData; dataset: CommittedDataset } {
+): BuiltCommitment {
+  return runSteps(commitSteps(fields, rows, options));
+}
+
+/** A commitment for the ledger and the trees behind it. */
+export interface BuiltCommitment {
+  commitment: CommitmentData;
+  dataset: CommittedDataset;
+}
+
+/** The steps of `buildDatasetCommitment`, for running in this thread or on worker threads. */
+export function* commitSteps(
+  fields: readonly FieldSpec[],
+  rows: readonly DatasetRow[],
+  options: CommitOptions = {},
+): HashSteps<BuiltCommitment> {
   const depth = options.depth ?? DEFAULT_DEPTH;
   const indexSpecs = options.indexes ?? fields.filter((f) => f.indexed).map((f) => ({ field: f.name }));
   checkSchema(fields, indexSpecs);
@@ -114,8 +130,9 @@ export function buildDatasetCommitment(
   if (rows.length >= 2 ** depth) {
     throw new ZkError("CAPACITY", `${rows.length} rows do not fit a tree of depth ${depth}`, { depth });
   }
-  const table = buildRowTable(depth, fields, rows);
-  const indexes = indexSpecs.map((spec) => buildSortedIndex(depth, fields, table, spec));
+  const table = yield* rowTableSteps(depth, fields, rows);
+  const indexes: SortedIndex[] = [];
+  for (const spec of indexSpecs) indexes.push(yield* sortedIndexSteps(depth, fields, table, spec));
   const indexesTree = buildQuadTree(
     INDEXES_DEPTH,
     indexes.map((ix) => indexEntryHash(ix.fieldTag, ix.sumTag, ix.tree.root)),

@@ -231,6 +231,23 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 let engine: Engine | undefined;
 const MASK = 0xffffffffffffffffn;
 
+/**
+ * Hashes `count` groups of `arity` elements given as little-endian 64-bit words (4 per element) into `out`
+ * (4 words per hash), without converting to bigint: the worker-thread path.
+ */
+export function poseidonWords(arity: number, words: BigUint64Array, out: BigUint64Array): void {
+  engine ??= buildEngine();
+  const { words: memory, state } = engine;
+  const run = engine.hash[arity];
+  if (run === undefined || arity === 0) throw new RangeError("Poseidon takes 1..16 inputs");
+  const count = out.length / 4;
+  for (let i = 0; i < count; i++) {
+    memory.set(words.subarray(i * arity * 4, (i + 1) * arity * 4), state + 4);
+    run();
+    out.set(memory.subarray(state, state + 4), i * 4);
+  }
+}
+
 /** circomlib Poseidon over 1..16 canonical field elements, computed in WebAssembly. */
 export function poseidonWasm(inputs: readonly bigint[]): bigint {
   engine ??= buildEngine();

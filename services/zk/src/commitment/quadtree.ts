@@ -1,4 +1,5 @@
 import { ZkError } from "../errors.js";
+import { type HashSteps, hashBatch, runSteps } from "./batch.js";
 import { poseidon } from "./poseidon.js";
 
 /**
@@ -36,6 +37,11 @@ export interface QuadTree {
 
 /** Builds a tree of `depth` (even, log2 capacity) over leaves at positions 0..leaves.length-1. */
 export function buildQuadTree(depth: number, leaves: readonly bigint[]): QuadTree {
+  return runSteps(quadTreeSteps(depth, leaves));
+}
+
+/** The steps of `buildQuadTree`: one batch of 4-ary node hashes per level. */
+export function* quadTreeSteps(depth: number, leaves: readonly bigint[]): HashSteps<QuadTree> {
   if (depth % 2 !== 0 || depth < 2 || depth > 32)
     throw new ZkError("CAPACITY", "tree depth must be even, 2..32");
   if (leaves.length > 2 ** depth) {
@@ -46,12 +52,9 @@ export function buildQuadTree(depth: number, leaves: readonly bigint[]): QuadTre
   for (let l = 0; l < height; l++) {
     const below = levels[l] ?? [];
     const z = zeroHash(l);
-    const above: bigint[] = new Array(Math.ceil(below.length / 4));
-    for (let i = 0; i < above.length; i++) {
-      const c = 4 * i;
-      above[i] = poseidon([below[c] ?? z, below[c + 1] ?? z, below[c + 2] ?? z, below[c + 3] ?? z]);
-    }
-    levels.push(above);
+    const inputs: bigint[] = new Array(4 * Math.ceil(below.length / 4));
+    for (let i = 0; i < inputs.length; i++) inputs[i] = below[i] ?? z;
+    levels.push(yield* hashBatch(4, inputs));
   }
   const root = levels[height]?.[0] ?? zeroHash(height);
   const nodeAt = (l: number, i: number): bigint => levels[l]?.[i] ?? zeroHash(l);

@@ -1,9 +1,10 @@
 import type { FieldSpec } from "@coken/ledger";
 import { ZkError } from "../errors.js";
+import { type HashSteps, hashBatch, runSteps } from "./batch.js";
 import { encodeValue, keyElement, ORDER_HIGH, ORDER_LOW, type RowValue } from "./encode.js";
 import { PackedValues } from "./packed.js";
 import { poseidon, valuesDigest } from "./poseidon.js";
-import { buildQuadTree, type QuadTree } from "./quadtree.js";
+import { type QuadTree, quadTreeSteps } from "./quadtree.js";
 
 /** One row as the owner holds it: a unique key and a value for every field of the dataset. */
 export interface DatasetRow {
@@ -44,6 +45,58 @@ export function buildRowTable(
   fields: readonly FieldSpec[],
   rows: readonly DatasetRow[],
 ): RowTable {
+  return runSteps(rowTableSteps(depth, fields, rows));
+}
+
+/** The steps of `buildRowTable`: encoding and sorting in place, then batches of digests, leaves and nodes. */
+export function* rowTableSteps(
+  depth: number,
+  fields: readonly FieldSpec[],
+  rows: readonly DatasetRow[],
+): HashSteps<RowTable> {
+  const table = encodeRows(fields, rows);
+  const count = table.keys.length;
+  const m = table.fieldCount;
+  // position 0 is the sentinel: all values 0
+  const valueAt = (pos: number, j: number): bigint => (pos === 0 ? 0n : table.values.get((pos - 1) * m + j));
+  const digests = yield* digestSteps(m, count, valueAt);
+  const inputs: bigint[] = new Array(3 * count);
+  for (let pos = 0; pos < count; pos++) {
+    inputs[3 * pos] = table.keys[pos] ?? 0n;
+    inputs[3 * pos + 1] = table.keys[pos + 1] ?? ORDER_HIGH;
+    inputs[3 * pos + 2] = digests[pos] ?? 0n;
+  }
+  const leaves = yield* hashBatch(3, inputs);
+  return { ...table, tree: yield* quadTreeSteps(depth, leaves) };
+}
+
+/** valuesDigest of `count` rows of m values, as batches (chunks of 16 first when m > 16). */
+function* digestSteps(
+  m: number,
+  count: number,
+  valueAt: (row: number, j: number) => bigint,
+): HashSteps<bigint[]> {
+  if (m === 0) return new Array<bigint>(count).fill(0n);
+  const chunkDigests: bigint[][] = [];
+  const chunks =
+    m <= 16
+      ? [[0, m]]
+      : Array.from({ length: Math.ceil(m / 16) }, (_, c) => [16 * c, Math.min(m, 16 * c + 16)]);
+  for (const [from = 0, to = 0] of chunks) {
+    const width = to - from;
+    const inputs: bigint[] = new Array(width * count);
+    for (let r = 0; r < count; r++)
+      for (let j = 0; j < width; j++) inputs[r * width + j] = valueAt(r, from + j);
+    chunkDigests.push(yield* hashBatch(width, inputs));
+  }
+  if (m <= 16) return chunkDigests[0] ?? [];
+  const c = chunkDigests.length;
+  const inputs: bigint[] = new Array(c * count);
+  for (let r = 0; r < count; r++) for (let k = 0; k < c; k++) inputs[r * c + k] = chunkDigests[k]?.[r] ?? 0n;
+  return yield* hashBatch(c, inputs);
+}
+
+function encodeRows(fields: readonly FieldSpec[], rows: readonly DatasetRow[]): Omit<RowTable, "tree"> {
   const n = rows.length;
   const m = fields.length;
   const names = new Set(fields.map((f) => f.name));
@@ -76,9 +129,7 @@ export function buildRowTable(
       values.set(i * m + j, encodeValue(f.type, v));
     });
   });
-  const table: Omit<RowTable, "tree"> = { keys, order, values, fieldCount: m };
-  const leaves = keys.map((_, pos) => rowLeafHash(rowLeafAt(table, pos)));
-  return { ...table, tree: buildQuadTree(depth, leaves) };
+  return { keys, order, values, fieldCount: m };
 }
 
 /** The contents of the row leaf at a position (0 = sentinel). */

@@ -1,8 +1,9 @@
 import type { FieldSpec } from "@coken/ledger";
 import { ZkError } from "../errors.js";
+import { type HashSteps, hashBatch, runSteps } from "./batch.js";
 import { ORDER_HIGH, ORDER_LOW } from "./encode.js";
 import { poseidon } from "./poseidon.js";
-import { buildQuadTree, type QuadTree } from "./quadtree.js";
+import { type QuadTree, quadTreeSteps } from "./quadtree.js";
 import type { RowTable } from "./rows.js";
 
 /** What an index is built over: a field to sort by and optionally a numeric field to keep prefix sums of. */
@@ -52,7 +53,17 @@ export function buildSortedIndex(
   fields: readonly FieldSpec[],
   table: RowTable,
   spec: IndexSpec,
-) {
+): SortedIndex {
+  return runSteps(sortedIndexSteps(depth, fields, table, spec));
+}
+
+/** The steps of `buildSortedIndex`: sorting in this thread, then a batch of leaves and one per tree level. */
+export function* sortedIndexSteps(
+  depth: number,
+  fields: readonly FieldSpec[],
+  table: RowTable,
+  spec: IndexSpec,
+): HashSteps<SortedIndex> {
   const slot = fields.findIndex((f) => f.name === spec.field);
   const sumSlot = spec.sum === undefined ? -1 : fields.findIndex((f) => f.name === spec.sum);
   if (slot < 0 || (spec.sum !== undefined && sumSlot < 0)) {
@@ -74,16 +85,15 @@ export function buildSortedIndex(
     prefix.push(running);
   }
   ordered.push(ORDER_HIGH);
-  const leaves = prefix.map((_, q) => indexLeafHash(indexLeafAt({ ordered, prefix }, q)));
-  const index: SortedIndex = {
-    spec,
-    fieldTag: slot + 1,
-    sumTag: sumSlot + 1,
-    tree: buildQuadTree(depth, leaves),
-    ordered,
-    prefix,
-  };
-  return index;
+  const inputs: bigint[] = new Array(3 * prefix.length);
+  for (let q = 0; q < prefix.length; q++) {
+    inputs[3 * q] = ordered[q] ?? 0n;
+    inputs[3 * q + 1] = ordered[q + 1] ?? 0n;
+    inputs[3 * q + 2] = prefix[q] ?? 0n;
+  }
+  const leaves = yield* hashBatch(3, inputs);
+  const tree = yield* quadTreeSteps(depth, leaves);
+  return { spec, fieldTag: slot + 1, sumTag: sumSlot + 1, tree, ordered, prefix };
 }
 
 /** The contents of index leaf q. */
