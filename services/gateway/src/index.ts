@@ -1,5 +1,4 @@
 export * from "./errors.js";
-export * from "./federation/types.js";
 export {
   ANSWER_DOCUMENT,
   createFederationClient,
@@ -15,6 +14,7 @@ export {
   type UpstreamOperation,
   type UpstreamResult,
 } from "./federation/transport.js";
+export * from "./federation/types.js";
 export {
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
@@ -30,10 +30,10 @@ export {
   type ReceiptQueueOptions,
   type SubmitResult,
 } from "./receipts/queue.js";
-export * from "./signing/index.js";
 export {
   createGatewayServer,
   type GatewayServer,
   type GatewayServerComponents,
   type GatewayServerOptions,
 } from "./server.js";
+export * from "./signing/index.js";
