@@ -96,7 +96,7 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
     mode,
     maxSkewMs: num("maxSkewMs", 0, 600_000),
     maxRequestLifetimeMs: num("maxRequestLifetimeMs", 1000, 3_600_000),
-    receiptBatchSize: num("receiptBatchSize", 1, 100_000),
+    receiptBatchSize: num("receiptBatchSize", 1, 1000),
     receiptBatchWaitMs: num("receiptBatchWaitMs", 0, 3_600_000),
     receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),
   };

@@ -52,19 +52,16 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
   const ledger = c.chain.ledger.state;
   const now = Date.now;
   const issuer = await ReceiptIssuer.open(hasher, repo);
-  const federation = createFederationClient(
-    {
-      self: c.agency,
-      signer: c.signer,
-      hasher,
-      verifier: c.verifier,
-      ledger,
-      peerUrl: (agency) => config.peers[agency],
-      now,
-      calls: repo,
-    },
-    undefined,
-  );
+  const federation = createFederationClient({
+    self: c.agency,
+    signer: c.signer,
+    hasher,
+    verifier: c.verifier,
+    ledger,
+    peerUrl: (agency) => config.peers[agency],
+    now,
+    calls: repo,
+  });
   const peerEndpoint = createPeerEndpoint(
     {
       self: c.agency,
