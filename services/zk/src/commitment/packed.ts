@@ -15,3 +15,37 @@ export class PackedValues {
     return ((this.words[2 * i + 1] ?? 0n) << 64n) | (this.words[2 * i] ?? 0n);
   }
 }
+
+/** Field elements packed four 64-bit words each (32 bytes, against ~60 for a bigint in an array). */
+export class PackedFields {
+  private readonly words: BigUint64Array;
+
+  constructor(readonly length: number) {
+    this.words = new BigUint64Array(4 * length);
+  }
+
+  /** Packs a list of field elements. */
+  static from(values: readonly bigint[]): PackedFields {
+    const packed = new PackedFields(values.length);
+    values.forEach((v, i) => {
+      packed.set(i, v);
+    });
+    return packed;
+  }
+
+  set(i: number, v: bigint): void {
+    const w = 4 * i;
+    this.words[w] = v & 0xffffffffffffffffn;
+    this.words[w + 1] = (v >> 64n) & 0xffffffffffffffffn;
+    this.words[w + 2] = (v >> 128n) & 0xffffffffffffffffn;
+    this.words[w + 3] = v >> 192n;
+  }
+
+  /** The element at i, or undefined outside 0..length-1. */
+  at(i: number): bigint | undefined {
+    if (i < 0 || i >= this.length) return undefined;
+    const w = 4 * i;
+    const word = (k: number): bigint => this.words[w + k] ?? 0n;
+    return (word(3) << 192n) | (word(2) << 128n) | (word(1) << 64n) | word(0);
+  }
+}

@@ -1,5 +1,6 @@
 import { ZkError } from "../errors.js";
 import { type HashSteps, hashBatch, runSteps } from "./batch.js";
+import { PackedFields } from "./packed.js";
 import { poseidon } from "./poseidon.js";
 
 /**
@@ -48,16 +49,17 @@ export function* quadTreeSteps(depth: number, leaves: readonly bigint[]): HashSt
     throw new ZkError("CAPACITY", `${leaves.length} leaves exceed a tree of depth ${depth}`, { depth });
   }
   const height = depth / 2;
-  const levels: bigint[][] = [Array.from(leaves)];
+  const levels: PackedFields[] = [PackedFields.from(leaves)];
+  let below: readonly bigint[] = leaves;
   for (let l = 0; l < height; l++) {
-    const below = levels[l] ?? [];
     const z = zeroHash(l);
     const inputs: bigint[] = new Array(4 * Math.ceil(below.length / 4));
     for (let i = 0; i < inputs.length; i++) inputs[i] = below[i] ?? z;
-    levels.push(yield* hashBatch(4, inputs));
+    below = yield* hashBatch(4, inputs);
+    levels.push(PackedFields.from(below));
   }
-  const root = levels[height]?.[0] ?? zeroHash(height);
-  const nodeAt = (l: number, i: number): bigint => levels[l]?.[i] ?? zeroHash(l);
+  const root = levels[height]?.at(0) ?? zeroHash(height);
+  const nodeAt = (l: number, i: number): bigint => levels[l]?.at(i) ?? zeroHash(l);
   return {
     depth,
     size: leaves.length,

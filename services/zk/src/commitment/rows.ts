@@ -2,7 +2,7 @@ import type { FieldSpec } from "@coken/ledger";
 import { ZkError } from "../errors.js";
 import { type HashSteps, hashBatch, runSteps } from "./batch.js";
 import { encodeValue, keyElement, ORDER_HIGH, ORDER_LOW, type RowValue } from "./encode.js";
-import { PackedValues } from "./packed.js";
+import { PackedFields, PackedValues } from "./packed.js";
 import { poseidon, valuesDigest } from "./poseidon.js";
 import { type QuadTree, quadTreeSteps } from "./quadtree.js";
 
@@ -31,8 +31,8 @@ export function rowLeafHash(leaf: RowLeaf): bigint {
  */
 export interface RowTable {
   tree: QuadTree;
-  /** Sorted key elements; keys[0] is the sentinel. */
-  keys: bigint[];
+  /** Sorted key elements; keys.at(0) is the sentinel. */
+  keys: PackedFields;
   /** Input index of the row at each position (position 0 excluded: positions[i-1] for position i). */
   order: Uint32Array;
   values: PackedValues;
@@ -62,8 +62,8 @@ export function* rowTableSteps(
   const digests = yield* digestSteps(m, count, valueAt);
   const inputs: bigint[] = new Array(3 * count);
   for (let pos = 0; pos < count; pos++) {
-    inputs[3 * pos] = table.keys[pos] ?? 0n;
-    inputs[3 * pos + 1] = table.keys[pos + 1] ?? ORDER_HIGH;
+    inputs[3 * pos] = table.keys.at(pos) ?? 0n;
+    inputs[3 * pos + 1] = table.keys.at(pos + 1) ?? ORDER_HIGH;
     inputs[3 * pos + 2] = digests[pos] ?? 0n;
   }
   const leaves = yield* hashBatch(3, inputs);
@@ -129,14 +129,14 @@ function encodeRows(fields: readonly FieldSpec[], rows: readonly DatasetRow[]): 
       values.set(i * m + j, encodeValue(f.type, v));
     });
   });
-  return { keys, order, values, fieldCount: m };
+  return { keys: PackedFields.from(keys), order, values, fieldCount: m };
 }
 
 /** The contents of the row leaf at a position (0 = sentinel). */
 export function rowLeafAt(table: Omit<RowTable, "tree">, position: number): RowLeaf {
-  const key = table.keys[position];
+  const key = table.keys.at(position);
   if (key === undefined) throw new ZkError("CAPACITY", `no row at position ${position}`);
-  const nextKey = table.keys[position + 1] ?? ORDER_HIGH;
+  const nextKey = table.keys.at(position + 1) ?? ORDER_HIGH;
   if (position === 0) return { key, nextKey, values: new Array<bigint>(table.fieldCount).fill(0n) };
   const base = (position - 1) * table.fieldCount;
   const values = Array.from({ length: table.fieldCount }, (_, j) => table.values.get(base + j));
@@ -149,8 +149,8 @@ export function locateKey(table: Pick<RowTable, "keys">, k: bigint): { position:
   let hi = table.keys.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((table.keys[mid] ?? 0n) <= k) lo = mid;
+    if ((table.keys.at(mid) ?? 0n) <= k) lo = mid;
     else hi = mid - 1;
   }
-  return { position: lo, found: table.keys[lo] === k };
+  return { position: lo, found: table.keys.at(lo) === k };
 }

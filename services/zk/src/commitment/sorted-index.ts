@@ -2,6 +2,7 @@ import type { FieldSpec } from "@coken/ledger";
 import { ZkError } from "../errors.js";
 import { type HashSteps, hashBatch, runSteps } from "./batch.js";
 import { ORDER_HIGH, ORDER_LOW } from "./encode.js";
+import { PackedFields } from "./packed.js";
 import { poseidon } from "./poseidon.js";
 import { type QuadTree, quadTreeSteps } from "./quadtree.js";
 import type { RowTable } from "./rows.js";
@@ -42,9 +43,9 @@ export interface SortedIndex {
   sumTag: number;
   tree: QuadTree;
   /** w_0..w_{n+1}. */
-  ordered: bigint[];
+  ordered: PackedFields;
   /** P_0..P_n. */
-  prefix: bigint[];
+  prefix: PackedFields;
 }
 
 /** Builds the sorted index of `spec` over a row table (values already encoded there). */
@@ -71,16 +72,20 @@ export function* sortedIndexSteps(
   }
   const m = table.fieldCount;
   const n = table.keys.length - 1;
-  const value = (i: number): bigint => table.values.get(i * m + slot) + 1n;
+  // sort on plain arrays, then keep the packed form
+  const values = Array.from({ length: n }, (_, i) => table.values.get(i * m + slot) + 1n);
+  const keys = Array.from({ length: n }, (_, i) => table.keys.at(i + 1) ?? 0n);
   const byValue = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => {
-    const d = value(a) - value(b) || (table.keys[a + 1] ?? 0n) - (table.keys[b + 1] ?? 0n);
-    return d < 0n ? -1 : d > 0n ? 1 : 0;
+    const va = values[a] ?? 0n;
+    const vb = values[b] ?? 0n;
+    if (va !== vb) return va < vb ? -1 : 1;
+    return (keys[a] ?? 0n) < (keys[b] ?? 0n) ? -1 : 1;
   });
   const ordered: bigint[] = [ORDER_LOW];
   const prefix: bigint[] = [0n];
   let running = 0n;
   for (const i of byValue) {
-    ordered.push(value(i));
+    ordered.push(values[i] ?? 0n);
     running += sumSlot < 0 ? 0n : table.values.get(i * m + sumSlot);
     prefix.push(running);
   }
@@ -93,14 +98,21 @@ export function* sortedIndexSteps(
   }
   const leaves = yield* hashBatch(3, inputs);
   const tree = yield* quadTreeSteps(depth, leaves);
-  return { spec, fieldTag: slot + 1, sumTag: sumSlot + 1, tree, ordered, prefix };
+  return {
+    spec,
+    fieldTag: slot + 1,
+    sumTag: sumSlot + 1,
+    tree,
+    ordered: PackedFields.from(ordered),
+    prefix: PackedFields.from(prefix),
+  };
 }
 
 /** The contents of index leaf q. */
 export function indexLeafAt(index: Pick<SortedIndex, "ordered" | "prefix">, q: number): IndexLeaf {
-  const value = index.ordered[q];
-  const next = index.ordered[q + 1];
-  const prefix = index.prefix[q];
+  const value = index.ordered.at(q);
+  const next = index.ordered.at(q + 1);
+  const prefix = index.prefix.at(q);
   if (value === undefined || next === undefined || prefix === undefined) {
     throw new ZkError("CAPACITY", `no index leaf at ${q}`);
   }
@@ -118,12 +130,12 @@ export function upperBoundary(index: Pick<SortedIndex, "ordered">, to: bigint): 
 }
 
 // Largest q with pred(w_q); w_0 satisfies every predicate used here and w_{n+1} none.
-function lastBelow(ordered: bigint[], pred: (w: bigint) => boolean): number {
+function lastBelow(ordered: PackedFields, pred: (w: bigint) => boolean): number {
   let lo = 0;
   let hi = ordered.length - 2;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (pred(ordered[mid] ?? 0n)) lo = mid;
+    if (pred(ordered.at(mid) ?? 0n)) lo = mid;
     else hi = mid - 1;
   }
   return lo;

@@ -50,7 +50,7 @@ describe("dataset commitment", () => {
       const leaf = rowLeafAt(dataset.rows, pos);
       assert.equal(rootFromPath(rowLeafHash(leaf), dataset.rows.tree.path(pos)), dataset.rows.tree.root);
       assert.ok(leaf.key < leaf.nextKey);
-      assert.equal(leaf.nextKey, keys[pos + 1] ?? ORDER_HIGH);
+      assert.equal(leaf.nextKey, keys.at(pos + 1) ?? ORDER_HIGH);
     }
     const present = locateKey(dataset.rows, keyElement("parcel-17"));
     assert.equal(present.found, true);
@@ -89,7 +89,7 @@ describe("dataset commitment", () => {
     const mine = rows.filter((r) => r.fields.owner === who);
     assert.equal(hi - lo, mine.length);
     const areaSum = mine.reduce((s, r) => s + Math.round(Number(r.fields.area) * 100), 0);
-    const encodedSum = owner.prefix[hi]! - owner.prefix[lo]!;
+    const encodedSum = owner.prefix.at(hi)! - owner.prefix.at(lo)!;
     assert.equal(encodedSum - BigInt(mine.length) * (1n << 63n), BigInt(areaSum) * 10_000n);
   });
 
