@@ -15,12 +15,14 @@ export {
   type UpstreamResult,
 } from "./federation/transport.js";
 export * from "./federation/types.js";
+export { officialSchema } from "./official/schema.js";
 export {
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
   type PeerEndpointComponents,
   type PeerEndpointOptions,
 } from "./provider/endpoint.js";
+export { peerSchema } from "./provider/schema.js";
 export { cosignOver } from "./receipts/cosign-client.js";
 export { ReceiptIssuer } from "./receipts/issuer.js";
 export {
@@ -37,3 +39,4 @@ export {
   type GatewayServerOptions,
 } from "./server.js";
 export * from "./signing/index.js";
+export { type RemoteAgency, stitchOfficialSchema } from "./stitching/stitch.js";

@@ -5,11 +5,15 @@ import {
   createGatewayServer,
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
+  executorFor,
   type GatewayServer,
+  officialSchema,
+  peerSchema,
   ReceiptIssuer,
   ReceiptQueue,
   type SignedFederationClient,
   type SubmitResult,
+  stitchOfficialSchema,
 } from "@coken/gateway";
 import type { Signer, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
@@ -112,6 +116,21 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     config.tls === null
       ? undefined
       : { key: await readFile(config.tls.key), cert: await readFile(config.tls.cert) };
+  // Officials see each other agency's peer fields under its namespace (dataset answers go through the
+  // federation client instead, which keeps their receipts); the peer schema is known, so nothing is fetched here.
+  const agencies = Object.keys(config.peers);
+  const stitched =
+    agencies.length === 0
+      ? undefined
+      : await stitchOfficialSchema(
+          officialSchema,
+          agencies.map((agency) => ({
+            agency,
+            executor: executorFor(federation.transport, agency, hasher),
+            schema: peerSchema,
+            expose: ["receipt"],
+          })),
+        );
   const server: GatewayServer = createGatewayServer({
     host: config.host,
     port: config.port,
@@ -119,6 +138,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     ...(tls ? { tls } : {}),
   })({
     official: { self: c.agency, ledger, chain: c.store.ledger, federation, clock: now },
+    ...(stitched ? { officialSchema: stitched } : {}),
     peerEndpoint,
     logger: c.log,
   });

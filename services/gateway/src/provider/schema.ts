@@ -1,10 +1,11 @@
+import { makeExecutableSchema } from "@graphql-tools/schema";
 import { GraphQLScalarType, valueFromASTUntyped } from "graphql";
 
 /**
  * The inter-agency schema served at `/peer/graphql`. Every request is signed by the calling agency (see
  * docs/spec/gateway.md); one request carries at most one dataset call, whose answer is signed back.
  */
-export const peerTypeDefs = /* GraphQL */ `
+export const peerQueryTypeDefs = /* GraphQL */ `
   "Any JSON value; queries, results and proofs are checked by the gateway, not by GraphQL."
   scalar JSON
 
@@ -31,7 +32,9 @@ export const peerTypeDefs = /* GraphQL */ `
     "Height of the block that recorded it, once committed."
     height: Float
   }
+`;
 
+const peerMutationTypeDefs = /* GraphQL */ `
   type Mutation {
     "Called by a data provider: co-sign a batch of receipts of calls this agency made (base64 CBOR array)."
     cosignReceipts(receipts: String!): CosignOutcome!
@@ -44,10 +47,21 @@ export const peerTypeDefs = /* GraphQL */ `
   }
 `;
 
+export const peerTypeDefs = `${peerQueryTypeDefs}\n${peerMutationTypeDefs}`;
+
 /** JSON values pass through as they are. */
 export const JsonScalar = new GraphQLScalarType({
   name: "JSON",
   serialize: (v) => v,
   parseValue: (v) => v,
   parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+});
+
+/**
+ * The read side of the peer schema, without resolvers: what officials may reach of another agency's
+ * `/peer/graphql` through stitching (co-signing is between gateways only).
+ */
+export const peerSchema = makeExecutableSchema({
+  typeDefs: peerQueryTypeDefs,
+  resolvers: { JSON: JsonScalar },
 });

@@ -234,6 +234,25 @@ describe("federated calls between peers of two regions over a real ledger", () =
     }
   });
 
+  it("B's officials see A's receipt states through B's stitched /graphql (A's peer schema, namespaced)", async () => {
+    assert.ok(answered[0], "runs after the first scenario");
+    const res = await fetch(`${gateway(B).url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({
+        query: "query R($id: String!) { sh_land_registry_receipt(id: $id) { id status height } }",
+        variables: { id: answered[0] },
+      }),
+    });
+    const body = (await res.json()) as {
+      data?: { sh_land_registry_receipt: { id: string; status: string; height: number } | null };
+      errors?: unknown;
+    };
+    assert.equal(body.errors, undefined, `${JSON.stringify(body.errors)}\n${node(B).log.slice(-8).join("\n")}`);
+    assert.equal(body.data?.sh_land_registry_receipt?.id, answered[0]);
+    assert.equal(body.data?.sh_land_registry_receipt?.status, "committed");
+  });
+
   it("refusals: no grant, forged signature, replayed nonce, beyond quota, expired grant, frozen agency", async () => {
     assert.ok(grants.main, "runs after the first scenario");
     // No grant: R signs a call under B's grant.
