@@ -248,7 +248,11 @@ describe("federated calls between peers of two regions over a real ledger", () =
       data?: { sh_land_registry_receipt: { id: string; status: string; height: number } | null };
       errors?: unknown;
     };
-    assert.equal(body.errors, undefined, `${JSON.stringify(body.errors)}\n${node(B).log.slice(-8).join("\n")}`);
+    assert.equal(
+      body.errors,
+      undefined,
+      `${JSON.stringify(body.errors)}\n${node(B).log.slice(-8).join("\n")}`,
+    );
     assert.equal(body.data?.sh_land_registry_receipt?.id, answered[0]);
     assert.equal(body.data?.sh_land_registry_receipt?.status, "committed");
   });
