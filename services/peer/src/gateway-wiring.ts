@@ -6,8 +6,10 @@ import {
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
   executorFor,
+  type FederationClientComponents,
   type GatewayServer,
   officialSchema,
+  type PeerEndpointComponents,
   peerSchema,
   ReceiptIssuer,
   ReceiptQueue,
@@ -28,6 +30,10 @@ export interface GatewayWiringComponents {
   store: Store;
   /** The peer's mempool entry (which also gossips the tx). */
   submitTx(raw: Uint8Array): SubmitResult;
+  /** Proves answers of proved query kinds; absent: this agency answers lookups only. */
+  prover?: PeerEndpointComponents["prover"];
+  /** Checks proved answers from others; absent: this agency asks lookups only. */
+  answerVerifier?: FederationClientComponents["answerVerifier"];
   log: Logger;
 }
 
@@ -65,6 +71,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     peerUrl: (agency) => config.peers[agency],
     now,
     calls: repo,
+    answerVerifier: c.answerVerifier,
   });
   const peerEndpoint = createPeerEndpoint(
     {
@@ -74,6 +81,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       verifier: c.verifier,
       ledger,
       rows: c.store.localData,
+      prover: c.prover,
       issuer,
       repo,
       now,
