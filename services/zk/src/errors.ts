@@ -27,7 +27,9 @@ export type ZkErrorCode =
   /** The circom compiler failed. */
   | "COMPILE_FAILED"
   /** No circuit with that name or parameters. */
-  | "CIRCUIT_UNKNOWN";
+  | "CIRCUIT_UNKNOWN"
+  /** Development keys (known phase-1 secrets or a one-party phase 2) where production keys are required. */
+  | "DEV_SETUP";
 
 /** An error of the zero-knowledge layer with a stable code and optional details to act on. */
 export class ZkError extends Error {

@@ -1,0 +1,97 @@
+import type { AnswerVerifier, ExpectedAnswer, ZkAnswer } from "../api.js";
+import { parseCircuitId } from "../circuits.js";
+import { ZkError } from "../errors.js";
+import {
+  type Curve,
+  loadCurve,
+  loadSnarkjs,
+  releaseCurve,
+  type Snarkjs,
+  type VerificationKeyJson,
+} from "../setup/snark.js";
+import { publicSignalsFor } from "../statements/index.js";
+import { checkBundle } from "./bundle.js";
+
+export interface AnswerVerifierInit {
+  /** The clock expiry is checked against, ms since the Unix epoch (injected for tests). */
+  now?: () => number;
+}
+
+export interface AnswerVerifierComponents {
+  /** Verification keys by hash (hex), e.g. an `ArtifactRegistry`; undefined when the hash is unknown. */
+  keys: { verificationKey(hashHex: string): Promise<VerificationKeyJson | undefined> };
+}
+
+/** The asker's verifier, holding a warm curve: `close()` releases it. */
+export interface LocalAnswerVerifier extends AnswerVerifier {
+  close(): Promise<void>;
+}
+
+/**
+ * Verifies answers against the commitment in force: bundle shape, expiry, key listed in the commitment for the
+ * query kind, public signals exactly those of this request and result, then the Groth16 pairing check.
+ * Rejects with a ZkError; never remembers proof bytes (Groth16 proofs are malleable: replay is stopped by the
+ * nonce inside requestHash, which the caller issues once).
+ */
+export function createAnswerVerifier(init: AnswerVerifierInit = {}) {
+  return (components: AnswerVerifierComponents): LocalAnswerVerifier => {
+    const now = init.now ?? Date.now;
+    let warm: Promise<{ snarkjs: Snarkjs; curve: Curve }> | undefined;
+    const tools = () => {
+      warm ??= (async () => {
+        const snarkjs = await loadSnarkjs();
+        return { snarkjs, curve: await loadCurve() };
+      })();
+      return warm;
+    };
+
+    const verify = async (answer: ZkAnswer, expected: ExpectedAnswer): Promise<void> => {
+      const bundle = answer.proof;
+      checkBundle(bundle);
+      if (now() > expected.binding.expiresAt) {
+        throw new ZkError("EXPIRED", "the request has expired", { expiresAt: expected.binding.expiresAt });
+      }
+      const hashHex = Buffer.from(bundle.verifyingKeyHash).toString("hex");
+      const listed = expected.commitment.verifyingKeys.some(
+        (k) => k.queryKind === expected.query.kind && Buffer.from(k.hash).toString("hex") === hashHex,
+      );
+      if (!listed)
+        throw new ZkError("KEY_UNKNOWN", "the proof's key is not in force for this query kind", {
+          circuit: bundle.circuit,
+        });
+      if (answer.result.kind !== expected.query.kind)
+        throw new ZkError("PROOF_INVALID", "the result is of another kind");
+      const want = publicSignalsFor(expected, answer.result, bundle.circuit);
+      mismatch(bundle.circuit, want, bundle.publicSignals);
+      const vk = await components.keys.verificationKey(hashHex);
+      if (vk === undefined)
+        throw new ZkError("KEY_UNKNOWN", "verification key not available", { hash: hashHex });
+      if (vk.nPublic !== want.length) throw new ZkError("PROOF_INVALID", "the key is for another circuit");
+      const { snarkjs } = await tools();
+      const ok = await snarkjs.groth16.verify(vk, bundle.publicSignals, bundle.proof);
+      if (!ok) throw new ZkError("PROOF_INVALID", "the proof does not verify");
+    };
+
+    return {
+      verify,
+      async close() {
+        if (warm !== undefined) await releaseCurve();
+        warm = undefined;
+      },
+    };
+  };
+}
+
+/** Names which part differs, so the caller sees a stale commitment or a replay for what it is. */
+function mismatch(circuit: string, want: readonly string[], got: readonly string[]): void {
+  if (want.length === got.length && want.every((s, i) => s === got[i])) return;
+  const names = parseCircuitId(circuit).def.publicSignals(parseCircuitId(circuit).params);
+  const differs = (name: string): boolean => {
+    const i = names.indexOf(name);
+    return i >= 0 && want[i] !== got[i];
+  };
+  if (want.length !== got.length) throw new ZkError("PROOF_INVALID", "wrong number of public signals");
+  if (differs("root")) throw new ZkError("COMMITMENT_MISMATCH", "the proof is for another commitment");
+  if (differs("requestHash")) throw new ZkError("BINDING_MISMATCH", "the proof is for another request");
+  throw new ZkError("PROOF_INVALID", "the public signals do not match the request and result");
+}
