@@ -76,7 +76,9 @@ export async function buildPaths(world: World): Promise<{ modes: Mode[]; close()
         query: { kind: "lookup", key: keyOf(i), fields: ["area", "district"] },
       },
     });
-    const json = (await (await send(body)).json()) as { data?: { answer?: { result?: { found?: boolean } } } };
+    const json = (await (await send(body)).json()) as {
+      data?: { answer?: { result?: { found?: boolean } } };
+    };
     if (json.data?.answer?.result?.found !== true) throw new Error("bare answer missing");
   };
   const init = (body: string): RequestInit => ({
@@ -135,7 +137,8 @@ export async function buildPaths(world: World): Promise<{ modes: Mode[]; close()
     metrics: createGatewayMetrics(),
   });
   const gatewayUrl = await gateway.listen();
-  const inProcess = ((u: string | URL | Request, i?: RequestInit) => peer.fetch(String(u), i ?? {})) as typeof fetch;
+  const inProcess = ((u: string | URL | Request, i?: RequestInit) =>
+    peer.fetch(String(u), i ?? {})) as typeof fetch;
 
   return {
     modes: [

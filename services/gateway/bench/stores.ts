@@ -23,7 +23,8 @@ export const pgliteBackend: BenchBackend = {
 export function postgresBackend(): BenchBackend | null {
   const admin = process.env.COKEN_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const names = [0, 1].map(() => `coken_gwbench_${randomBytes(4).toString("hex")}`);
-  const psql = (sql: string) => execFileSync("psql", [admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: "pipe" });
+  const psql = (sql: string) =>
+    execFileSync("psql", [admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: "pipe" });
   try {
     psql("select 1");
   } catch {

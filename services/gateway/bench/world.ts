@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   type AgencyId,
   createVerifier,
+  derivedId,
   ed25519Signer,
   Ledger,
   parseGenesis,
@@ -10,7 +11,6 @@ import {
   toHex,
 } from "@coken/ledger";
 import type { Store } from "@coken/store";
-import { derivedId } from "@coken/ledger";
 
 export const PROVIDER = "sh.land-registry";
 export const ASKER = "bj.housing";

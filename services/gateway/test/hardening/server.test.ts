@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { DatasetCall, FederationClient, VerifiedAnswer } from "../../src/federation/types.js";
-import { createGatewayServer, type GatewayServer } from "../../src/server.js";
+import { createGatewayServer } from "../../src/server.js";
 import { codes, gql } from "../official/client.js";
 import { buildWorld, OWNER, officialOf, ScriptedFederation, type World } from "../official/fixtures.js";
 

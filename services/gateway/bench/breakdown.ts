@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { createVerifier, utf8 } from "@coken/ledger";
+import type { Store } from "@coken/store";
+import { quantile } from "./load.js";
+import { ASKER, DATASET, PROVIDER, signerOf } from "./world.js";
+
+const N = 200;
+
+async function timed(run: (i: number) => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < 20; i++) await run(-1 - i);
+  const ms: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const started = performance.now();
+    await run(i);
+    ms.push(performance.now() - started);
+  }
+  return quantile(
+    ms.sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+/**
+ * Median cost of the steps one Coken lookup adds to a bare one, each on its own, sequentially (c=1): the
+ * signatures, and the store writes that make a call durable (the provider's nonce and receipt, the asker's call
+ * log) next to the one read both paths make.
+ */
+export async function breakdown(provider: Store, asker: Store): Promise<[string, number][]> {
+  const repo = provider.gateway;
+  const askerRepo = asker.gateway;
+  if (repo === undefined || askerRepo === undefined) throw new Error("store without gateway repository");
+  const signer = signerOf(ASKER);
+  const verifier = createVerifier();
+  const message = utf8.encode("x".repeat(300));
+  const signature = signer.sign(message);
+  const far = Date.now() + 3_600_000;
+  return [
+    ["Ed25519 sign (×2 per call)", await timed(() => signer.sign(message))],
+    [
+      "Ed25519 verify (×2 per call)",
+      await timed(() => verifier.verify("ed25519", signer.publicKey, message, signature)),
+    ],
+    [
+      "row read (both paths)",
+      await timed((i) => provider.localData.getRow(DATASET, `p-${Math.abs(i) % 1000}`)),
+    ],
+    ["provider: claim nonce (write)", await timed(() => repo.claimNonce(ASKER, randomBytes(16), far))],
+    [
+      "provider: queue receipt (write)",
+      await timed(() =>
+        repo.addIssuedReceipt({
+          id: randomBytes(32),
+          requester: ASKER,
+          grantId: "0".repeat(32),
+          timeMs: Date.now(),
+          receipt: randomBytes(300),
+        }),
+      ),
+    ],
+    [
+      "asker: log call (write)",
+      await timed(() =>
+        askerRepo.recordCall({
+          receiptId: randomBytes(32),
+          provider: PROVIDER,
+          timeMs: Date.now(),
+          receipt: randomBytes(300),
+        }),
+      ),
+    ],
+  ];
+}
