@@ -4,7 +4,7 @@ import {
   gatewayNonces,
   gatewayIssuedReceipts as issued,
 } from "@coken/db-schema";
-import { and, asc, eq, inArray, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
 import { type Db, guard, inTransaction } from "./db.js";
 import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
 
@@ -20,6 +20,13 @@ export interface IssuedReceiptInput {
   timeMs: number;
   /** The receipt's canonical bytes; the store does not read them. */
   receipt: Uint8Array;
+}
+
+/** A request nonce kept until its request expires (replay protection across restarts). */
+export interface NonceRecord {
+  requester: string;
+  nonce: Uint8Array;
+  expiresMs: number;
 }
 
 export interface IssuedReceiptState {
@@ -64,8 +71,11 @@ export interface GatewayRepository {
   claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean>;
   /** Forgets nonces whose request expired before `nowMs`; resolves with how many. */
   pruneNonces(nowMs: number): Promise<number>;
+  /** Nonces whose request has not expired at `nowMs` (what a restarted gateway must still refuse). */
+  liveNonces(nowMs: number): Promise<NonceRecord[]>;
 
-  addIssuedReceipt(receipt: IssuedReceiptInput): Promise<void>;
+  /** Persists an issued receipt, with the nonce of its request in the same transaction when given. */
+  addIssuedReceipt(receipt: IssuedReceiptInput, nonce?: NonceRecord): Promise<void>;
   issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null>;
   /** Receipts of `requester` waiting for a batch, oldest first (canonical bytes). */
   pendingReceipts(requester: string, limit: number): Promise<{ id: Uint8Array; receipt: Uint8Array }[]>;
@@ -138,21 +148,44 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     return rows.length;
   }
 
-  async addIssuedReceipt(r: IssuedReceiptInput): Promise<void> {
+  async liveNonces(nowMs: number): Promise<NonceRecord[]> {
+    requireInt8("nowMs", nowMs);
+    return guard("liveNonces", () =>
+      this.#db
+        .select({
+          requester: gatewayNonces.requester,
+          nonce: gatewayNonces.nonce,
+          expiresMs: gatewayNonces.expiresMs,
+        })
+        .from(gatewayNonces)
+        .where(gte(gatewayNonces.expiresMs, nowMs)),
+    );
+  }
+
+  async addIssuedReceipt(r: IssuedReceiptInput, nonce?: NonceRecord): Promise<void> {
     requireBytes("id", r.id);
     requireText("requester", r.requester);
     requireText("grantId", r.grantId);
     requireInt8("timeMs", r.timeMs);
-    await guard("addIssuedReceipt", () =>
-      this.#db.insert(issued).values({
-        id: r.id,
-        requester: r.requester,
-        grantId: r.grantId,
-        timeMs: r.timeMs,
-        receipt: r.receipt,
-        status: "pending",
-      }),
-    );
+    const row = {
+      id: r.id,
+      requester: r.requester,
+      grantId: r.grantId,
+      timeMs: r.timeMs,
+      receipt: r.receipt,
+      status: "pending",
+    };
+    if (nonce === undefined) {
+      await guard("addIssuedReceipt", () => this.#db.insert(issued).values(row));
+      return;
+    }
+    requireText("nonce.requester", nonce.requester);
+    requireBytes("nonce.nonce", nonce.nonce);
+    requireInt8("nonce.expiresMs", nonce.expiresMs);
+    await inTransaction(this.#db, "addIssuedReceipt", async (tx) => {
+      await tx.insert(gatewayNonces).values(nonce).onConflictDoNothing();
+      await tx.insert(issued).values(row);
+    });
   }
 
   async issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null> {

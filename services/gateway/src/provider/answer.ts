@@ -96,7 +96,7 @@ export async function answerCall(
       nonce: env.nonce,
       time: env.time,
     };
-    const receiptId = await c.issuer.issue(receipt);
+    const receiptId = await c.issuer.issue(receipt, auth.nonceExpiresMs);
     return { result, proof, receipt, receiptId };
   } catch (e) {
     c.issuer.release(grant.id);

@@ -5,6 +5,7 @@ import { requestHash } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
 import { readSignedRequest, requestSignatureValid } from "../signing/wire.js";
 import type { LedgerReader } from "./ledger-reader.js";
+import type { NonceCache } from "./nonces.js";
 
 /** What arrives with a GraphQL request over HTTP (yoga's params). */
 export interface RequestParams {
@@ -25,12 +26,15 @@ export interface AuthenticateComponents {
   hasher: Hasher;
   verifier: Verifier;
   ledger: LedgerReader;
-  nonces: { claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean> };
+  /** Decides replays; `authenticate` awaits it (the first request waits for the store's nonces to load). */
+  nonces: Promise<NonceCache>;
   now(): number;
 }
 
 export interface AuthenticatedRequest {
   envelope: RequestEnvelope;
+  /** Until when the nonce must be kept: persist it with `{requester, nonce, expiresMs}`. */
+  nonceExpiresMs: number;
   /** H("gateway.request", envelope): the receipt's `requestHash`, echoed in the signed response. */
   hash: Uint8Array;
 }
@@ -40,8 +44,8 @@ const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED",
 /**
  * Checks a signed inter-agency request, in order: a well-formed envelope addressed to us → signed by the
  * requester's key on the ledger → bound to this exact document and variables → inside the replay window
- * (UNAUTHENTICATED for any of these) → a nonce never seen (REPLAYED; the nonce is then kept until the request
- * expires, in the store, so a restart does not reopen the window).
+ * (UNAUTHENTICATED for any of these) → a nonce never seen (REPLAYED). The caller persists the nonce (see
+ * `NonceCache`), so a restart does not reopen the window.
  */
 export async function authenticate(
   params: RequestParams,
@@ -67,7 +71,8 @@ export async function authenticate(
     request.expiresAt + window.maxSkewMs <= now
   )
     throw unauthenticated("request outside the replay window");
-  if (!(await c.nonces.claimNonce(request.requester, request.nonce, request.expiresAt + window.maxSkewMs)))
+  const nonceExpiresMs = request.expiresAt + window.maxSkewMs;
+  if (!(await c.nonces).claim(request.requester, request.nonce, nonceExpiresMs, now))
     throw new GatewayError("REPLAYED", "request nonce already used");
-  return { envelope: request, hash: requestHash(c.hasher, request) };
+  return { envelope: request, nonceExpiresMs, hash: requestHash(c.hasher, request) };
 }

@@ -10,6 +10,7 @@ import { proofHash, resultHash } from "../signing/hashes.js";
 import { signResponse } from "../signing/wire.js";
 import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer.js";
 import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
+import { NonceCache } from "./nonces.js";
 import { createRateLimiter, type RateLimit } from "./rate-limit.js";
 import { JsonScalar, peerTypeDefs } from "./schema.js";
 
@@ -112,6 +113,12 @@ export function createPeerEndpoint(
           if (Symbol.asyncIterator in result) return;
           const ctx = args.contextValue as PeerContext;
           const answer = ctx.answer;
+          // An answered call's nonce went to the store with its receipt; any other one is persisted now, off the
+          // response path (lost only if the process dies in the next moment, for a call that was not answered).
+          if (answer === undefined) {
+            const { requester, nonce } = ctx.auth.envelope;
+            c.repo.claimNonce(requester, nonce, ctx.auth.nonceExpiresMs).catch(() => {});
+          }
           const envelope = {
             requestHash: ctx.auth.hash,
             resultHash: answer ? answer.receipt.resultHash : resultHash(c.hasher, result.data),
@@ -131,10 +138,13 @@ export function createPeerEndpoint(
   // Authentication runs on the raw params, before parsing and validation: an unsigned caller learns nothing,
   // not even whether its document is valid against this schema.
   const authenticated = new WeakMap<object, AuthenticatedRequest>();
+  const nonces = NonceCache.open(c.repo, c.now());
+  // Loading failures surface on the first request (as INTERNAL), not as an unhandled rejection.
+  nonces.catch(() => {});
   const authenticateFirst: Plugin = {
     async onParams({ params, setResult }) {
       try {
-        authenticated.set(params, await authenticate(params, { ...c, nonces: c.repo }, options.window));
+        authenticated.set(params, await authenticate(params, { ...c, nonces }, options.window));
       } catch (e) {
         setResult({ errors: [maskError(e) as GraphQLError] });
       }

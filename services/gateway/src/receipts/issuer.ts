@@ -45,16 +45,24 @@ export class ReceiptIssuer {
     else this.outstanding.delete(grantId);
   }
 
-  /** Persists the receipt of an answered call (before the answer leaves) and returns its id. */
-  async issue(receipt: AccessReceipt): Promise<Uint8Array> {
+  /**
+   * Persists the receipt of an answered call (before the answer leaves), with its request's nonce in the same
+   * transaction when given, and returns its id.
+   */
+  async issue(receipt: AccessReceipt, nonceExpiresMs?: number): Promise<Uint8Array> {
     const id = receiptId(this.hasher, receipt);
-    await this.repo.addIssuedReceipt({
-      id,
-      requester: receipt.requester,
-      grantId: receipt.grant,
-      timeMs: receipt.time,
-      receipt: encodeReceipt(receipt),
-    });
+    await this.repo.addIssuedReceipt(
+      {
+        id,
+        requester: receipt.requester,
+        grantId: receipt.grant,
+        timeMs: receipt.time,
+        receipt: encodeReceipt(receipt),
+      },
+      nonceExpiresMs === undefined
+        ? undefined
+        : { requester: receipt.requester, nonce: receipt.nonce, expiresMs: nonceExpiresMs },
+    );
     return id;
   }
 }

@@ -5,7 +5,7 @@ import { keys, type Signer, toHex } from "@coken/ledger";
 import { ANSWER_DOCUMENT } from "../../src/federation/client.js";
 import type { RequestEnvelope } from "../../src/signing/envelope.js";
 import { documentHash, variablesHash } from "../../src/signing/hashes.js";
-import { signRequest } from "../../src/signing/wire.js";
+import { readSignedRequest, signRequest } from "../../src/signing/wire.js";
 import {
   A,
   B,
@@ -78,6 +78,15 @@ describe("provider checks at /peer/graphql", () => {
     // Refusals never echo row values.
     for (const v of ["Pudong", "Zhang", "120"]) assert.ok(!s.text.includes(v), s.text);
   };
+  const waitUntilStored = async (payload: ReturnType<typeof body>) => {
+    const nonce = readSignedRequest(payload.extensions.coken).request.nonce;
+    for (let i = 0; i < 200; i++) {
+      const live = (await side.store.gateway?.liveNonces(T0)) ?? [];
+      if (live.some((n) => toHex(n.nonce) === toHex(nonce))) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.fail("nonce never stored");
+  };
   const issued = async () =>
     (await side.store.gateway?.outstandingByGrant())?.reduce((n, g) => n + g.count, 0) ?? 0;
 
@@ -149,6 +158,22 @@ describe("provider checks at /peer/graphql", () => {
   it("the replay check survives a restart: the nonce is in the store", async () => {
     const payload = body(signerOf(B));
     assert.equal((await send(payload)).body.errors, undefined);
+    const restarted = await makeSide(A, ledger, clock, { store: side.store });
+    const res = await restarted.endpoint.fetch("http://a/peer/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+    const json = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+    assert.equal(json.errors?.[0]?.extensions?.code, "REPLAYED");
+  });
+
+  it("a replay of an operation other than a dataset call is refused after a restart too", async () => {
+    const doc = "{ __typename }";
+    const payload = body(signerOf(B), { grant: null, dataset: null }, {}, doc);
+    assert.equal((await send(payload)).body.errors, undefined);
+    // Such nonces are persisted after the response; give the write its moment.
+    await waitUntilStored(payload);
     const restarted = await makeSide(A, ledger, clock, { store: side.store });
     const res = await restarted.endpoint.fetch("http://a/peer/graphql", {
       method: "POST",
