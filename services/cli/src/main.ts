@@ -10,6 +10,7 @@ import {
   UsageError,
 } from "./commands.js";
 import { peerStart } from "./peer-command.js";
+import { zkCommand } from "./zk-command.js";
 
 const USAGE = `usage:
   coken keys generate --agency ID --out FILE   (passphrase from COKEN_KEYSTORE_PASSPHRASE)
@@ -17,9 +18,15 @@ const USAGE = `usage:
   coken genesis check FILE
   coken chain verify --genesis FILE (--pglite DIR | --postgres URL)
   coken peer start --config FILE               (passphrase from COKEN_KEYSTORE_PASSPHRASE)
+  coken zk build [--circuits ID,...] [--dev | --ptau FILE [--verify-ptau]] [--cache DIR]
+  coken zk ceremony init --dir DIR [--circuits ID,...] (--ptau FILE | --dev)
+  coken zk ceremony contribute --dir DIR --agency ID   (extra entropy from COKEN_ZK_ENTROPY)
+  coken zk ceremony verify --dir DIR
+  coken zk ceremony finalize --dir DIR [--min N]
 `;
 
 async function run(argv: string[]): Promise<CommandResult> {
+  if (argv[0] === "zk") return zkCommand(argv.slice(1), process.env);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

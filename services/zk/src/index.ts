@@ -1,4 +1,7 @@
 export * from "./api.js";
+export * from "./ceremony/ceremony.js";
+export * from "./ceremony/publish.js";
+export * from "./ceremony/transcript.js";
 export * from "./circuits.js";
 export * from "./commitment/batch.js";
 export * from "./commitment/dataset.js";
