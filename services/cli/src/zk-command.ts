@@ -14,6 +14,7 @@ import {
   importPtau,
   initCeremony,
   type PhaseOne,
+  type PtauFile,
   parseCircuitId,
   releaseCurve,
   verifyCeremony,
@@ -103,7 +104,7 @@ export async function zkCommand(argv: string[], env: NodeJS.ProcessEnv): Promise
           });
         }
         const power = Math.max(...compiled.map((c) => c.power));
-        let ptau;
+        let ptau: PtauFile;
         if (values.ptau !== undefined) {
           ptau = await importPtau(cacheDir, values.ptau, {
             verify: values["verify-ptau"] === true,
