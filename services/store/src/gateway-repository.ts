@@ -5,7 +5,7 @@ import {
   gatewayIssuedReceipts as issued,
 } from "@coken/db-schema";
 import { and, asc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
-import { type Db, guard, inTransaction } from "./db.js";
+import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
 
 /** Where an issued receipt stands on its way to the ledger. */
@@ -76,6 +76,8 @@ export interface GatewayRepository {
 
   /** Persists an issued receipt, with the nonce of its request in the same transaction when given. */
   addIssuedReceipt(receipt: IssuedReceiptInput, nonce?: NonceRecord): Promise<void>;
+  /** Persists several issued receipts (and their nonces) in one transaction, all or nothing. */
+  addIssuedReceipts(entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[]): Promise<void>;
   issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null>;
   /** Receipts of `requester` waiting for a batch, oldest first (canonical bytes). */
   pendingReceipts(requester: string, limit: number): Promise<{ id: Uint8Array; receipt: Uint8Array }[]>;
@@ -99,6 +101,8 @@ export interface GatewayRepository {
   dissolveBatch(id: Uint8Array, disputed: Uint8Array[]): Promise<void>;
 
   recordCall(call: Omit<StoredCall, "cosigned">): Promise<void>;
+  /** Records several calls in one statement; a call recorded already is kept as it was. */
+  recordCalls(calls: Omit<StoredCall, "cosigned">[]): Promise<void>;
   getCalls(receiptIds: Uint8Array[]): Promise<StoredCall[]>;
   markCosigned(receiptIds: Uint8Array[]): Promise<void>;
 }
@@ -162,29 +166,37 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     );
   }
 
-  async addIssuedReceipt(r: IssuedReceiptInput, nonce?: NonceRecord): Promise<void> {
-    requireBytes("id", r.id);
-    requireText("requester", r.requester);
-    requireText("grantId", r.grantId);
-    requireInt8("timeMs", r.timeMs);
-    const row = {
-      id: r.id,
-      requester: r.requester,
-      grantId: r.grantId,
-      timeMs: r.timeMs,
-      receipt: r.receipt,
-      status: "pending",
-    };
-    if (nonce === undefined) {
-      await guard("addIssuedReceipt", () => this.#db.insert(issued).values(row));
-      return;
-    }
-    requireText("nonce.requester", nonce.requester);
-    requireBytes("nonce.nonce", nonce.nonce);
-    requireInt8("nonce.expiresMs", nonce.expiresMs);
-    await inTransaction(this.#db, "addIssuedReceipt", async (tx) => {
-      await tx.insert(gatewayNonces).values(nonce).onConflictDoNothing();
-      await tx.insert(issued).values(row);
+  addIssuedReceipt(receipt: IssuedReceiptInput, nonce?: NonceRecord): Promise<void> {
+    return this.addIssuedReceipts([nonce === undefined ? { receipt } : { receipt, nonce }]);
+  }
+
+  async addIssuedReceipts(entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const nonces: NonceRecord[] = [];
+    const rows = entries.map(({ receipt: r, nonce }) => {
+      requireBytes("id", r.id);
+      requireText("requester", r.requester);
+      requireText("grantId", r.grantId);
+      requireInt8("timeMs", r.timeMs);
+      if (nonce !== undefined) {
+        requireText("nonce.requester", nonce.requester);
+        requireBytes("nonce.nonce", nonce.nonce);
+        requireInt8("nonce.expiresMs", nonce.expiresMs);
+        nonces.push(nonce);
+      }
+      return {
+        id: r.id,
+        requester: r.requester,
+        grantId: r.grantId,
+        timeMs: r.timeMs,
+        receipt: r.receipt,
+        status: "pending",
+      };
+    });
+    await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
+      for (const batch of chunk(nonces, 500))
+        await tx.insert(gatewayNonces).values(batch).onConflictDoNothing();
+      for (const batch of chunk(rows, 500)) await tx.insert(issued).values(batch);
     });
   }
 
@@ -326,16 +338,24 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     });
   }
 
-  async recordCall(call: Omit<StoredCall, "cosigned">): Promise<void> {
-    requireBytes("receiptId", call.receiptId);
-    requireText("provider", call.provider);
-    requireInt8("timeMs", call.timeMs);
-    await guard("recordCall", () =>
-      this.#db
-        .insert(gatewayCalls)
-        .values({ ...call, cosigned: 0 })
-        .onConflictDoNothing(),
-    );
+  recordCall(call: Omit<StoredCall, "cosigned">): Promise<void> {
+    return this.recordCalls([call]);
+  }
+
+  async recordCalls(calls: Omit<StoredCall, "cosigned">[]): Promise<void> {
+    if (calls.length === 0) return;
+    for (const call of calls) {
+      requireBytes("receiptId", call.receiptId);
+      requireText("provider", call.provider);
+      requireInt8("timeMs", call.timeMs);
+    }
+    await inTransaction(this.#db, "recordCalls", async (tx) => {
+      for (const batch of chunk(calls, 500))
+        await tx
+          .insert(gatewayCalls)
+          .values(batch.map((c) => ({ ...c, cosigned: 0 })))
+          .onConflictDoNothing();
+    });
   }
 
   async getCalls(receiptIds: Uint8Array[]): Promise<StoredCall[]> {

@@ -3,6 +3,7 @@ import type { GatewayRepository } from "@coken/store";
 import type { AnswerVerifier, ZkQuery, ZkResult } from "@coken/zk";
 import { GatewayError } from "../errors.js";
 import { proofFromJson } from "../provider/proof-json.js";
+import { coalesce } from "../receipts/coalesce.js";
 import { encodeReceipt } from "../receipts/codec.js";
 import { canonicalJson } from "../signing/canonical-json.js";
 import { proofHash, resultHash } from "../signing/hashes.js";
@@ -16,7 +17,7 @@ import type { AnswerResult, CallContext, DatasetCall, FederationClient, Verified
 
 export interface FederationClientComponents extends SignedTransportComponents {
   /** Where verified calls are kept so the receipts of exactly those calls get co-signed. */
-  calls: Pick<GatewayRepository, "recordCall">;
+  calls: Pick<GatewayRepository, "recordCalls">;
   /** Absent: this agency asks lookups only; proved kinds are refused with UNSUPPORTED_QUERY before any call. */
   answerVerifier?: AnswerVerifier | undefined;
 }
@@ -40,12 +41,14 @@ const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED",
 export class SignedFederationClient implements FederationClient {
   readonly transport: SignedTransport;
   private readonly inflight = new Map<string, Promise<VerifiedAnswer>>();
+  private readonly recordCall: (call: Parameters<GatewayRepository["recordCall"]>[0]) => Promise<void>;
 
   constructor(
     private readonly c: FederationClientComponents,
     options?: TransportOptions,
   ) {
     this.transport = new SignedTransport(c, options);
+    this.recordCall = coalesce((calls) => c.calls.recordCalls(calls));
   }
 
   call(call: DatasetCall, context: CallContext = {}): Promise<VerifiedAnswer> {
@@ -143,7 +146,7 @@ export class SignedFederationClient implements FederationClient {
       };
     }
 
-    await this.c.calls.recordCall({
+    await this.recordCall({
       receiptId: id,
       provider: call.provider,
       timeMs: request.time,

@@ -1,6 +1,7 @@
 import { type AccessReceipt, type Grant, type Hasher, receiptId } from "@coken/ledger";
-import type { GatewayRepository } from "@coken/store";
+import type { GatewayRepository, IssuedReceiptInput, NonceRecord } from "@coken/store";
 import { GatewayError } from "../errors.js";
+import { coalesce } from "./coalesce.js";
 import { encodeReceipt } from "./codec.js";
 
 /**
@@ -10,16 +11,19 @@ import { encodeReceipt } from "./codec.js";
  */
 export class ReceiptIssuer {
   private readonly outstanding = new Map<string, number>();
+  private readonly write: (entry: { receipt: IssuedReceiptInput; nonce?: NonceRecord }) => Promise<void>;
 
   private constructor(
     private readonly hasher: Hasher,
-    private readonly repo: Pick<GatewayRepository, "addIssuedReceipt" | "outstandingByGrant">,
-  ) {}
+    repo: Pick<GatewayRepository, "addIssuedReceipts" | "outstandingByGrant">,
+  ) {
+    this.write = coalesce((entries) => repo.addIssuedReceipts(entries));
+  }
 
   /** Loads the counts of receipts issued before a restart and not yet committed. */
   static async open(
     hasher: Hasher,
-    repo: Pick<GatewayRepository, "addIssuedReceipt" | "outstandingByGrant">,
+    repo: Pick<GatewayRepository, "addIssuedReceipts" | "outstandingByGrant">,
   ): Promise<ReceiptIssuer> {
     const issuer = new ReceiptIssuer(hasher, repo);
     for (const { grantId, count } of await repo.outstandingByGrant()) issuer.outstanding.set(grantId, count);
@@ -51,17 +55,20 @@ export class ReceiptIssuer {
    */
   async issue(receipt: AccessReceipt, nonceExpiresMs?: number): Promise<Uint8Array> {
     const id = receiptId(this.hasher, receipt);
-    await this.repo.addIssuedReceipt(
-      {
-        id,
-        requester: receipt.requester,
-        grantId: receipt.grant,
-        timeMs: receipt.time,
-        receipt: encodeReceipt(receipt),
-      },
+    const row: IssuedReceiptInput = {
+      id,
+      requester: receipt.requester,
+      grantId: receipt.grant,
+      timeMs: receipt.time,
+      receipt: encodeReceipt(receipt),
+    };
+    await this.write(
       nonceExpiresMs === undefined
-        ? undefined
-        : { requester: receipt.requester, nonce: receipt.nonce, expiresMs: nonceExpiresMs },
+        ? { receipt: row }
+        : {
+            receipt: row,
+            nonce: { requester: receipt.requester, nonce: receipt.nonce, expiresMs: nonceExpiresMs },
+          },
     );
     return id;
   }
