@@ -25,7 +25,9 @@ export interface MempoolLimits {
 
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxTxs: 20_000,
-  maxBytes: 256 << 20,
+  // Raw bytes; each pending tx is also kept decoded, which for access.record batches costs about four times its
+  // raw size in heap. 64 MiB is a score of full blocks of backlog and keeps a validator's memory bounded.
+  maxBytes: 64 << 20,
   maxPerSender: 2_000,
 };
 
