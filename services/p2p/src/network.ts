@@ -250,7 +250,7 @@ class CokenNetwork implements Network {
   };
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.config.logger.debug("peer disconnected", { peer: evt.detail.toString() });
+    this.config.logger.info("peer disconnected", { peer: evt.detail.toString() });
     this.redialer.onDisconnect(evt.detail);
   };
 }

@@ -110,7 +110,7 @@ export class Redialer {
     try {
       await this.components.dial([...addrs], { signal });
       state.attempts = 0;
-      this.log.debug("peer dialled", { peer: id });
+      this.log.info("peer dialled", { peer: id });
     } catch (err) {
       state.attempts += 1;
       const delayMs = this.backoff(state.attempts);
