@@ -33,9 +33,15 @@ export function devSecrets(seed: Uint8Array, r: bigint): DevSecrets {
 }
 
 const CHUNK = 2048;
+const WINDOWS = 32;
+const DIGITS = 255;
 
-/** Multiplies the generator of G1 or G2 by each scalar (Montgomery Fr bytes), on the curve's threads. */
-async function generatorTimes(curve: Curve, group: "G1" | "G2", scalars: Uint8Array[]): Promise<Uint8Array> {
+/** Multiplies the generator of G1 or G2 by each scalar (Montgomery Fr bytes) with plain double-and-add. */
+async function generatorTimesPlain(
+  curve: Curve,
+  group: "G1" | "G2",
+  scalars: Uint8Array[],
+): Promise<Uint8Array> {
   const g = curve[group];
   const n8 = g.F.n8;
   const prefix = group === "G1" ? "g1m" : "g2m";
@@ -67,6 +73,70 @@ async function generatorTimes(curve: Curve, group: "G1" | "G2", scalars: Uint8Ar
     jobs.push(
       curve.tm.queueAction(task).then((res) => {
         out.set(res[0] as Uint8Array, start * n8 * 2);
+      }),
+    );
+  }
+  await Promise.all(jobs);
+  return out;
+}
+
+/** d·256^k·G for k < 32, 1 ≤ d ≤ 255, affine: the table of the fixed-base comb below. */
+async function combTable(curve: Curve, group: "G1" | "G2"): Promise<Uint8Array> {
+  const Fr = curve.Fr;
+  const scalars: Uint8Array[] = [];
+  for (let k = 0; k < WINDOWS; k++) {
+    const base = 256n ** BigInt(k);
+    for (let d = 1; d <= DIGITS; d++) scalars.push(Fr.e((BigInt(d) * base) % curve.r));
+  }
+  return generatorTimesPlain(curve, group, scalars);
+}
+
+/**
+ * Fixed-base multiplication of the generator by many scalars: each scalar's 32 bytes pick one table point per
+ * byte, so a product costs at most 32 mixed additions instead of ~380 doublings and additions.
+ */
+async function generatorTimes(
+  curve: Curve,
+  group: "G1" | "G2",
+  scalars: Uint8Array[],
+  table: Uint8Array,
+): Promise<Uint8Array> {
+  const n8 = curve[group].F.n8;
+  const prefix = group === "G1" ? "g1m" : "g2m";
+  const affine = n8 * 2;
+  const jac = n8 * 3;
+  const out = new Uint8Array(scalars.length * affine);
+  const jobs: Promise<void>[] = [];
+  for (let start = 0; start < scalars.length; start += CHUNK) {
+    const n = Math.min(CHUNK, scalars.length - start);
+    const task: unknown[] = [
+      { cmd: "ALLOCSET", var: 0, buff: table },
+      { cmd: "ALLOC", var: 1, len: n * jac },
+      { cmd: "ALLOC", var: 2, len: jac },
+    ];
+    for (let i = 0; i < n; i++) {
+      const digits = curve.Fr.fromMontgomery(scalars[start + i] as Uint8Array);
+      const acc = { var: 1, offset: i * jac };
+      const tmp = { var: 2 };
+      task.push({ cmd: "CALL", fnName: `${prefix}_zero`, params: [acc] });
+      for (let k = 0; k < WINDOWS; k++) {
+        const d = digits[k] ?? 0;
+        if (d === 0) continue;
+        const entry = { var: 0, offset: (k * DIGITS + d - 1) * affine };
+        // Results never alias their inputs: add into the scratch point, then copy back.
+        task.push({ cmd: "CALL", fnName: `${prefix}_addMixed`, params: [acc, entry, tmp] });
+        task.push({ cmd: "CALL", fnName: `${prefix}_copy`, params: [tmp, acc] });
+      }
+    }
+    task.push({
+      cmd: "CALL",
+      fnName: `${prefix}_batchToAffine`,
+      params: [{ var: 1 }, { val: n }, { var: 1 }],
+    });
+    task.push({ cmd: "GET", out: 0, var: 1, len: n * affine });
+    jobs.push(
+      curve.tm.queueAction(task).then((res) => {
+        out.set(res[0] as Uint8Array, start * affine);
       }),
     );
   }
@@ -133,6 +203,8 @@ export async function writeDevPtau(
   const beta = Fr.e(secrets.beta);
   const n = 2 ** power;
   const scale = (xs: Uint8Array[], f: Uint8Array) => xs.map((x) => Fr.mul(x, f));
+  const tables = { G1: await combTable(curve, "G1"), G2: await combTable(curve, "G2") };
+  const times = (group: "G1" | "G2", xs: Uint8Array[]) => generatorTimes(curve, group, xs, tables[group]);
   const file = await createBinFile(path, "ptau", 1, prepared ? 11 : 7);
   const header = Buffer.alloc(4 + 32 + 8);
   header.writeUInt32LE(32, 0);
@@ -144,11 +216,11 @@ export async function writeDevPtau(
   const tauPowers = powers(Fr, tau, 2 * n - 1);
   const low = tauPowers.slice(0, n);
   await timed(progress, `dev ptau 2^${power}: powers of τ`, async () => {
-    await file.section(2, async (put) => put(await generatorTimes(curve, "G1", tauPowers)));
-    await file.section(3, async (put) => put(await generatorTimes(curve, "G2", low)));
-    await file.section(4, async (put) => put(await generatorTimes(curve, "G1", scale(low, alpha))));
-    await file.section(5, async (put) => put(await generatorTimes(curve, "G1", scale(low, beta))));
-    await file.section(6, async (put) => put(await generatorTimes(curve, "G2", [beta])));
+    await file.section(2, async (put) => put(await times("G1", tauPowers)));
+    await file.section(3, async (put) => put(await times("G2", low)));
+    await file.section(4, async (put) => put(await times("G1", scale(low, alpha))));
+    await file.section(5, async (put) => put(await times("G1", scale(low, beta))));
+    await file.section(6, async (put) => put(await times("G2", [beta])));
     await file.section(7, (put) => put(new Uint8Array(4)));
   });
   const lagrange = (k: number, truncated = false) => lagrangeAt(Fr, tau, k, truncated);
@@ -164,9 +236,9 @@ export async function writeDevPtau(
       file.section(id, async (put) => {
         for (const k of levels) {
           const ls = lagrange(k);
-          await put(await generatorTimes(curve, group, factor === null ? ls : scale(ls, factor)));
+          await put(await times(group, factor === null ? ls : scale(ls, factor)));
         }
-        if (withTop) await put(await generatorTimes(curve, group, lagrange(power + 1, true)));
+        if (withTop) await put(await times(group, lagrange(power + 1, true)));
       }),
     );
   }

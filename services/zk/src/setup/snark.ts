@@ -109,6 +109,7 @@ export interface Field {
   inv(a: Uint8Array): Uint8Array;
   exp(a: Uint8Array, e: bigint | number): Uint8Array;
   toObject(a: Uint8Array): bigint;
+  fromMontgomery(a: Uint8Array): Uint8Array;
 }
 
 export interface Group {
