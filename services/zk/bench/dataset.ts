@@ -1,0 +1,40 @@
+import type { FieldSpec } from "@coken/ledger";
+import type { DatasetRow } from "../src/commitment/rows.js";
+
+/** A property register: owner id (indexed, sum of area), area, value (indexed, sum of value), date, flag. */
+export const FIELDS: FieldSpec[] = [
+  { name: "owner", type: "string", indexed: true, personal: true },
+  { name: "area", type: "decimal", indexed: false, personal: false },
+  { name: "value", type: "int", indexed: true, personal: false },
+  { name: "registered", type: "date", indexed: false, personal: false },
+  { name: "active", type: "bool", indexed: false, personal: false },
+];
+
+export const INDEXES = [
+  { field: "owner", sum: "area" },
+  { field: "value", sum: "value" },
+];
+
+/** `n` deterministic rows; about three parcels per owner. */
+export function benchRows(n: number, seed = 11): DatasetRow[] {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s >>> 8;
+  };
+  const owners = Math.max(1, Math.floor(n / 3));
+  const rows: DatasetRow[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    rows[i] = {
+      key: `parcel-${i}`,
+      fields: {
+        owner: `person-${next() % owners}`,
+        area: `${next() % 500}.${String(next() % 100).padStart(2, "0")}`,
+        value: String((next() % 20000) * 100),
+        registered: `20${10 + (next() % 15)}-0${1 + (next() % 9)}-1${next() % 10}`,
+        active: next() % 3 !== 0,
+      },
+    };
+  }
+  return rows;
+}
