@@ -35,6 +35,7 @@ export function devSecrets(seed: Uint8Array, r: bigint): DevSecrets {
 const CHUNK = 2048;
 const WINDOWS = 32;
 const DIGITS = 255;
+const COMB_FROM = 1024;
 
 /** Multiplies the generator of G1 or G2 by each scalar (Montgomery Fr bytes) with plain double-and-add. */
 async function generatorTimesPlain(
@@ -203,8 +204,13 @@ export async function writeDevPtau(
   const beta = Fr.e(secrets.beta);
   const n = 2 ** power;
   const scale = (xs: Uint8Array[], f: Uint8Array) => xs.map((x) => Fr.mul(x, f));
-  const tables = { G1: await combTable(curve, "G1"), G2: await combTable(curve, "G2") };
-  const times = (group: "G1" | "G2", xs: Uint8Array[]) => generatorTimes(curve, group, xs, tables[group]);
+  // The comb's table costs 8160 plain products per group: worth it only for long lists.
+  const tables: Partial<Record<"G1" | "G2", Promise<Uint8Array>>> = {};
+  const times = async (group: "G1" | "G2", xs: Uint8Array[]) => {
+    if (xs.length < COMB_FROM) return generatorTimesPlain(curve, group, xs);
+    tables[group] ??= combTable(curve, group);
+    return generatorTimes(curve, group, xs, await tables[group]);
+  };
   const file = await createBinFile(path, "ptau", 1, prepared ? 11 : 7);
   const header = Buffer.alloc(4 + 32 + 8);
   header.writeUInt32LE(32, 0);

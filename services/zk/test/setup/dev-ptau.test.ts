@@ -24,8 +24,8 @@ describe("dev powers of tau", () => {
     const raw = join(dir, "raw.ptau");
     const mine = join(dir, "mine.ptau");
     const theirs = join(dir, "theirs.ptau");
-    await writeDevPtau(curve, 4, secrets, raw, undefined, false);
-    await writeDevPtau(curve, 4, secrets, mine);
+    await writeDevPtau(curve, 9, secrets, raw, undefined, false);
+    await writeDevPtau(curve, 9, secrets, mine);
     await snarkjs.powersOfTau.preparePhase2(raw, theirs);
     const [a, b] = await Promise.all([readFile(mine), readFile(theirs)]);
     assert.equal(a.length, b.length);
