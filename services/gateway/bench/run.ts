@@ -2,6 +2,7 @@ import os from "node:os";
 import { machine, writeSection } from "@coken/ledger/bench-report";
 import { breakdown } from "./breakdown.js";
 import { type LoadResult, quantile, runLoad } from "./load.js";
+import { officialsMode } from "./officials.js";
 import { buildPaths } from "./paths.js";
 import { type BenchBackend, pgliteBackend, postgresBackend } from "./stores.js";
 import { benchWorld, ROWS } from "./world.js";
@@ -66,13 +67,15 @@ function summarize(label: string, runs: { t: LoadResult[]; l: LoadResult[] }): M
 
 const steps = new Map<string, [string, number][]>();
 
-async function runBackend(backend: BenchBackend): Promise<Comparison[]> {
+async function runBackend(backend: BenchBackend, withOfficials: boolean): Promise<Comparison[]> {
   console.log(backend.name);
   const world = await benchWorld(Date.now(), backend.open);
   const paths = await buildPaths(world);
+  // The officials' endpoint reads ledger state only: one backend is enough for it.
+  const officials = withOfficials ? await officialsMode(world) : null;
   const out: Comparison[] = [];
   try {
-    for (const mode of paths.modes) {
+    for (const mode of [...paths.modes, ...(officials ? [officials.mode] : [])]) {
       console.log(` ${mode.name}`);
       const { bare, coken } = await compare(mode.bare, mode.coken);
       out.push({ backend: backend.name, mode: mode.name, bare, coken, receipts: 0 });
@@ -83,6 +86,7 @@ async function runBackend(backend: BenchBackend): Promise<Comparison[]> {
     for (const c of out) c.receipts = queued.reduce((n, g) => n + g.count, 0);
   } finally {
     await paths.close();
+    await officials?.close();
     await world.close();
     backend.cleanup();
   }
@@ -136,6 +140,11 @@ ${rows.join("\n")}
 |---|---|---|---|---|---|
 ${targets.join("\n")}
 
+The "officials' /graphql" rows compare a bare yoga serving the officials' schema (same resolvers, same ledger
+state) with the gateway's HTTP server (CSRF prevention, nesting and graphql-armor limits, error masking,
+per-request metrics, a trace span, the rate limiter): the cost of the hardening and observability layer alone,
+with no provider call.
+
 Where the Coken path's time goes: median cost of each step it adds, measured alone (c=1), in ms.
 
 | step | ${[...steps.keys()].join(" | ")} |
@@ -163,7 +172,7 @@ async function main(): Promise<void> {
   const load = os.loadavg();
   const backends = [postgresBackend(), pgliteBackend].filter((b): b is BenchBackend => b !== null);
   const results: Comparison[] = [];
-  for (const backend of backends) results.push(...(await runBackend(backend)));
+  for (const [i, backend] of backends.entries()) results.push(...(await runBackend(backend, i === 0)));
   writeSection("gateway", report(results, load));
 }
 
