@@ -33,7 +33,7 @@ export interface RowTable {
   tree: QuadTree;
   /** Sorted key elements; keys.at(0) is the sentinel. */
   keys: PackedFields;
-  /** Input index of the row at each position (position 0 excluded: positions[i-1] for position i). */
+  /** Input index of the row at each position: order[i − 1] for position i (position 0 is the sentinel). */
   order: Uint32Array;
   values: PackedValues;
   fieldCount: number;

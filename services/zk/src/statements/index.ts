@@ -7,6 +7,7 @@ import { ZkError } from "../errors.js";
 import { buildFilter, DEFAULT_FILTER, filterSignals } from "./filter.js";
 import { checkMinGroup, fieldSlot } from "./inputs.js";
 import { buildMembership, membershipSignals } from "./membership.js";
+import { checkQueryShape } from "./query-shape.js";
 import { buildRange, rangeSignals } from "./range.js";
 import { checkBinding } from "./request.js";
 import type { ProofTask, RequestContext, StatementOptions } from "./task.js";
@@ -22,6 +23,7 @@ export function buildInput(
   binding: ProofBinding,
   options: StatementOptions = {},
 ): ProofTask {
+  checkQueryShape(query);
   checkBinding(binding);
   const ctx: RequestContext = {
     root: dataset.root,
@@ -48,6 +50,7 @@ export function buildInput(
 }
 
 function contextOf(expected: ExpectedAnswer): RequestContext {
+  checkQueryShape(expected.query);
   checkBinding(expected.binding);
   return {
     root: bytes32ToField(expected.commitment.root, "commitment root"),
@@ -131,5 +134,6 @@ export function resultFromSignals(
 
 export { DEFAULT_FILTER } from "./filter.js";
 export type { CircuitInput } from "./inputs.js";
+export { checkQueryShape } from "./query-shape.js";
 export { canonicalQuery, queryHash, requestHash } from "./request.js";
 export type { ProofTask, StatementOptions } from "./task.js";

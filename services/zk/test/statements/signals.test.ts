@@ -166,3 +166,36 @@ describe("public signals", () => {
     }
   });
 });
+
+describe("query shape", () => {
+  it("refuses malformed queries from outside with BAD_QUERY, never a crash", () => {
+    const malformed: unknown[] = [
+      null,
+      "count",
+      { kind: "lookup", key: "x" },
+      { kind: "membership" },
+      { kind: "membership", key: "" },
+      { kind: "threshold", key: "k", field: "value", op: "gt", value: 1 },
+      { kind: "threshold", key: "k", field: "value", op: "range", value: 1 },
+      { kind: "threshold", key: "k", field: "value", op: "gte", value: { n: 1 } },
+      { kind: "count", field: "value", from: Number.NaN, to: 1 },
+      { kind: "sum", field: "value", from: 1, to: 2 },
+      { kind: "filter", where: "value > 1", aggregate: "count" },
+      { kind: "filter", where: [], aggregate: "count" },
+      { kind: "filter", where: [null], aggregate: "count" },
+      { kind: "filter", where: [{ field: "value", op: "gte", value: 1 }], aggregate: "avg" },
+      { kind: "membership", key: "x".repeat(2000) },
+    ];
+    for (const query of malformed) {
+      assert.throws(
+        () => buildInput(built.dataset, query as ZkQuery, binding),
+        (e) => isZkError(e, "BAD_QUERY"),
+        JSON.stringify(query),
+      );
+      assert.throws(
+        () => publicSignalsFor(expectedFor(query as ZkQuery), { kind: "count", count: 1 }, "range-d6"),
+        (e) => isZkError(e, "BAD_QUERY"),
+      );
+    }
+  });
+});
