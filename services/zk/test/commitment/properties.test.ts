@@ -38,6 +38,26 @@ describe("commitment properties", () => {
           return encodeValue("decimal", decodeSum("decimal", enc, 1)) === enc;
         },
       ),
+    );
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date("1900-01-01"), max: new Date("2200-01-01"), noInvalidDate: true }),
+        (d) => {
+          const day = d.toISOString().slice(0, 10);
+          const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+          return encodeValue("date", next) - encodeValue("date", day) === 1n;
+        },
+      ),
+    );
+  });
+
+  it("count and sum from two boundary leaves equal a scan, for any rows and range", () => {
+    const rows = fc.uniqueArray(
+      fc.record({
+        key: fc.string({ minLength: 1, maxLength: 6 }),
+        group: fc.integer({ min: -5, max: 5 }),
+        cents: fc.integer({ min: -9999, max: 9999 }),
+      }),
       { selector: (r) => r.key, maxLength: 40 },
     );
     fc.assert(
