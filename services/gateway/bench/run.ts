@@ -154,18 +154,20 @@ Where the Coken path's time goes: median cost of each step it adds, measured alo
 |---|${[...steps.keys()].map(() => "---:").join("|")}|
 ${(steps.values().next().value ?? []).map(([name], i) => `| ${name} | ${[...steps.values()].map((s) => (s[i]?.[1] ?? Number.NaN).toFixed(3)).join(" | ")} |`).join("\n")}
 
-What this means. The targets are not met, and the cause is not GraphQL, signing or the HTTP server: Ed25519 costs
-well under 0.1 ms per operation, and a CPU profile of the in-process Coken path on PGlite puts about two thirds of
-all CPU time in PGlite (its WebAssembly Postgres and file-system shim) and under 5% in yoga, graphql-js and the
-gateway's own code together. The Coken path makes three durable writes per call that bare yoga does not make
-(the provider's replay nonce and its access receipt, both before the answer leaves, so that neither a replay
-nor an unreceipted answer survives a crash; and the asker's call log, so that it co-signs only receipts of calls
-it made). On PostgreSQL each is a committed transaction waiting for the WAL flush (the write rows above, on this
-machine's disk), which is the bulk of the p50 overhead; on PGlite each is cheaper but costs CPU that the load
-generator and both servers share. Ways to meet the targets, in order of effect: group-commit the three writes
-(one transaction per tick for all calls in flight, as the consensus driver does for its WAL), or write the
-nonce and receipt in one transaction; keep recent nonces in memory and persist them in batches within the replay
-window; move the asker's call log off the response path (it is needed only when co-signing, seconds later).
+What this means. The cost is not GraphQL, signing or the HTTP server: Ed25519 costs well under 0.1 ms per
+operation, the officials' rows show the gateway's hardening and observability layer costing about a tenth of a
+millisecond per request, and a CPU profile of the in-process Coken path on PGlite puts about two thirds of all
+CPU time in PGlite (its WebAssembly Postgres and file-system shim) and under 5% in yoga, graphql-js and the
+gateway's own code together. What the Coken path adds is durability on the answer path: the provider stores the
+access receipt, with the request's nonce, before the answer leaves (so neither an unreceipted answer nor a
+replay survives a crash), and the asker logs the call before accepting it (so it co-signs only receipts of calls
+it made). Both writes are group-committed (concurrent calls share one transaction) and replay decisions are made
+in memory, but at c=1 each call still waits for two commits in sequence; on PostgreSQL each waits for the WAL
+flush on this machine's shared disk (the write rows above), which is the bulk of the p50 overhead and varies
+with other processes' disk load. Further options: commit the asker's log after handing the answer to the caller
+(it is needed only when co-signing, seconds later, at the price of refusing to co-sign a call lost in a crash);
+relax synchronous commit for the call log only; on PGlite, run the store in a worker thread so its CPU does not
+compete with request handling.
 
 Receipts queued by the provider during a backend's runs: ${[...new Set(results.map((r) => `${r.backend} ${r.receipts}`))].join(", ")}.`;
 }
