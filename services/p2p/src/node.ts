@@ -48,6 +48,10 @@ export async function createNode(
     ],
     connectionGater: gater,
     connectionManager: { inboundConnectionThreshold: config.inboundConnectionThreshold },
+    // libp2p pings every connection each 10 s and aborts it when a ping takes longer than an adaptive timeout
+    // (at least 5 s). A validator busy applying a multi-megabyte block on a shared machine can miss that, and
+    // every abort cost the cluster a redial and its gossip mesh; a peer that stays silent for 30 s is still cut.
+    connectionMonitor: { pingTimeout: { minTimeout: 30_000, maxTimeout: 120_000 } },
     services: {
       identify: identify(),
       pubsub: gossipsub({
