@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 export type RequestOutcome = "ok" | "error" | "rejected";
 export type UpstreamOutcome = "ok" | "error" | "timeout";
@@ -20,9 +20,13 @@ export interface GatewayMetrics {
   readonly contentType: string;
 }
 
-/** Creates the metric set; `prefix` namespaces the names (default "coken_gateway_"). */
-export function createGatewayMetrics(prefix = "coken_gateway_"): GatewayMetrics {
+/**
+ * Creates the metric set; `prefix` namespaces the names (default "coken_gateway_"). With `processMetrics`, the
+ * registry also reports the process (resident memory, heap, event-loop delay, GC) under the same prefix.
+ */
+export function createGatewayMetrics(prefix = "coken_gateway_", processMetrics = true): GatewayMetrics {
   const registry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: registry, prefix });
   const requests = new Counter({
     name: `${prefix}requests_total`,
     help: "GraphQL requests by endpoint, operation name and outcome",

@@ -99,6 +99,9 @@ describe("observability: traces, metrics, logs", () => {
       /coken_gateway_upstream_duration_seconds_count\{provider="sh\.land-registry",outcome="error"\} 1/,
     );
     assert.match(text, /coken_gateway_request_duration_seconds_bucket/);
+    // Process metrics, for memory under load.
+    assert.match(text, /coken_gateway_process_resident_memory_bytes \d+/);
+    assert.match(text, /coken_gateway_nodejs_eventloop_lag_seconds/);
   });
 
   it("logs refusals with codes and ids, never the keys or values asked about", async () => {
