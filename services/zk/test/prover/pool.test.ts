@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isZkError, type ZkErrorCode } from "../../src/errors.js";
 import { type PoolJob, ProverPool } from "../../src/prover/pool.js";
+import { releaseCurve } from "../../src/setup/snark.js";
 import { buildInput } from "../../src/statements/index.js";
 import { testArtifact } from "../fixtures/artifacts.js";
 import { BINDING, register } from "../fixtures/world.js";
@@ -23,7 +24,10 @@ describe("prover pool", () => {
     pool = new ProverPool({ size: 1, queueLimit: 1 });
     await pool.ready();
   });
-  after(() => pool.close());
+  after(async () => {
+    await pool.close();
+    await releaseCurve();
+  });
 
   it("proves with a warm thread", async () => {
     const r = await pool.run(job);
