@@ -15,6 +15,7 @@ export {
   type UpstreamResult,
 } from "./federation/transport.js";
 export * from "./federation/types.js";
+export { documentId, loadManifest, type PersistedDocuments } from "./hardening/persisted.js";
 export { officialSchema } from "./official/schema.js";
 export {
   createPeerEndpoint,

@@ -9,6 +9,11 @@ export interface GatewayConfig {
   /** TLS key and certificate files (PEM); absent: plain HTTP (e.g. behind a terminating proxy). */
   tls: { key: string; cert: string } | null;
   mode: "dev" | "production";
+  /**
+   * Trusted-documents manifest (`{"<sha256>": "<document>"}`) for the officials' endpoint; required in production,
+   * where only its documents run.
+   */
+  trustedDocuments: string | null;
   /** Replay window of signed inter-agency requests. */
   maxSkewMs: number;
   maxRequestLifetimeMs: number;
@@ -39,7 +44,16 @@ const DEFAULTS = {
   receiptBatchWaitMs: 2000,
   receiptIntervalMs: 500,
 } as const;
-const KEYS = ["host", "port", "publicUrl", "peers", "tls", "mode", ...Object.keys(DEFAULTS).slice(3)];
+const KEYS = [
+  "host",
+  "port",
+  "publicUrl",
+  "peers",
+  "tls",
+  "mode",
+  "trustedDocuments",
+  ...Object.keys(DEFAULTS).slice(3),
+];
 
 function url(v: unknown, path: string): string {
   if (typeof v !== "string") throw new GatewayConfigError(path, "expected a URL");
@@ -80,6 +94,14 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
   const mode = g.mode ?? DEFAULTS.mode;
   if (mode !== "dev" && mode !== "production")
     throw new GatewayConfigError("$.gateway.mode", 'expected "dev" or "production"');
+  const trusted = g.trustedDocuments ?? null;
+  if (trusted !== null && (typeof trusted !== "string" || trusted.length === 0))
+    throw new GatewayConfigError("$.gateway.trustedDocuments", "expected a manifest file path");
+  if (mode === "production" && trusted === null)
+    throw new GatewayConfigError(
+      "$.gateway.trustedDocuments",
+      "production mode runs trusted documents only: name their manifest",
+    );
   const num = (k: keyof typeof DEFAULTS, min: number, max: number) =>
     int(g[k] ?? DEFAULTS[k], `$.gateway.${k}`, min, max);
   return {
@@ -94,6 +116,7 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
         ? null
         : { key: file((tls as Json).key as string), cert: file((tls as Json).cert as string) },
     mode,
+    trustedDocuments: trusted === null ? null : file(trusted),
     maxSkewMs: num("maxSkewMs", 0, 600_000),
     maxRequestLifetimeMs: num("maxRequestLifetimeMs", 1000, 3_600_000),
     receiptBatchSize: num("receiptBatchSize", 1, 1000),

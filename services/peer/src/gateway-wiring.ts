@@ -8,6 +8,7 @@ import {
   executorFor,
   type FederationClientComponents,
   type GatewayServer,
+  loadManifest,
   officialSchema,
   type PeerEndpointComponents,
   peerSchema,
@@ -144,6 +145,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     port: config.port,
     mode: config.mode,
     ...(tls ? { tls } : {}),
+    ...(config.trustedDocuments ? { persistedDocuments: await loadManifest(config.trustedDocuments) } : {}),
   })({
     official: { self: c.agency, ledger, chain: c.store.ledger, federation, clock: now },
     ...(stitched ? { officialSchema: stitched } : {}),
