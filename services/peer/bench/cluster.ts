@@ -618,6 +618,15 @@ async function soak(c: Cluster, w: Workload, txPerSec: number, seconds: number) 
   const samples: MemorySample[] = [];
   const t0 = Date.now();
   const committedAtStart = c.watcher.committed;
+  const sample = async () => {
+    const s = await statuses(c.nodes);
+    samples.push({
+      t: (Date.now() - t0) / 1000,
+      committedReceipts: (c.watcher.committed - committedAtStart) * RECEIPTS_PER_TX,
+      rss: s.map((x) => x?.rssBytes ?? Number.NaN),
+      heap: s.map((x) => x?.heapUsedBytes ?? Number.NaN),
+    });
+  };
   let stop = false;
   const sampler = (async () => {
     for (let k = 0; !stop; k++) {
@@ -625,13 +634,7 @@ async function soak(c: Cluster, w: Workload, txPerSec: number, seconds: number) 
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
       if (stop) break;
-      const s = await statuses(c.nodes);
-      samples.push({
-        t: (Date.now() - t0) / 1000,
-        committedReceipts: (c.watcher.committed - committedAtStart) * RECEIPTS_PER_TX,
-        rss: s.map((x) => x?.rssBytes ?? Number.NaN),
-        heap: s.map((x) => x?.heapUsedBytes ?? Number.NaN),
-      });
+      await sample();
       log(`  soak ${samples.at(-1)?.t.toFixed(0)} s: rss ${samples.at(-1)?.rss.map(mib).join(", ")}`);
     }
   })();
@@ -642,13 +645,7 @@ async function soak(c: Cluster, w: Workload, txPerSec: number, seconds: number) 
   const result = await paced(c, txs(), txPerSec, seconds);
   stop = true;
   await sampler;
-  const s = await statuses(c.nodes);
-  samples.push({
-    t: (Date.now() - t0) / 1000,
-    committedReceipts: (c.watcher.committed - committedAtStart) * RECEIPTS_PER_TX,
-    rss: s.map((x) => x?.rssBytes ?? Number.NaN),
-    heap: s.map((x) => x?.heapUsedBytes ?? Number.NaN),
-  });
+  await sample();
   return { result, samples };
 }
 

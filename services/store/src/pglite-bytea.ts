@@ -13,9 +13,7 @@ export function useNativeByteaCodec(client: PGlite): void {
     if (!(value instanceof Uint8Array)) throw new TypeError("bytea parameter must be a Uint8Array");
     return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`;
   };
-  client.parsers[BYTEA_OID] = (text: string) => {
-    // PostgreSQL sends bytea as `\x` followed by hex (bytea_output = hex, the default).
-    const bytes = Buffer.from(text.slice(2), "hex");
-    return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  };
+  // PostgreSQL sends bytea as `\x` followed by hex (bytea_output = hex, the default). The schema's bytea column
+  // copies what it gets into a self-contained Uint8Array, so the Buffer (maybe a pool slice) is not copied here.
+  client.parsers[BYTEA_OID] = (text: string) => Buffer.from(text.slice(2), "hex");
 }
