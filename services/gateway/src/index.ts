@@ -16,6 +16,7 @@ export {
 } from "./federation/transport.js";
 export * from "./federation/types.js";
 export { documentId, loadManifest, type PersistedDocuments } from "./hardening/persisted.js";
+export { type Logger, memoryLogger, silentLogger } from "./observability/log.js";
 export { officialSchema } from "./official/schema.js";
 export {
   createPeerEndpoint,

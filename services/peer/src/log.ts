@@ -1,11 +1,7 @@
-/** Structured logger; modules get a child with their name. Fields carry ids and counts, never row data. */
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-  child(module: string): Logger;
-}
+import type { Logger } from "@coken/gateway";
+
+// One logger interface for every component of a peer (the gateway's, which the peer wires in).
+export { type Logger, silentLogger } from "@coken/gateway";
 
 /** JSON lines on a writable stream (stderr for a peer process). */
 export function jsonLogger(
@@ -27,11 +23,3 @@ export function jsonLogger(
     child: (name) => jsonLogger(write, `${module}.${name}`, minLevel),
   };
 }
-
-export const silentLogger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => silentLogger,
-};
