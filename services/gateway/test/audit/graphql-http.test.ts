@@ -1,24 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { serverAudits } from "graphql-http";
-import { createGatewayServer, type GatewayServer } from "../../src/server.js";
-import { buildWorld, officialOf, ScriptedFederation, type World } from "../official/fixtures.js";
+import { serveWorld } from "../official/fixtures.js";
 
 describe("GraphQL-over-HTTP server audits (graphql-http) against /graphql", () => {
-  let world: World;
-  let server: GatewayServer;
   let url: string;
+  let close: () => Promise<void>;
   before(async () => {
-    world = await buildWorld();
-    server = createGatewayServer({ officialRateLimit: null })({
-      official: officialOf(world, new ScriptedFederation()),
-    });
-    url = await server.listen();
+    ({ url, close } = await serveWorld());
   });
-  after(async () => {
-    await server.close();
-    await world.close();
-  });
+  after(() => close());
 
   it("passes every MUST audit; SHOULD and MAY results are recorded", async (t) => {
     const audits = serverAudits({ url: `${url}/graphql`, fetchFn: fetch });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createGatewayServer, type GatewayServer } from "../../src/server.js";
 import { codes, gql } from "./client.js";
-import { buildWorld, OTHER, OWNER, officialOf, ScriptedFederation, SELF, type World } from "./fixtures.js";
+import { OTHER, OWNER, SELF, serveWorld, type World } from "./fixtures.js";
 
 const LOG = `query($first: Int, $after: String, $filter: AccessLogFilter) {
   accessLog(first: $first, after: $after, filter: $filter) {
@@ -12,19 +11,12 @@ const LOG = `query($first: Int, $after: String, $filter: AccessLogFilter) {
 
 describe("officials' endpoint: grants, access log, credits", () => {
   let world: World;
-  let server: GatewayServer;
   let url: string;
+  let close: () => Promise<void>;
   before(async () => {
-    world = await buildWorld();
-    server = createGatewayServer({ officialRateLimit: null })({
-      official: officialOf(world, new ScriptedFederation()),
-    });
-    url = await server.listen();
+    ({ world, url, close } = await serveWorld());
   });
-  after(async () => {
-    await server.close();
-    await world.close();
-  });
+  after(() => close());
 
   it("lists grants received and issued, with their state now", async () => {
     const q = `query($role: GrantRole, $active: Boolean) { grants(role: $role, activeOnly: $active) {

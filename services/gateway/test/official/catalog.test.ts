@@ -1,24 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createGatewayServer, type GatewayServer } from "../../src/server.js";
 import { codes, gql } from "./client.js";
-import { buildWorld, OTHER, OWNER, officialOf, ScriptedFederation, SELF, type World } from "./fixtures.js";
+import { OTHER, OWNER, SELF, serveWorld } from "./fixtures.js";
 
 describe("officials' endpoint: agencies, regions, catalog", () => {
-  let world: World;
-  let server: GatewayServer;
   let url: string;
+  let close: () => Promise<void>;
   before(async () => {
-    world = await buildWorld();
-    server = createGatewayServer({ officialRateLimit: null })({
-      official: officialOf(world, new ScriptedFederation()),
-    });
-    url = await server.listen();
+    ({ url, close } = await serveWorld());
   });
-  after(async () => {
-    await server.close();
-    await world.close();
-  });
+  after(() => close());
 
   it("names this agency and the regions with their agencies", async () => {
     const { status, body } = await gql(

@@ -15,6 +15,7 @@ import {
 import { openStore, type Store, StoredLedger } from "@coken/store";
 import type { DatasetCall, FederationClient, VerifiedAnswer } from "../../src/federation/types.js";
 import type { OfficialComponents } from "../../src/official/models.js";
+import { createGatewayServer } from "../../src/server.js";
 
 export const OWNER = "sh.land-registry";
 export const SELF = "bj.housing";
@@ -304,5 +305,22 @@ export function officialOf(world: World, federation: FederationClient, self = SE
     chain: world.store.ledger,
     federation,
     clock: () => NOW,
+  };
+}
+
+/** A world served by a gateway on a free port (scripted federation, no rate limit); `close` stops both. */
+export async function serveWorld(): Promise<{ world: World; url: string; close(): Promise<void> }> {
+  const world = await buildWorld();
+  const server = createGatewayServer({ officialRateLimit: null })({
+    official: officialOf(world, new ScriptedFederation()),
+  });
+  const url = await server.listen();
+  return {
+    world,
+    url,
+    close: async () => {
+      await server.close();
+      await world.close();
+    },
   };
 }
