@@ -1,23 +1,9 @@
-import type {
-  Agency,
-  AgencyId,
-  Dataset,
-  DatasetCommitment,
-  Grant,
-  RecordKind,
-  StateKey,
-  StateRecord,
-  StateRecords,
-} from "@coken/ledger";
+import type { Agency, AgencyId, CommittedState, Dataset, DatasetCommitment, Grant } from "@coken/ledger";
 import type { LedgerRepository, StoredBlock, StoredReceipt, TxRecord } from "@coken/store";
 import type { DatasetCall, FederationClient, VerifiedAnswer } from "../federation/types.js";
 
-/** Read access to committed ledger state: the peer's `chain.ledger.state` (a `CommittedState`) fits. */
-export interface LedgerReader {
-  get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined;
-  /** All records, sorted by key. */
-  entries(): Iterable<[string, StateRecord]>;
-}
+/** Read access to committed ledger state: the peer's `chain.ledger.state`. */
+export type LedgerReader = Pick<CommittedState, "get" | "entries">;
 
 /** The store's ledger repository, narrowed to what the officials' views read. */
 export type ChainRecords = Pick<

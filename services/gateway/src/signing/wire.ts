@@ -38,22 +38,24 @@ export function signResponse(h: Hasher, signer: Signer, r: ResponseEnvelope): Wi
   return { envelope: b64(encodeResponse(r)), signature: b64(signer.sign(responseHash(h, r))) };
 }
 
+function readSigned<T>(wire: unknown, what: "request" | "response", decode: (bytes: Uint8Array) => T) {
+  if (typeof wire !== "object" || wire === null)
+    throw new GatewayError("UNAUTHENTICATED", `unsigned ${what}`);
+  const w = wire as Record<string, unknown>;
+  const envelope = decode(unb64(w.envelope, `${what} envelope`));
+  return { envelope, signature: unb64(w.signature, `${what} signature`) };
+}
+
 /** Reads `extensions.coken` of a request: the envelope and its signature bytes, not yet checked. */
 export function readSignedRequest(wire: unknown): { request: RequestEnvelope; signature: Uint8Array } {
-  if (typeof wire !== "object" || wire === null)
-    throw new GatewayError("UNAUTHENTICATED", "unsigned request");
-  const w = wire as Record<string, unknown>;
-  const request = decodeRequest(unb64(w.envelope, "request envelope"));
-  return { request, signature: unb64(w.signature, "request signature") };
+  const { envelope, signature } = readSigned(wire, "request", decodeRequest);
+  return { request: envelope, signature };
 }
 
 /** Reads `extensions.coken` of a response: the envelope and its signature bytes, not yet checked. */
 export function readSignedResponse(wire: unknown): { response: ResponseEnvelope; signature: Uint8Array } {
-  if (typeof wire !== "object" || wire === null)
-    throw new GatewayError("UNAUTHENTICATED", "unsigned response");
-  const w = wire as Record<string, unknown>;
-  const response = decodeResponse(unb64(w.envelope, "response envelope"));
-  return { response, signature: unb64(w.signature, "response signature") };
+  const { envelope, signature } = readSigned(wire, "response", decodeResponse);
+  return { response: envelope, signature };
 }
 
 /** Whether `signature` is the agency key's signature of the request. */
