@@ -9,6 +9,7 @@ import {
   keysShow,
   UsageError,
 } from "./commands.js";
+import { dataImport, datasetCommit } from "./dataset-command.js";
 import { peerStart } from "./peer-command.js";
 import { zkCommand } from "./zk-command.js";
 
@@ -18,6 +19,8 @@ const USAGE = `usage:
   coken genesis check FILE
   coken chain verify --genesis FILE (--pglite DIR | --postgres URL)
   coken peer start --config FILE               (passphrase from COKEN_KEYSTORE_PASSPHRASE)
+  coken data import --api URL --dataset ID --file ROWS.ndjson [--batch N]   (token from COKEN_API_TOKEN)
+  coken dataset commit --api URL --dataset ID                          (token from COKEN_API_TOKEN)
   coken zk build [--circuits ID,...] [--dev | --ptau FILE [--verify-ptau]] [--cache DIR]
   coken zk ceremony init --dir DIR [--circuits ID,...] (--ptau FILE | --dev)
   coken zk ceremony contribute --dir DIR --agency ID   (extra entropy from COKEN_ZK_ENTROPY)
@@ -37,6 +40,10 @@ async function run(argv: string[]): Promise<CommandResult> {
       pglite: { type: "string" },
       postgres: { type: "string" },
       config: { type: "string" },
+      api: { type: "string" },
+      dataset: { type: "string" },
+      file: { type: "string" },
+      batch: { type: "string" },
     },
   });
   const [group, command, arg] = positionals;
@@ -50,6 +57,8 @@ async function run(argv: string[]): Promise<CommandResult> {
     if (!values.config) throw new UsageError("peer start needs --config");
     return { code: await peerStart(values.config, process.env), out: "" };
   }
+  if (group === "data" && command === "import") return dataImport(values, process.env);
+  if (group === "dataset" && command === "commit") return datasetCommit(values, process.env);
   if (group === "chain" && command === "verify") {
     const { genesis, pglite, postgres } = values;
     if (!genesis || (pglite === undefined) === (postgres === undefined)) {

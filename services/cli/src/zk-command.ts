@@ -6,6 +6,7 @@ import {
   type CircuitSpec,
   compileCached,
   contribute,
+  DEFAULT_CIRCUIT_IDS,
   DEV_SETUP_BANNER,
   defaultCacheDir,
   devPtau,
@@ -21,11 +22,8 @@ import {
 } from "@coken/zk";
 import { type CommandResult, UsageError } from "./commands.js";
 
-/** The circuits built when none are named: the benchmark sizes (2^20-row trees, five fields). */
-export const DEFAULT_CIRCUITS = ["threshold-d20-f5", "membership-d20", "range-d20"];
-
 function specsOf(list: string | undefined): CircuitSpec[] {
-  const ids = list === undefined ? DEFAULT_CIRCUITS : list.split(",").filter((s) => s !== "");
+  const ids = list === undefined ? DEFAULT_CIRCUIT_IDS : list.split(",").filter((s) => s !== "");
   return ids.map((id) => {
     const { def, params } = parseCircuitId(id);
     return { name: def.name, params };

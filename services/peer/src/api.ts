@@ -1,12 +1,31 @@
+import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { DatasetOpError, type DatasetOps } from "./dataset-ops.js";
 import type { AddResult } from "./mempool.js";
+import type { ProvedDatasetStatus } from "./proved-datasets.js";
 
 /** What the local API exposes of a running peer. */
 export interface ApiTarget {
   submitTx(raw: Uint8Array): AddResult;
   status(): Record<string, string | number | boolean>;
   block(height: number): Promise<Record<string, string | number> | null>;
+  /** The agency's own datasets: row import and commitments (behind the operator token). */
+  datasets: DatasetOps;
+  /** Where each proved dataset stands (empty when this peer proves none). */
+  provedDatasets(): ProvedDatasetStatus[];
+  /** Bearer token the dataset endpoints require; null: they are off. */
+  token: string | null;
+  /** Unexpected failures of dataset operations (the error only, never row values). */
+  onError(e: unknown): void;
 }
+
+const STATUS_OF: Record<DatasetOpError["code"], number> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  BAD_ROWS: 400,
+  NOT_PROVED: 409,
+  REFUSED: 409,
+};
 
 const MAX_BODY = 8 << 20;
 
@@ -27,14 +46,80 @@ async function readBody(req: IncomingMessage): Promise<Uint8Array | null> {
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+function authorized(req: IncomingMessage, token: string | null): boolean {
+  const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+  if (token === null || given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** NDJSON lines as values; null when a line is not JSON (the line number is in `bad`). */
+function parseLines(body: Uint8Array): { rows: unknown[] } | { bad: number } {
+  const rows: unknown[] = [];
+  const lines = Buffer.from(body).toString("utf8").split("\n");
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === "") continue;
+    try {
+      rows.push(JSON.parse(line));
+    } catch {
+      return { bad: i + 1 };
+    }
+  }
+  return { rows };
+}
+
+function datasetRoute(target: ApiTarget, req: IncomingMessage, res: ServerResponse, id: string, op: string) {
+  if (target.token === null)
+    return send(res, 404, {
+      error: { code: "DISABLED", message: "set api.tokenFile to enable dataset endpoints" },
+    });
+  if (!authorized(req, target.token)) return send(res, 401, { error: { code: "UNAUTHENTICATED" } });
+  const fail = (e: unknown) => {
+    if (e instanceof DatasetOpError)
+      return send(res, STATUS_OF[e.code], { error: { code: e.code, message: e.message } });
+    target.onError(e);
+    return send(res, 500, { error: { code: "INTERNAL" } });
+  };
+  if (req.method === "PUT" && op === "rows") {
+    readBody(req).then((body) => {
+      if (body === null) return send(res, 413, { error: { code: "TOO_LARGE" } });
+      const parsed = parseLines(body);
+      if ("bad" in parsed)
+        return send(res, 400, { error: { code: "BAD_ROWS", message: `line ${parsed.bad} is not JSON` } });
+      return target.datasets.importRows(id, parsed.rows).then((n) => send(res, 200, { rows: n }), fail);
+    }, fail);
+    return;
+  }
+  if (req.method === "POST" && op === "commit") {
+    target.datasets.commit(id).then((outcome) => send(res, 202, outcome), fail);
+    return;
+  }
+  return send(res, 404, { error: { code: "NOT_FOUND" } });
+}
+
 /**
  * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers `{id}` or
- * `{error: {code}}`; `GET /v1/status` answers the chain head and counters. Never echoes tx contents.
+ * `{error: {code}}`; `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
+ * dataset stands. With the operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines,
+ * all stored or none) and `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`).
+ * Never echoes tx contents or row values.
  */
 export function createApiServer(target: ApiTarget): Server {
   return createServer((req, res) => {
     const route = `${req.method} ${req.url?.split("?")[0]}`;
     if (route === "GET /v1/status") return send(res, 200, target.status());
+    if (route === "GET /v1/datasets") return send(res, 200, { proved: target.provedDatasets() });
+    const dataset = /^\/v1\/datasets\/([^/]{1,400})\/(rows|commit)$/.exec(req.url?.split("?")[0] ?? "");
+    if (dataset) {
+      let id: string;
+      try {
+        id = decodeURIComponent(dataset[1] as string);
+      } catch {
+        return send(res, 400, { error: { code: "BAD_REQUEST" } });
+      }
+      return datasetRoute(target, req, res, id, dataset[2] as string);
+    }
     const block = /^GET \/v1\/blocks\/(\d{1,15})$/.exec(route);
     if (block) {
       target.block(Number(block[1])).then(

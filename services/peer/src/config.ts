@@ -1,5 +1,9 @@
 import type { StoreConfig } from "@coken/store";
+import { ConfigError, int, obj, only, resolve, str } from "./config-fields.js";
 import { type GatewayConfig, GatewayConfigError, parseGatewayConfig } from "./gateway-config.js";
+import { parseZkConfig, type ZkConfig } from "./zk-config.js";
+
+export { ConfigError } from "./config-fields.js";
 
 /** A peer's configuration file (JSON), parsed and checked. Paths are relative to the file's folder. */
 export interface PeerConfig {
@@ -7,7 +11,11 @@ export interface PeerConfig {
   keystore: string;
   store: StoreConfig;
   p2p: { listen: string; peers: string[] };
-  api: { host: string; port: number };
+  /**
+   * The operator API on `host:port`. Dataset endpoints (row import, commit) need the bearer token stored in
+   * `tokenFile`; without one they are off.
+   */
+  api: { host: string; port: number; tokenFile: string | null };
   consensus: {
     timeoutProposeMs: number;
     timeoutVoteMs: number;
@@ -18,17 +26,8 @@ export interface PeerConfig {
   };
   /** The GraphQL gateway (officials' `/graphql` and other agencies' `/peer/graphql`); absent: not started. */
   gateway?: GatewayConfig;
-}
-
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-  readonly code = "INVALID_CONFIG";
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(`config ${path}: ${message}`);
-  }
+  /** Zero-knowledge proving and verifying; absent: this agency answers and asks lookups only. */
+  zk?: ZkConfig;
 }
 
 const DEFAULT_CONSENSUS: PeerConfig["consensus"] = {
@@ -39,35 +38,6 @@ const DEFAULT_CONSENSUS: PeerConfig["consensus"] = {
   maxBlockTxs: 10_000,
   maxBlockBytes: 8 << 20,
 };
-
-type Json = Record<string, unknown>;
-
-function obj(v: unknown, path: string): Json {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new ConfigError(path, "expected an object");
-  return v as Json;
-}
-
-function only(o: Json, path: string, allowed: readonly string[]): void {
-  for (const k of Object.keys(o))
-    if (!allowed.includes(k)) throw new ConfigError(`${path}.${k}`, "unknown field");
-}
-
-function str(v: unknown, path: string): string {
-  if (typeof v !== "string" || v.length === 0) throw new ConfigError(path, "expected a non-empty string");
-  return v;
-}
-
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(path, `expected an integer in ${min}..${max}`);
-  }
-  return v;
-}
-
-function resolve(base: string, p: string): string {
-  return p.startsWith("/") ? p : `${base.replace(/\/$/, "")}/${p}`;
-}
 
 function parseStore(v: unknown, base: string): StoreConfig {
   const s = obj(v, "$.store");
@@ -88,18 +58,19 @@ function parseStore(v: unknown, base: string): StoreConfig {
 /** Parses a config document; `base` is the folder relative paths are taken from. Throws only ConfigError. */
 export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
   const c = obj(doc, "$");
-  only(c, "$", ["genesis", "keystore", "store", "p2p", "api", "consensus", "gateway"]);
+  only(c, "$", ["genesis", "keystore", "store", "p2p", "api", "consensus", "gateway", "zk"]);
   const p2p = obj(c.p2p, "$.p2p");
   only(p2p, "$.p2p", ["listen", "peers"]);
   if (!Array.isArray(p2p.peers ?? [])) throw new ConfigError("$.p2p.peers", "expected an array");
   const api = obj(c.api ?? { host: "127.0.0.1", port: 0 }, "$.api");
-  only(api, "$.api", ["host", "port"]);
+  only(api, "$.api", ["host", "port", "tokenFile"]);
   const consensus = obj(c.consensus ?? {}, "$.consensus");
   only(consensus, "$.consensus", Object.keys(DEFAULT_CONSENSUS));
   const merged = { ...DEFAULT_CONSENSUS };
   for (const [k, v] of Object.entries(consensus)) {
     merged[k as keyof typeof merged] = int(v, `$.consensus.${k}`, 1, 1 << 30);
   }
+  const gateway = c.gateway === undefined ? undefined : gatewaySection(c.gateway, base);
   return {
     genesis: resolve(base, str(c.genesis, "$.genesis")),
     keystore: resolve(base, str(c.keystore, "$.keystore")),
@@ -111,9 +82,11 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
     api: {
       host: str(api.host ?? "127.0.0.1", "$.api.host"),
       port: int(api.port ?? 0, "$.api.port", 0, 65535),
+      tokenFile: api.tokenFile === undefined ? null : resolve(base, str(api.tokenFile, "$.api.tokenFile")),
     },
     consensus: merged,
-    ...(c.gateway === undefined ? {} : { gateway: gatewaySection(c.gateway, base) }),
+    ...(gateway === undefined ? {} : { gateway }),
+    ...(c.zk === undefined ? {} : { zk: parseZkConfig(c.zk, base, gateway?.mode === "production") }),
   };
 }
 

@@ -17,6 +17,8 @@ export interface GatewayConfig {
   /** Replay window of signed inter-agency requests. */
   maxSkewMs: number;
   maxRequestLifetimeMs: number;
+  /** How long an inter-agency call may take, proof generation included. */
+  upstreamTimeoutMs: number;
   /** Receipt batches: size and time bounds, and how often the queue works. */
   receiptBatchSize: number;
   receiptBatchWaitMs: number;
@@ -40,6 +42,7 @@ const DEFAULTS = {
   mode: "dev",
   maxSkewMs: 30_000,
   maxRequestLifetimeMs: 120_000,
+  upstreamTimeoutMs: 30_000,
   receiptBatchSize: 1000,
   receiptBatchWaitMs: 2000,
   receiptIntervalMs: 500,
@@ -119,6 +122,7 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
     trustedDocuments: trusted === null ? null : file(trusted),
     maxSkewMs: num("maxSkewMs", 0, 600_000),
     maxRequestLifetimeMs: num("maxRequestLifetimeMs", 1000, 3_600_000),
+    upstreamTimeoutMs: num("upstreamTimeoutMs", 100, 600_000),
     receiptBatchSize: num("receiptBatchSize", 1, 1000),
     receiptBatchWaitMs: num("receiptBatchWaitMs", 0, 3_600_000),
     receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),

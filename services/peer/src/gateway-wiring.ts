@@ -5,6 +5,7 @@ import {
   createGatewayServer,
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
+  DEFAULT_TRANSPORT_OPTIONS,
   executorFor,
   type FederationClientComponents,
   type GatewayServer,
@@ -63,17 +64,20 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
   const ledger = c.chain.ledger.state;
   const now = Date.now;
   const issuer = await ReceiptIssuer.open(hasher, repo);
-  const federation = createFederationClient({
-    self: c.agency,
-    signer: c.signer,
-    hasher,
-    verifier: c.verifier,
-    ledger,
-    peerUrl: (agency) => config.peers[agency],
-    now,
-    calls: repo,
-    answerVerifier: c.answerVerifier,
-  });
+  const federation = createFederationClient(
+    {
+      self: c.agency,
+      signer: c.signer,
+      hasher,
+      verifier: c.verifier,
+      ledger,
+      peerUrl: (agency) => config.peers[agency],
+      now,
+      calls: repo,
+      answerVerifier: c.answerVerifier,
+    },
+    { ...DEFAULT_TRANSPORT_OPTIONS, timeoutMs: config.upstreamTimeoutMs },
+  );
   const peerEndpoint = createPeerEndpoint(
     {
       self: c.agency,

@@ -8,12 +8,14 @@ import { openStore, type Store, StoredLedger } from "@coken/store";
 import { createApiServer } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import type { PeerConfig } from "./config.js";
+import { DatasetOps } from "./dataset-ops.js";
 import { ConsensusDriver, validatorInfos } from "./driver.js";
 import { type PeerGateway, startGateway } from "./gateway-wiring.js";
 import { attachGossipHandlers } from "./gossip-handlers.js";
 import type { Logger } from "./log.js";
 import { Mempool } from "./mempool.js";
 import { BlockSync, serveBlocks, syncFrameBytes } from "./sync.js";
+import { type PeerZk, startZk } from "./zk-wiring.js";
 
 export interface RunningPeer {
   readonly agency: string;
@@ -21,12 +23,14 @@ export interface RunningPeer {
   readonly network: Network;
   /** The GraphQL gateway, when the config has a `gateway` section. */
   readonly gateway: PeerGateway | null;
+  /** The prover and verifier, when the config has a `zk` section. */
+  readonly zk: PeerZk | null;
   stop(): Promise<void>;
 }
 
 /**
  * Builds a peer from its configuration, in dependency order (keys, store, ledger, mempool, network, consensus,
- * sync, API), and returns a handle whose `stop` closes them in reverse order.
+ * sync, zero-knowledge keys, API, gateway), and returns a handle whose `stop` closes them in reverse order.
  */
 export async function startPeer(config: PeerConfig, passphrase: string, log: Logger): Promise<RunningPeer> {
   const closers: (() => Promise<void>)[] = [];
@@ -109,8 +113,47 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       if (result.ok) void network.publish("txs", raw).catch(() => {});
       return result;
     };
+    const zk =
+      config.zk === undefined
+        ? null
+        : await startZk(config.zk, {
+            agency: key.agency,
+            ledger: chain.ledger.state,
+            store,
+            log: log.child("zk"),
+          });
+    if (zk !== null) closers.push(() => zk.close());
+    const datasets = new DatasetOps({
+      self: key.agency,
+      ledger: chain.ledger.state,
+      store,
+      tx: {
+        self: key.agency,
+        chainId: genesis.chainId,
+        hasher: chain.ledger.hasher,
+        signer: key.signer,
+        ledger: chain.ledger.state,
+        submitTx,
+      },
+      ...(zk === null || config.zk === undefined
+        ? {}
+        : {
+            zk: {
+              registry: zk.registry,
+              layouts: config.zk.datasets,
+              ...(zk.datasets === undefined ? {} : { datasets: zk.datasets }),
+            },
+          }),
+      now: Date.now,
+    });
+    const token =
+      config.api.tokenFile === null ? null : (await readFile(config.api.tokenFile, "utf8")).trim();
     const api: Server = createApiServer({
       submitTx,
+      datasets,
+      token: token === "" ? null : token,
+      provedDatasets: () => zk?.datasets?.status() ?? [],
+      onError: (e) => log.error("dataset operation failed", { error: String(e) }),
       status: () => ({
         chain: genesis.chainId,
         agency: key.agency,
@@ -143,13 +186,14 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         chain,
         store,
         submitTx,
+        ...(zk === null ? {} : { prover: zk.prover, answerVerifier: zk.verifier }),
         log: log.child("gateway"),
       });
       closers.push(() => g.close());
       gateway = g;
     }
     log.info("peer started", { agency: key.agency, apiPort, validator: isValidator });
-    return { agency: key.agency, apiPort, network, gateway, stop };
+    return { agency: key.agency, apiPort, network, gateway, zk, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -19,6 +19,7 @@ export * from "./prover/query-prover.js";
 export * from "./registry/artifacts.js";
 export * from "./setup/build.js";
 export * from "./setup/cache.js";
+export * from "./setup/installed.js";
 export * from "./setup/manifest.js";
 export * from "./setup/progress.js";
 export * from "./setup/ptau.js";

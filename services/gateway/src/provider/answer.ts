@@ -1,7 +1,7 @@
 import type { AccessReceipt, AgencyId, Hasher } from "@coken/ledger";
 import type { LocalDataRepository } from "@coken/store";
-import type { QueryProver } from "@coken/zk";
-import { GatewayError } from "../errors.js";
+import { type QueryProver, ZkError, type ZkErrorCode } from "@coken/zk";
+import { GatewayError, type GatewayErrorCode } from "../errors.js";
 import type { AnswerResult, DatasetQuery, LookupQuery } from "../federation/types.js";
 import type { ReceiptIssuer } from "../receipts/issuer.js";
 import { proofHash, resultHash } from "../signing/hashes.js";
@@ -44,6 +44,29 @@ async function lookup(
   return { kind: "lookup", found: true, fields };
 }
 
+/** What the asker is told when proving fails: the rule, never the data (unlisted codes stay masked). */
+const PROVE_REFUSALS: Partial<Record<ZkErrorCode, [GatewayErrorCode, string]>> = {
+  BAD_QUERY: ["BAD_USER_INPUT", "the query does not fit the dataset's committed fields"],
+  FIELD_ENCODING: ["BAD_USER_INPUT", "a constant does not fit the field's type"],
+  PUBLIC_INPUT_RANGE: ["BAD_USER_INPUT", "a constant is out of range"],
+  UNSUPPORTED_QUERY: ["UNSUPPORTED_QUERY", "no circuit proves this query"],
+  GROUP_TOO_SMALL: ["FORBIDDEN", "the answer would describe a group below the minimum size"],
+  NOT_COMMITTED: ["UPSTREAM_UNAVAILABLE", "proofs over this dataset are not ready at the provider"],
+  ARTIFACT_MISSING: ["UNSUPPORTED_QUERY", "the provider holds no keys for this query kind"],
+  QUEUE_FULL: ["RATE_LIMITED", "the provider's prover is busy"],
+  TIMEOUT: ["UPSTREAM_TIMEOUT", "the proof took too long"],
+};
+
+async function prove(prover: QueryProver, ...args: Parameters<QueryProver["prove"]>) {
+  try {
+    return await prover.prove(...args);
+  } catch (e) {
+    const refusal = e instanceof ZkError ? PROVE_REFUSALS[e.code] : undefined;
+    if (refusal === undefined) throw e;
+    throw new GatewayError(refusal[0], refusal[1]);
+  }
+}
+
 async function execute(
   c: AnswerComponents,
   auth: AuthenticatedRequest,
@@ -54,7 +77,7 @@ async function execute(
   if (c.prover === undefined)
     throw new GatewayError("UNSUPPORTED_QUERY", "this agency answers lookups only: no prover is configured");
   const { requester, nonce, expiresAt } = auth.envelope;
-  const answer = await c.prover.prove(dataset, query, { requester, nonce, expiresAt });
+  const answer = await prove(c.prover, dataset, query, { requester, nonce, expiresAt });
   return { result: answer.result, proof: proofToJson(answer.proof) };
 }
 

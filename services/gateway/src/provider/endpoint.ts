@@ -94,7 +94,14 @@ export function createPeerEndpoint(
         async cosignReceipts(_: unknown, args: { receipts: string }, ctx: PeerContext) {
           const receipts = decodeReceiptList(args.receipts);
           const outcome = await cosignBatch(
-            { self: c.self, signer: c.signer, hasher: c.hasher, calls: c.repo },
+            {
+              self: c.self,
+              signer: c.signer,
+              hasher: c.hasher,
+              calls: c.repo,
+              now: c.now,
+              inFlightMs: options.window.maxLifetimeMs + options.window.maxSkewMs,
+            },
             ctx.auth.envelope.requester,
             receipts,
           );

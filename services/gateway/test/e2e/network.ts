@@ -87,6 +87,9 @@ function memoryLogger(lines: string[], module: string): Logger {
   };
 }
 
+/** Config sections to add per agency; objects are merged into the sections the network writes (e.g. `api`). */
+export type ExtraConfig = (spec: AgencySpec) => Record<string, Record<string, unknown>>;
+
 /**
  * Keystores, a genesis file and a peer config with a `gateway` section per agency, every agency a validator over
  * loopback libp2p; each gateway knows the others' URLs.
@@ -95,6 +98,7 @@ export async function prepareNetwork(
   dir: string,
   chainId: string,
   specs: AgencySpec[],
+  extra: ExtraConfig = () => ({}),
 ): Promise<NetworkNode[]> {
   const keystore = await load<KeystoreModule>("../../../../keystore/dist/src/index.js");
   const p2p = await load<P2pModule>("../../../../p2p/dist/src/index.js");
@@ -136,7 +140,7 @@ export async function prepareNetwork(
     nodes.map(async (n) => {
       const dataDir = join(dir, n.spec.id, "db");
       await mkdir(join(dir, n.spec.id), { recursive: true });
-      const doc = {
+      const doc: Record<string, unknown> = {
         genesis: "genesis.json",
         keystore: `${n.spec.id}.key.json`,
         store: { kind: "pglite", dataDir: `${n.spec.id}/db` },
@@ -151,6 +155,8 @@ export async function prepareNetwork(
           receiptIntervalMs: 100,
         },
       };
+      for (const [section, fields] of Object.entries(extra(n.spec)))
+        doc[section] = { ...(doc[section] as Record<string, unknown> | undefined), ...fields };
       return {
         spec: n.spec,
         signer: n.signer,

@@ -41,7 +41,7 @@ export const DEV_SETUP_BANNER = [
   "################################################################################",
 ].join("\n");
 
-interface Compiled {
+export interface Compiled {
   key: string;
   id: string;
   r1cs: string;
@@ -69,7 +69,18 @@ export async function compileCached(
     const record = { id, r1cs: relative(tmp, out.r1cs), wasm: relative(tmp, out.wasm), ...info };
     await writeFile(join(tmp, COMPILED_INFO), JSON.stringify(record));
   });
-  const record = JSON.parse(await readFile(join(dir, COMPILED_INFO), "utf8")) as Compiled;
+  return readCompiled(cacheDir, key);
+}
+
+/** A compiled circuit already in the cache, by its content key; throws ARTIFACT_MISSING when absent. */
+export async function readCompiled(cacheDir: string, key: string): Promise<Compiled> {
+  const dir = cacheEntry(cacheDir, "circuits", key);
+  let record: Compiled;
+  try {
+    record = JSON.parse(await readFile(join(dir, COMPILED_INFO), "utf8")) as Compiled;
+  } catch {
+    throw new ZkError("ARTIFACT_MISSING", `no compiled circuit ${key} in ${cacheDir}`, { key });
+  }
   return { ...record, key, r1cs: join(dir, record.r1cs), wasm: join(dir, record.wasm) };
 }
 

@@ -1,0 +1,207 @@
+import { type AgencyId, bytesEqual, type Dataset, type DatasetCommitment, keys, toHex } from "@coken/ledger";
+import type { Store } from "@coken/store";
+import {
+  type ArtifactRegistry,
+  type BuiltCommitment,
+  buildDatasetCommitmentParallel,
+  type DatasetRow,
+  type LocalQueryProver,
+  type RowValue,
+} from "@coken/zk";
+import type { Logger } from "./log.js";
+import type { ProvedDatasetConfig } from "./zk-config.js";
+
+/** Rows per read: the store's largest page. */
+const PAGE = 1000;
+
+/** Where one of this agency's proved datasets stands. */
+export type ProvedDatasetState =
+  /** The rows here build the commitment in force: proved answers are served. */
+  | "proving"
+  /** The commitment in force is being rebuilt from the rows here. */
+  | "building"
+  /** Not (yet) committed on the ledger, or not this agency's. */
+  | "uncommitted"
+  /** The rows here build another root than the one in force (rows changed since, or another layout). */
+  | "root-mismatch"
+  /** The commitment in force lists verifying keys this peer does not prove with. */
+  | "keys-mismatch"
+  /** The rows could not be committed (bad values, too many rows); the error code says why. */
+  | "failed";
+
+export interface ProvedDatasetStatus {
+  dataset: string;
+  state: ProvedDatasetState;
+  /** Commitment version the state refers to. */
+  version: number | null;
+  code?: string;
+}
+
+export interface ProvedDatasetsComponents {
+  self: AgencyId;
+  ledger: { get(key: string): unknown };
+  store: Store;
+  registry: ArtifactRegistry;
+  prover: LocalQueryProver;
+  log: Logger;
+}
+
+/** Reads a dataset's rows from the agency's own store, in key order. Never logs them. */
+export async function storedRows(store: Store, dataset: string): Promise<DatasetRow[]> {
+  const rows: DatasetRow[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.localData.listRows(
+      dataset,
+      after === undefined ? { limit: PAGE } : { after, limit: PAGE },
+    );
+    for (const r of page.rows) rows.push({ key: r.key, fields: r.fields as Record<string, RowValue> });
+    if (page.next === null) return rows;
+    after = page.next;
+  }
+}
+
+/** Commits to the rows stored for `dataset` with its configured layout (threads: the machine's cores). */
+export async function commitStoredRows(
+  store: Store,
+  dataset: Dataset,
+  layout: ProvedDatasetConfig,
+): Promise<BuiltCommitment> {
+  const rows = await storedRows(store, dataset.id);
+  return buildDatasetCommitmentParallel(dataset.fields, rows, {
+    depth: layout.depth,
+    indexes: layout.indexes,
+  });
+}
+
+/**
+ * The verifying keys a commitment made here lists: those of the circuits this peer proves with, for the query
+ * kinds the dataset allows.
+ */
+export function verifyingKeysHere(
+  registry: ArtifactRegistry,
+  dataset: Pick<Dataset, "queryKinds">,
+): DatasetCommitment["verifyingKeys"] {
+  return registry
+    .verifyingKeysFor(registry.list().map((a) => a.circuit))
+    .filter((k) => dataset.queryKinds.includes(k.queryKind));
+}
+
+function keysAgree(registry: ArtifactRegistry, dataset: Dataset, commitment: DatasetCommitment): boolean {
+  return verifyingKeysHere(registry, dataset).every((mine) => {
+    const listed = commitment.verifyingKeys.find((k) => k.queryKind === mine.queryKind);
+    return listed === undefined || bytesEqual(listed.hash, mine.hash);
+  });
+}
+
+/**
+ * Keeps the prover's datasets in step with the ledger: whenever the commitment in force for one of this agency's
+ * proved datasets changes, it rebuilds the trees from the rows stored here (one dataset at a time, off the
+ * request path), checks the root against the ledger and registers them with the prover; until then, and on any
+ * mismatch, proved answers over that dataset fail with NOT_COMMITTED rather than proving against stale rows.
+ */
+export class ProvedDatasets {
+  readonly #status = new Map<string, ProvedDatasetStatus>();
+  /** Commitments this peer just made, by dataset: used instead of a rebuild when their root comes into force. */
+  readonly #offered = new Map<string, BuiltCommitment>();
+  #running: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly c: ProvedDatasetsComponents,
+    private readonly layouts: Record<string, ProvedDatasetConfig>,
+  ) {
+    for (const dataset of Object.keys(layouts))
+      this.#status.set(dataset, { dataset, state: "uncommitted", version: null });
+  }
+
+  /** Checks every configured dataset against the ledger now and on every `intervalMs` after. */
+  start(intervalMs: number): void {
+    void this.refresh();
+    this.#timer = setInterval(() => void this.refresh(), intervalMs);
+    this.#timer.unref();
+  }
+
+  /** A commitment just built here for `dataset` (the last one offered is kept until a root comes into force). */
+  offer(dataset: string, built: BuiltCommitment): void {
+    if (dataset in this.layouts) this.#offered.set(dataset, built);
+  }
+
+  status(): ProvedDatasetStatus[] {
+    return [...this.#status.values()];
+  }
+
+  /** One pass over the configured datasets; resolves when any rebuild it started has finished. */
+  refresh(): Promise<void> {
+    this.#running ??= this.#pass().finally(() => {
+      this.#running = null;
+    });
+    return this.#running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  async #pass(): Promise<void> {
+    for (const [id, layout] of Object.entries(this.layouts)) {
+      const dataset = this.c.ledger.get(keys.dataset(id)) as Dataset | undefined;
+      const known = this.#status.get(id);
+      if (dataset === undefined || dataset.owner !== this.c.self || dataset.commitment === null) {
+        if (known?.state !== "uncommitted") this.c.prover.unregister(id);
+        this.#status.set(id, { dataset: id, state: "uncommitted", version: null });
+        continue;
+      }
+      if (known?.version === dataset.commitmentVersion && known.state !== "building") continue;
+      this.c.prover.unregister(id);
+      this.#status.set(id, { dataset: id, state: "building", version: dataset.commitmentVersion });
+      this.#status.set(id, await this.#rebuild(dataset, dataset.commitment, layout));
+    }
+  }
+
+  async #rebuild(
+    dataset: Dataset,
+    commitment: DatasetCommitment,
+    layout: ProvedDatasetConfig,
+  ): Promise<ProvedDatasetStatus> {
+    const base = { dataset: dataset.id, version: dataset.commitmentVersion };
+    if (!keysAgree(this.c.registry, dataset, commitment)) {
+      this.c.log.warn("commitment lists verifying keys this peer does not prove with", {
+        dataset: dataset.id,
+      });
+      return { ...base, state: "keys-mismatch" };
+    }
+    const t0 = performance.now();
+    const offered = this.#offered.get(dataset.id);
+    this.#offered.delete(dataset.id);
+    let built: BuiltCommitment;
+    try {
+      built =
+        offered !== undefined && bytesEqual(offered.commitment.root, commitment.root)
+          ? offered
+          : await commitStoredRows(this.c.store, dataset, layout);
+    } catch (e) {
+      const code = String((e as { code?: unknown }).code ?? "INTERNAL");
+      this.c.log.warn("cannot commit the stored rows", { dataset: dataset.id, code });
+      return { ...base, state: "failed", code };
+    }
+    if (!bytesEqual(built.commitment.root, commitment.root)) {
+      this.c.log.warn("stored rows do not build the commitment in force", {
+        dataset: dataset.id,
+        version: dataset.commitmentVersion,
+        built: toHex(built.commitment.root),
+        inForce: toHex(commitment.root),
+      });
+      return { ...base, state: "root-mismatch" };
+    }
+    this.c.prover.register(dataset.id, built.dataset);
+    this.c.log.info("proving over dataset", {
+      dataset: dataset.id,
+      version: dataset.commitmentVersion,
+      rows: built.commitment.rowCount,
+      buildMs: Math.round(performance.now() - t0),
+    });
+    return { ...base, state: "proving" };
+  }
+}

@@ -1,0 +1,87 @@
+import { DEFAULT_CIRCUIT_IDS, defaultCacheDir, type IndexSpec, parseCircuitId } from "@coken/zk";
+import { ConfigError, int, type Json, obj, only, resolve } from "./config-fields.js";
+
+/** How this agency proves answers over one of its own datasets: the commitment layout it was built with. */
+export interface ProvedDatasetConfig {
+  /** log2 of the row tree's capacity (even); must match the circuits' depth. */
+  depth: number;
+  /** Sorted prefix-sum indexes, in commitment order (the ledger lists only their fields). */
+  indexes: IndexSpec[];
+}
+
+/** The `zk` section of a peer's configuration: zero-knowledge keys, the prover pool and the datasets it proves over. */
+export interface ZkConfig {
+  /** Artifact cache written by `coken zk build` / `coken zk ceremony finalize`. */
+  cacheDir: string;
+  /** Circuit instances this peer proves with (one key set each, picked from the cache). */
+  circuits: string[];
+  /** Accept development keys (never in a production gateway). */
+  devKeys: boolean;
+  proverThreads: number;
+  proveTimeoutMs: number;
+  /** Own datasets answered with proofs, by dataset id; absent ones answer lookups only. */
+  datasets: Record<string, ProvedDatasetConfig>;
+}
+
+const KEYS = ["cacheDir", "circuits", "devKeys", "proverThreads", "proveTimeoutMs", "datasets"];
+
+function name(v: unknown, path: string): string {
+  if (typeof v !== "string" || v.length === 0) throw new ConfigError(path, "expected a field name");
+  return v;
+}
+
+function datasetSection(v: unknown, path: string): ProvedDatasetConfig {
+  const d = obj(v, path);
+  only(d, path, ["depth", "indexes"]);
+  const depth = int(d.depth ?? 20, `${path}.depth`, 2, 32);
+  if (depth % 2 !== 0) throw new ConfigError(`${path}.depth`, "expected an even depth (4-ary trees)");
+  const list = d.indexes ?? [];
+  if (!Array.isArray(list)) throw new ConfigError(`${path}.indexes`, "expected an array of {field, sum?}");
+  const indexes = list.map((ix, i): IndexSpec => {
+    const at = `${path}.indexes[${i}]`;
+    const o = obj(ix, at);
+    only(o, at, ["field", "sum"]);
+    const field = name(o.field, `${at}.field`);
+    return o.sum === undefined ? { field } : { field, sum: name(o.sum, `${at}.sum`) };
+  });
+  return { depth, indexes };
+}
+
+/**
+ * Parses the `zk` section; a relative cache path is taken from `base`, an absent one from COKEN_ZK_CACHE or the
+ * user cache. `production` (the gateway's mode) refuses development keys. Throws only ConfigError.
+ */
+export function parseZkConfig(v: unknown, base: string, production: boolean, env = process.env): ZkConfig {
+  const z = obj(v, "$.zk");
+  only(z, "$.zk", KEYS);
+  const cache = z.cacheDir === undefined ? defaultCacheDir(env) : name(z.cacheDir, "$.zk.cacheDir");
+  const circuits = z.circuits ?? DEFAULT_CIRCUIT_IDS;
+  if (!Array.isArray(circuits) || circuits.length === 0)
+    throw new ConfigError("$.zk.circuits", "expected a non-empty array of circuit ids");
+  circuits.forEach((id, i) => {
+    try {
+      parseCircuitId(name(id, `$.zk.circuits[${i}]`));
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`$.zk.circuits[${i}]`, `unknown circuit id ${String(id)}`);
+    }
+  });
+  const devKeys = z.devKeys ?? false;
+  if (typeof devKeys !== "boolean") throw new ConfigError("$.zk.devKeys", "expected a boolean");
+  if (devKeys && production)
+    throw new ConfigError(
+      "$.zk.devKeys",
+      "a production gateway never proves or verifies with development keys",
+    );
+  const datasets = obj(z.datasets ?? {}, "$.zk.datasets") as Json;
+  return {
+    cacheDir: resolve(base, cache),
+    circuits: [...(circuits as string[])],
+    devKeys,
+    proverThreads: int(z.proverThreads ?? 1, "$.zk.proverThreads", 1, 64),
+    proveTimeoutMs: int(z.proveTimeoutMs ?? 30_000, "$.zk.proveTimeoutMs", 100, 3_600_000),
+    datasets: Object.fromEntries(
+      Object.entries(datasets).map(([id, d]) => [id, datasetSection(d, `$.zk.datasets.${id}`)]),
+    ),
+  };
+}

@@ -1,0 +1,82 @@
+import type { AgencyId } from "@coken/ledger";
+import type { Store } from "@coken/store";
+import {
+  type ArtifactRegistry,
+  chooseArtifacts,
+  createAnswerVerifier,
+  createArtifactRegistry,
+  createQueryProver,
+  DEV_SETUP_BANNER,
+  installedArtifacts,
+  type LocalAnswerVerifier,
+  type LocalQueryProver,
+} from "@coken/zk";
+import type { Logger } from "./log.js";
+import { ProvedDatasets } from "./proved-datasets.js";
+import type { ZkConfig } from "./zk-config.js";
+
+/** How often the proved datasets are checked against the commitments in force. */
+const REFRESH_MS = 1000;
+
+export interface ZkWiringComponents {
+  agency: AgencyId;
+  ledger: { get(key: string): unknown };
+  store: Store;
+  log: Logger;
+}
+
+/** A peer's zero-knowledge side: the prover over its own datasets (when it proves any) and the asker's verifier. */
+export interface PeerZk {
+  /** Keys this peer proves with (and lists in the commitments it makes). */
+  readonly registry: ArtifactRegistry;
+  readonly prover: LocalQueryProver | undefined;
+  readonly verifier: LocalAnswerVerifier;
+  readonly datasets: ProvedDatasets | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the keys from the artifact cache, starts the verifier, and — when the config names datasets to prove
+ * over — a warm prover pool whose datasets follow the commitments in force on the ledger. Development keys are
+ * used only when the config allows them, and then loudly. Throws ZkError (ARTIFACT_MISSING, DEV_SETUP).
+ */
+export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<PeerZk> {
+  const installed = (await installedArtifacts(config.cacheDir, config.circuits)).filter(
+    (a) => config.devKeys || !a.devSetup,
+  );
+  const chosen = chooseArtifacts(installed, config.circuits, { production: !config.devKeys });
+  if (chosen.some((a) => a.devSetup)) c.log.warn(DEV_SETUP_BANNER);
+  const registry = createArtifactRegistry(chosen);
+  // Answers from others are checked with any key installed here for these circuits; the ledger says which is in force.
+  const verifier = createAnswerVerifier()({ keys: createArtifactRegistry(installed) });
+  const proved = Object.keys(config.datasets).length > 0;
+  const prover = proved
+    ? createQueryProver({ pool: { size: config.proverThreads, timeoutMs: config.proveTimeoutMs } })({
+        artifacts: registry,
+      })
+    : undefined;
+  const datasets =
+    prover === undefined
+      ? undefined
+      : new ProvedDatasets(
+          { self: c.agency, ledger: c.ledger, store: c.store, registry, prover, log: c.log },
+          config.datasets,
+        );
+  datasets?.start(REFRESH_MS);
+  c.log.info("zero-knowledge keys loaded", {
+    circuits: chosen.map((a) => a.circuit),
+    devSetup: chosen.some((a) => a.devSetup),
+    provedDatasets: Object.keys(config.datasets),
+  });
+  return {
+    registry,
+    prover,
+    verifier,
+    datasets,
+    async close() {
+      await datasets?.stop();
+      await prover?.close();
+      await verifier.close();
+    },
+  };
+}
