@@ -51,7 +51,7 @@ const PROVE_REFUSALS: Partial<Record<ZkErrorCode, [GatewayErrorCode, string]>> =
   PUBLIC_INPUT_RANGE: ["BAD_USER_INPUT", "a constant is out of range"],
   UNSUPPORTED_QUERY: ["UNSUPPORTED_QUERY", "no circuit proves this query"],
   GROUP_TOO_SMALL: ["FORBIDDEN", "the answer would describe a group below the minimum size"],
-  NOT_COMMITTED: ["UPSTREAM_UNAVAILABLE", "proofs over this dataset are not ready at the provider"],
+  NOT_COMMITTED: ["BAD_USER_INPUT", "no committed record has this key"],
   ARTIFACT_MISSING: ["UNSUPPORTED_QUERY", "the provider holds no keys for this query kind"],
   QUEUE_FULL: ["RATE_LIMITED", "the provider's prover is busy"],
   TIMEOUT: ["UPSTREAM_TIMEOUT", "the proof took too long"],
@@ -61,6 +61,12 @@ async function prove(prover: QueryProver, ...args: Parameters<QueryProver["prove
   try {
     return await prover.prove(...args);
   } catch (e) {
+    // The prover holds no trees for the dataset (its commitment is being rebuilt, or does not match the rows).
+    if (e instanceof ZkError && e.code === "NOT_COMMITTED" && e.details?.dataset !== undefined)
+      throw new GatewayError(
+        "UPSTREAM_UNAVAILABLE",
+        "proofs over this dataset are not ready at the provider",
+      );
     const refusal = e instanceof ZkError ? PROVE_REFUSALS[e.code] : undefined;
     if (refusal === undefined) throw e;
     throw new GatewayError(refusal[0], refusal[1]);

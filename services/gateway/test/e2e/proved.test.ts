@@ -154,14 +154,18 @@ describe("proved answers between peers: data import, dataset commit, verified an
       expiresAt: Date.now() + 3_600_000,
     });
     const grant = derivedId(h, "grant", A, 1);
-    await waitFor("A's dataset on the ledger", provedState, (s) => s[0]?.state === "uncommitted", 30_000);
     await waitFor(
-      "the dataset to be committed",
-      () =>
-        fetch(`${apiUrl(A)}/v1/datasets/${encodeURIComponent(DATASET)}/rows`, { method: "PUT", body: "" }),
-      (r) => r.status === 401,
-      1000,
+      "A's dataset on A's ledger",
+      () => gql(node(A).gatewayUrl, "{ catalog(first: 5) { edges { node { datasetId } } } }"),
+      (r) =>
+        r.body.data?.catalog.edges.some((e: { node: { datasetId: string } }) => e.node.datasetId === DATASET),
+      30_000,
     );
+    const rowsUrl = `${apiUrl(A)}/v1/datasets/${encodeURIComponent(DATASET)}/rows`;
+    for (const headers of [{}, { authorization: "Bearer not-the-token" }] as Record<string, string>[]) {
+      const res = await fetch(rowsUrl, { method: "PUT", headers, body: `${JSON.stringify(ROWS[0])}\n` });
+      assert.equal(res.status, 401, "dataset endpoints need the operator token");
+    }
 
     // A row missing a field: the whole batch is refused and nothing is stored.
     const bad = join(dir, "bad.ndjson");
