@@ -2,6 +2,25 @@ pragma circom 2.1.0;
 
 include "poseidon.circom";
 
+// The four children of a 4-ary node: `cur` at position q = bits[0] + 2·bits[1] (bits boolean, checked by the
+// caller) among its three siblings in order. Five products: `cur` and the sibling it pairs with (s0 in the low
+// half, s2 in the high half) are ordered by bits[0], then the pair goes to the half named by bits[1]; the last
+// child is linear, since the children are a permutation of cur, s0, s1, s2 and so have the same sum.
+template QuadPlace() {
+    signal input cur;
+    signal input bits[2];
+    signal input siblings[3];
+    signal output children[4];
+
+    signal other <== siblings[0] + bits[1] * (siblings[2] - siblings[0]);
+    signal first <== cur + bits[0] * (other - cur);
+    signal second <== cur + other - first;
+    children[0] <== first + bits[1] * (siblings[0] - first);
+    children[1] <== second + bits[1] * (siblings[1] - second);
+    children[2] <== siblings[1] + bits[1] * (first - siblings[1]);
+    children[3] <== cur + siblings[0] + siblings[1] + siblings[2] - children[0] - children[1] - children[2];
+}
+
 // One level of a 4-ary Poseidon Merkle path: places `cur` among its three siblings at the position given by
 // two bits (least significant first) and hashes the four children.
 template QuadLevel() {
@@ -12,25 +31,7 @@ template QuadLevel() {
 
     bits[0] * (bits[0] - 1) === 0;
     bits[1] * (bits[1] - 1) === 0;
-    // one-hot position e0..e3 from the two bits
-    signal e3 <== bits[0] * bits[1];
-    signal e1 <== bits[0] - e3;
-    signal e2 <== bits[1] - e3;
-    signal e0 <== 1 - bits[0] - bits[1] + e3;
-
-    signal a0 <== e0 * (cur - siblings[0]);
-    signal a1 <== e0 * (siblings[0] - siblings[1]);
-    signal b1 <== e1 * (cur - siblings[1]);
-    signal a2 <== e2 * (cur - siblings[1]);
-    signal b2 <== e3 * (siblings[2] - siblings[1]);
-    signal a3 <== e3 * (cur - siblings[2]);
-
-    component h = Poseidon(4);
-    h.inputs[0] <== siblings[0] + a0;
-    h.inputs[1] <== siblings[1] + a1 + b1;
-    h.inputs[2] <== siblings[1] + a2 + b2;
-    h.inputs[3] <== siblings[2] + a3;
-    out <== h.out;
+    out <== Poseidon(4)(QuadPlace()(cur, bits, siblings));
 }
 
 // Root of a 4-ary tree with `levels` levels from a leaf, its position bits (2 per level, least significant
