@@ -23,15 +23,15 @@ template Membership(depth) {
     signal input digest;
     signal input pathBits[depth];
     signal input siblings[depth \ 2][3];
-    signal input indexesRoot;
+    signal input indexesTop[4];
     signal input meta;
 
     signal leaf <== Poseidon(3)([leafKey, nextKey, digest]);
-    component path = QuadMerkleRoot(depth \ 2);
+    component path = QuadMerkleTop(depth \ 2);
     path.leaf <== leaf;
     path.bits <== pathBits;
     path.siblings <== siblings;
-    signal computedRoot <== CommitmentRoot()(path.root, indexesRoot, meta);
+    signal computedRoot <== CommitmentRoot()(path.children, indexesTop, meta);
     root === computedRoot;
 
     _ <== Num2Bits(129)(leafKey);

@@ -43,7 +43,7 @@ template RangeAggregate(depth) {
     signal output count;
     signal output sum;
 
-    signal input rowRoot;
+    signal input rowTop[4];
     signal input meta;
     signal input entrySumTag;
     signal input indexRoot;
@@ -63,11 +63,11 @@ template RangeAggregate(depth) {
     // the index entry names the field and the sum field; a count may use an index with any sum field
     countOnly * (countOnly - 1) === 0;
     (entrySumTag - sumTag) * (1 - countOnly) === 0;
-    component entry = QuadMerkleRoot(3);
+    component entry = QuadMerkleTop(3);
     entry.leaf <== Poseidon(3)([fieldTag, entrySumTag, indexRoot]);
     entry.bits <== entryBits;
     entry.siblings <== entrySiblings;
-    signal computedRoot <== CommitmentRoot()(rowRoot, entry.root, meta);
+    signal computedRoot <== CommitmentRoot()(rowTop, entry.children, meta);
     root === computedRoot;
 
     component low = IndexOpening(depth);

@@ -34,18 +34,22 @@ template QuadLevel() {
     out <== Poseidon(4)(QuadPlace()(cur, bits, siblings));
 }
 
-// Root of a 4-ary tree with `levels` levels from a leaf, its position bits (2 per level, least significant
-// first) and three siblings per level, bottom up. Also outputs the leaf position.
-template QuadMerkleRoot(levels) {
+// The four children of the top node of a 4-ary tree with `levels` levels, from a leaf, its position bits (2 per
+// level, least significant first) and three siblings per level, bottom up; the top node itself is not hashed
+// (the commitment root hashes these children directly, docs/spec/zk.md §5). Also outputs the leaf position.
+template QuadMerkleTop(levels) {
     signal input leaf;
     signal input bits[2 * levels];
     signal input siblings[levels][3];
-    signal output root;
+    signal output children[4];
     signal output position;
 
-    component level[levels];
+    component level[levels - 1];
     var pos = 0;
     for (var l = 0; l < levels; l++) {
+        pos += bits[2 * l] * (1 << (2 * l)) + bits[2 * l + 1] * (1 << (2 * l + 1));
+    }
+    for (var l = 0; l < levels - 1; l++) {
         level[l] = QuadLevel();
         if (l == 0) {
             level[l].cur <== leaf;
@@ -55,41 +59,81 @@ template QuadMerkleRoot(levels) {
         level[l].bits[0] <== bits[2 * l];
         level[l].bits[1] <== bits[2 * l + 1];
         level[l].siblings <== siblings[l];
-        pos += bits[2 * l] * (1 << (2 * l)) + bits[2 * l + 1] * (1 << (2 * l + 1));
     }
-    root <== level[levels - 1].out;
+    var top = levels - 1;
+    bits[2 * top] * (bits[2 * top] - 1) === 0;
+    bits[2 * top + 1] * (bits[2 * top + 1] - 1) === 0;
+    component place = QuadPlace();
+    if (top == 0) {
+        place.cur <== leaf;
+    } else {
+        place.cur <== level[top - 1].out;
+    }
+    place.bits[0] <== bits[2 * top];
+    place.bits[1] <== bits[2 * top + 1];
+    place.siblings <== siblings[top];
+    children <== place.children;
     position <== pos;
 }
 
-// Root of a complete 4-ary tree over 4^levels leaves (the filter circuit's bounded row block).
-template QuadTreeRoot(levels) {
+// Root of a 4-ary tree with `levels` levels from a leaf and its path (as QuadMerkleTop). Also outputs the leaf
+// position.
+template QuadMerkleRoot(levels) {
+    signal input leaf;
+    signal input bits[2 * levels];
+    signal input siblings[levels][3];
+    signal output root;
+    signal output position;
+
+    component top = QuadMerkleTop(levels);
+    top.leaf <== leaf;
+    top.bits <== bits;
+    top.siblings <== siblings;
+    root <== Poseidon(4)(top.children);
+    position <== top.position;
+}
+
+// The four children of the top node of a complete 4-ary tree over 4^levels leaves (levels ≥ 1): the roots of
+// its four quarters (the filter circuit's bounded row block).
+template QuadTreeTop(levels) {
     var n = 4 ** levels;
     signal input leaves[n];
+    signal output children[4];
+
+    var quarter = n \ 4;
+    var nodes = (quarter - 1) \ 3;
+    component h[4 * nodes];
+    signal layer[4][quarter + nodes];
+    var k = 0;
+    for (var q = 0; q < 4; q++) {
+        for (var i = 0; i < quarter; i++) {
+            layer[q][i] <== leaves[q * quarter + i];
+        }
+        // nodes are numbered after the leaves, each level's parents following the level below
+        var below = 0;
+        var width = quarter;
+        var next = quarter;
+        while (width > 1) {
+            for (var i = 0; i < width \ 4; i++) {
+                h[k] = Poseidon(4);
+                for (var j = 0; j < 4; j++) {
+                    h[k].inputs[j] <== layer[q][below + 4 * i + j];
+                }
+                layer[q][next + i] <== h[k].out;
+                k++;
+            }
+            below = next;
+            next += width \ 4;
+            width = width \ 4;
+        }
+        children[q] <== layer[q][quarter + nodes - 1];
+    }
+}
+
+// Root of a complete 4-ary tree over 4^levels leaves.
+template QuadTreeRoot(levels) {
+    signal input leaves[4 ** levels];
     signal output root;
 
-    var nodes = (n - 1) \ 3;
-    component h[nodes];
-    signal layer[n + nodes];
-    for (var i = 0; i < n; i++) {
-        layer[i] <== leaves[i];
-    }
-    // nodes are numbered after the leaves, each level's parents following the level below
-    var below = 0;
-    var width = n;
-    var next = n;
-    var k = 0;
-    while (width > 1) {
-        for (var i = 0; i < width \ 4; i++) {
-            h[k] = Poseidon(4);
-            for (var j = 0; j < 4; j++) {
-                h[k].inputs[j] <== layer[below + 4 * i + j];
-            }
-            layer[next + i] <== h[k].out;
-            k++;
-        }
-        below = next;
-        next += width \ 4;
-        width = width \ 4;
-    }
-    root <== layer[n + nodes - 1];
+    root <== Poseidon(4)(QuadTreeTop(levels)(leaves));
 }
