@@ -32,7 +32,7 @@ template Filter(depth, nFields, rows, nPreds) {
     signal input keys[rows];
     signal input nextKeys[rows];
     signal input values[rows][nFields];
-    signal input indexesRoot;
+    signal input indexesTop[4];
     signal input meta;
 
     var blockLevels = 0;
@@ -92,19 +92,28 @@ template Filter(depth, nFields, rows, nPreds) {
         totalSum += summed[r];
     }
 
-    component block = QuadTreeRoot(blockLevels);
-    block.leaves <== leaves;
+    // the children of the row tree's top node: the block's quarters when the block is the whole tree, else the
+    // block's subtree joined with empty-subtree constants up to the top, and three empty subtrees
     var levels = depth \ 2;
-    component up[levels - blockLevels];
-    signal node[levels - blockLevels + 1];
-    node[0] <== block.root;
-    for (var l = blockLevels; l < levels; l++) {
-        var z = zeroHash(l);
-        up[l - blockLevels] = Poseidon(4);
-        up[l - blockLevels].inputs <== [node[l - blockLevels], z, z, z];
-        node[l - blockLevels + 1] <== up[l - blockLevels].out;
+    signal top[4];
+    if (blockLevels == levels) {
+        top <== QuadTreeTop(blockLevels)(leaves);
+    } else {
+        component block = QuadTreeRoot(blockLevels);
+        block.leaves <== leaves;
+        component up[levels - 1 - blockLevels];
+        signal node[levels - blockLevels];
+        node[0] <== block.root;
+        for (var l = blockLevels; l < levels - 1; l++) {
+            var z = zeroHash(l);
+            up[l - blockLevels] = Poseidon(4);
+            up[l - blockLevels].inputs <== [node[l - blockLevels], z, z, z];
+            node[l - blockLevels + 1] <== up[l - blockLevels].out;
+        }
+        var zTop = zeroHash(levels - 1);
+        top <== [node[levels - 1 - blockLevels], zTop, zTop, zTop];
     }
-    signal computedRoot <== CommitmentRoot()(node[levels - blockLevels], indexesRoot, meta);
+    signal computedRoot <== CommitmentRoot()(top, indexesTop, meta);
     root === computedRoot;
 
     count <== total;

@@ -3,6 +3,7 @@ pragma circom 2.1.0;
 include "poseidon.circom";
 include "comparators.circom";
 include "bitify.circom";
+include "lib/order.circom";
 include "lib/quadmerkle.circom";
 include "lib/digest.circom";
 include "lib/predicate.circom";
@@ -23,8 +24,6 @@ template IndexOpening(depth) {
     path.siblings <== siblings;
     path.root === indexRoot;
     position <== path.position;
-    _ <== Num2Bits(129)(value);
-    _ <== Num2Bits(129)(next);
 }
 
 // COUNT and SUM over the rows whose indexed field (slot fieldTag − 1) lies in [from, to] (129-bit ordered
@@ -44,7 +43,7 @@ template RangeAggregate(depth) {
     signal output count;
     signal output sum;
 
-    signal input rowRoot;
+    signal input rowTop[4];
     signal input meta;
     signal input entrySumTag;
     signal input indexRoot;
@@ -64,11 +63,11 @@ template RangeAggregate(depth) {
     // the index entry names the field and the sum field; a count may use an index with any sum field
     countOnly * (countOnly - 1) === 0;
     (entrySumTag - sumTag) * (1 - countOnly) === 0;
-    component entry = QuadMerkleRoot(3);
+    component entry = QuadMerkleTop(3);
     entry.leaf <== Poseidon(3)([fieldTag, entrySumTag, indexRoot]);
     entry.bits <== entryBits;
     entry.siblings <== entrySiblings;
-    signal computedRoot <== CommitmentRoot()(rowRoot, entry.root, meta);
+    signal computedRoot <== CommitmentRoot()(rowTop, entry.children, meta);
     root === computedRoot;
 
     component low = IndexOpening(depth);
@@ -86,22 +85,19 @@ template RangeAggregate(depth) {
     high.bits <== highBits;
     high.siblings <== highSiblings;
 
-    _ <== Num2Bits(129)(from);
-    _ <== Num2Bits(129)(to);
-    signal ordered1 <== LessThan(129)([lowValue, from]);
-    ordered1 === 1;
-    signal ordered2 <== LessEqThan(129)([from, lowNext]);
-    ordered2 === 1;
-    signal ordered3 <== LessEqThan(129)([highValue, to]);
-    ordered3 === 1;
-    signal ordered4 <== LessThan(129)([to, highNext]);
-    ordered4 === 1;
+    // two ordered chains, each anchored by a range check of its least element (lib/order.circom)
+    _ <== Num2Bits(129)(lowValue);
+    AssertLess(129)(lowValue, from);
+    AssertLessEq(129)(from, lowNext);
+    _ <== Num2Bits(129)(highValue);
+    AssertLessEq(129)(highValue, to);
+    AssertLess(129)(to, highNext);
 
     count <== high.position - low.position;
-    // a negative difference wraps to a huge field element and fails here
-    _ <== Num2Bits(depth + 1)(count);
     sum <== (highPrefix - lowPrefix) * (1 - countOnly);
-    component k = MinGroup(depth + 2);
+    // count < 2^depth and minGroup ≤ 2^20; MinGroup also fails a negative (wrapped) count
+    var groupBits = depth + 1 > 21 ? depth + 1 : 21;
+    component k = MinGroup(groupBits);
     k.count <== count;
     k.minGroup <== minGroup;
     Bind()(requestHash);

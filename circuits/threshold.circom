@@ -23,18 +23,18 @@ template Threshold(depth, nFields) {
     signal input values[nFields];
     signal input pathBits[depth];
     signal input siblings[depth \ 2][3];
-    signal input indexesRoot;
+    signal input indexesTop[4];
     signal input meta;
 
     component leaf = RowLeaf(nFields);
     leaf.key <== key;
     leaf.nextKey <== nextKey;
     leaf.values <== values;
-    component path = QuadMerkleRoot(depth \ 2);
+    component path = QuadMerkleTop(depth \ 2);
     path.leaf <== leaf.out;
     path.bits <== pathBits;
     path.siblings <== siblings;
-    signal computedRoot <== CommitmentRoot()(path.root, indexesRoot, meta);
+    signal computedRoot <== CommitmentRoot()(path.children, indexesTop, meta);
     root === computedRoot;
 
     signal onehot[nFields] <== OneHot(nFields)(slot);

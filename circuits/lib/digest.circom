@@ -41,12 +41,18 @@ template RowLeaf(n) {
     out <== Poseidon(3)([key, nextKey, d.out]);
 }
 
-// Commitment root: Poseidon(rowRoot, indexesRoot, meta).
+// Commitment root: Poseidon(r0, r1, r2, r3, x0, x1, x2, x3, meta) over the children of the row tree's top node
+// and of the indexes tree's top node. One Poseidon(9) (417 constraints) in place of each tree's top level and a
+// Poseidon(3) over the two roots (~565): both trees are opened in the circuits, never only their roots.
 template CommitmentRoot() {
-    signal input rowRoot;
-    signal input indexesRoot;
+    signal input rowTop[4];
+    signal input indexesTop[4];
     signal input meta;
     signal output root;
 
-    root <== Poseidon(3)([rowRoot, indexesRoot, meta]);
+    root <== Poseidon(9)([
+        rowTop[0], rowTop[1], rowTop[2], rowTop[3],
+        indexesTop[0], indexesTop[1], indexesTop[2], indexesTop[3],
+        meta
+    ]);
 }

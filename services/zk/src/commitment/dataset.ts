@@ -49,7 +49,7 @@ export interface CommittedDataset {
   schemaDigest: bigint;
   /** Poseidon(version, depth, rowCount, schemaDigest). */
   meta: bigint;
-  /** Poseidon(rowRoot, indexesRoot, meta): the commitment root as a field element. */
+  /** commitmentRoot(rows.tree, indexesTree, meta): the commitment root as a field element. */
   root: bigint;
 }
 
@@ -59,6 +59,15 @@ export interface CommitmentData {
   root: Uint8Array;
   rowCount: number;
   indexedFields: string[];
+}
+
+/**
+ * The commitment root: Poseidon over the four children of the row tree's top node, the four children of the
+ * indexes tree's top node and meta (docs/spec/zk.md §5). Every circuit opens one of the two trees and takes the
+ * other's top children as witness, so one Poseidon(9) stands for both top levels and a hash of the two roots.
+ */
+export function commitmentRoot(rowTree: QuadTree, indexesTree: QuadTree, meta: bigint): bigint {
+  return poseidon([...rowTree.top, ...indexesTree.top, meta]);
 }
 
 /** Digest of the schema a commitment was built for: field names and types in order, and the index list. */
@@ -139,7 +148,7 @@ export function* commitSteps(
   );
   const digest = schemaDigest(depth, fields, indexSpecs);
   const meta = poseidon([BigInt(SCHEME_VERSION), BigInt(depth), BigInt(rows.length), digest]);
-  const root = poseidon([table.tree.root, indexesTree.root, meta]);
+  const root = commitmentRoot(table.tree, indexesTree, meta);
   const indexedFields = [...new Set(indexSpecs.map((s) => s.field))];
   const scheme = schemeName(depth);
   return {

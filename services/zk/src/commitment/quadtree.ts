@@ -32,6 +32,8 @@ export interface QuadTree {
   /** Leaves that are set (positions 0..size-1); the rest are empty. */
   size: number;
   root: bigint;
+  /** The root's four children (the commitment root hashes these, not `root`: docs/spec/zk.md §5). */
+  top: [bigint, bigint, bigint, bigint];
   leaf(position: number): bigint;
   path(position: number): MerklePath;
 }
@@ -64,6 +66,7 @@ export function* quadTreeSteps(depth: number, leaves: readonly bigint[]): HashSt
     depth,
     size: leaves.length,
     root,
+    top: [0, 1, 2, 3].map((i) => nodeAt(height - 1, i)) as [bigint, bigint, bigint, bigint],
     leaf: (position) => nodeAt(0, position),
     path(position) {
       if (!Number.isInteger(position) || position < 0 || position >= 2 ** depth) {

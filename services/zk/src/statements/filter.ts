@@ -143,7 +143,7 @@ export function buildFilter(
       keys,
       nextKeys,
       values,
-      indexesRoot: dataset.indexesTree.root.toString(),
+      indexesTop: dec(dataset.indexesTree.top),
       meta: dataset.meta.toString(),
     },
     expected,

@@ -45,7 +45,7 @@ export function buildMembership(
       digest: valuesDigest(leaf.values).toString(),
       pathBits: path.bits,
       siblings: path.siblings,
-      indexesRoot: dataset.indexesTree.root.toString(),
+      indexesTop: dec(dataset.indexesTree.top),
       meta: dataset.meta.toString(),
     },
     expected,

@@ -120,7 +120,7 @@ export function buildRange(dataset: CommittedDataset, ctx: RequestContext, query
       from: c.from.toString(),
       to: c.to.toString(),
       minGroup: ctx.minGroup.toString(),
-      rowRoot: dataset.rows.tree.root.toString(),
+      rowTop: dec(dataset.rows.tree.top),
       meta: dataset.meta.toString(),
       entrySumTag: String(index.sumTag),
       indexRoot: index.tree.root.toString(),

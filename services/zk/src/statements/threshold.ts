@@ -63,7 +63,7 @@ export function buildThreshold(
       values: dec(leaf.values),
       pathBits: path.bits,
       siblings: path.siblings,
-      indexesRoot: dataset.indexesTree.root.toString(),
+      indexesTop: dec(dataset.indexesTree.top),
       meta: dataset.meta.toString(),
     },
     expected,

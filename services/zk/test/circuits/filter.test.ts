@@ -96,7 +96,7 @@ describe("filter circuit", () => {
       nextKeys: dec(leaves.map((l) => l.nextKey)),
       values: leaves.map((l) => dec(l.values)),
       present: leaves.map(() => "1"),
-      indexesRoot: big.dataset.indexesTree.root.toString(),
+      indexesTop: dec(big.dataset.indexesTree.top),
       meta: big.dataset.meta.toString(),
     });
   });

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { buildDatasetCommitment, schemeDepth } from "../../src/commitment/dataset.js";
 import { keyElement, ORDER_HIGH, orderedElement } from "../../src/commitment/encode.js";
 import { bytes32ToField } from "../../src/commitment/field.js";
+import { poseidon } from "../../src/commitment/poseidon.js";
 import { rootFromPath } from "../../src/commitment/quadtree.js";
 import { locateKey, rowLeafAt, rowLeafHash } from "../../src/commitment/rows.js";
 import {
@@ -27,6 +28,14 @@ describe("dataset commitment", () => {
     assert.equal(a.commitment.rowCount, 40);
     assert.deepEqual(a.commitment.indexedFields, ["owner", "value"]);
     assert.equal(bytes32ToField(a.commitment.root), a.dataset.root);
+  });
+
+  it("hashes the top children of the row and indexes trees with meta into the root", () => {
+    const { dataset } = buildDatasetCommitment(PROPERTY_FIELDS, rows, options);
+    for (const tree of [dataset.rows.tree, dataset.indexesTree]) assert.equal(poseidon(tree.top), tree.root);
+    const expected = poseidon([...dataset.rows.tree.top, ...dataset.indexesTree.top, dataset.meta]);
+    assert.equal(dataset.root, expected);
+    assert.notEqual(dataset.root, poseidon([dataset.rows.tree.root, dataset.indexesTree.root, dataset.meta]));
   });
 
   it("changes when a value, a row, the depth or the index list changes", () => {
