@@ -8,7 +8,15 @@ import { type BenchBackend, pgliteBackend, postgresBackend } from "./stores.js";
 import { benchWorld, ROWS } from "./world.js";
 
 // Bare and Coken runs alternate in short rounds, so load from other processes on the machine hits both alike.
-const ROUNDS = 6;
+// Knobs for focused runs (profiling, before/after checks): COKEN_GATEWAY_BENCH_ROUNDS, _BACKENDS (`postgres`,
+// `pglite`, comma-separated), _MODES (`local`, `remote`, `officials`). A filtered run prints its numbers and does
+// not write docs/BENCHMARKS.md, whose section must describe a full run.
+const ROUNDS = Number(process.env.COKEN_GATEWAY_BENCH_ROUNDS ?? 6);
+const only = (name: string) => process.env[`COKEN_GATEWAY_BENCH_${name}`]?.split(",").map((s) => s.trim());
+const BACKENDS = only("BACKENDS");
+const MODES = only("MODES");
+const selected = (filter: string[] | undefined, name: string) =>
+  filter === undefined || filter.some((f) => name.toLowerCase().includes(f.toLowerCase()));
 const THROUGHPUT = { concurrency: 8, warmupMs: 500, durationMs: 1500 };
 const LATENCY = { concurrency: 1, warmupMs: 300, durationMs: 1000 };
 const MiB = 1024 * 1024;
@@ -72,10 +80,11 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
   const world = await benchWorld(Date.now(), backend.open);
   const paths = await buildPaths(world);
   // The officials' endpoint reads ledger state only: one backend is enough for it.
-  const officials = withOfficials ? await officialsMode(world) : null;
+  const officials = withOfficials && selected(MODES, "officials") ? await officialsMode(world) : null;
   const out: Comparison[] = [];
   try {
     for (const mode of [...paths.modes, ...(officials ? [officials.mode] : [])]) {
+      if (!selected(MODES, mode.name)) continue;
       console.log(` ${mode.name}`);
       const { bare, coken } = await compare(mode.bare, mode.coken);
       out.push({ backend: backend.name, mode: mode.name, bare, coken, receipts: 0 });
@@ -175,10 +184,18 @@ Receipts queued by the provider during a backend's runs: ${[...new Set(results.m
 async function main(): Promise<void> {
   console.log(`gateway bench on ${machine()}`);
   const load = os.loadavg();
-  const backends = [postgresBackend(), pgliteBackend].filter((b): b is BenchBackend => b !== null);
+  const backends = [
+    selected(BACKENDS, "postgres") ? postgresBackend() : null,
+    selected(BACKENDS, "pglite") ? pgliteBackend : null,
+  ].filter((b): b is BenchBackend => b !== null);
   const results: Comparison[] = [];
   for (const [i, backend] of backends.entries()) results.push(...(await runBackend(backend, i === 0)));
-  writeSection("gateway", report(results, load));
+  if (BACKENDS === undefined && MODES === undefined) writeSection("gateway", report(results, load));
+  else
+    for (const r of results)
+      console.log(
+        `${r.backend} / ${r.mode}: throughput ${((100 * r.coken.rps) / r.bare.rps).toFixed(0)}% of bare, p50 overhead ${signed(p(r.coken, 0.5) - p(r.bare, 0.5))} ms (load ${load.map((l) => l.toFixed(1)).join(" / ")})`,
+      );
 }
 
 await main();

@@ -1,7 +1,8 @@
 /**
  * Group commit: items written while a write is in flight (or in the same tick) go to the store together in the
  * next write, so concurrent calls share one transaction. Each caller's promise settles when its own group is
- * durable (or failed), so durability per call is unchanged.
+ * durable (or failed), so durability per call is unchanged. When no write is in flight the group goes out at the
+ * end of the current tick (a microtask, not a timer or a turn of the event loop): a lone call waits for nothing.
  */
 export function coalesce<T>(
   writeMany: (items: T[]) => Promise<void>,
@@ -32,6 +33,6 @@ export function coalesce<T>(
   return (item) =>
     new Promise<void>((resolve, reject) => {
       pending.push({ item, resolve, reject });
-      if (pending.length === 1) setImmediate(flush);
+      if (pending.length === 1) queueMicrotask(flush);
     });
 }
