@@ -129,8 +129,8 @@ without proof generation). The Coken path is the real provider endpoint and fede
 each request (Ed25519 over requester, grant, query hash, variables hash, nonce, time); the provider checks the
 signature, the replay window and the nonce (persisted), freezes and the grant (kind, fields, expiry, quota) on
 ledger state, answers, persists the access receipt in its queue and signs the response; the asker checks that
-signature and the hashes, recomputes the receipt id and logs the call in its own store. Rate limiting is off for
-the run. "local" calls the handlers in process; "remote" goes over one loopback HTTP hop (bare: yoga's own Node
+signature and the hashes, recomputes the receipt id, hands the answer over and logs the call in its own store in
+the background. Rate limiting is off for the run. "local" calls the handlers in process; "remote" goes over one loopback HTTP hop (bare: yoga's own Node
 server; Coken: the gateway's HTTP server with the provider endpoint mounted). Bare and Coken alternate in
 ${ROUNDS} rounds; each round measures throughput with ${THROUGHPUT.concurrency} closed-loop callers for
 ${THROUGHPUT.durationMs / 1000} s (after ${THROUGHPUT.warmupMs / 1000} s warm-up, not counted) and latency with one
@@ -163,20 +163,22 @@ Where the Coken path's time goes: median cost of each step it adds, measured alo
 |---|${[...steps.keys()].map(() => "---:").join("|")}|
 ${(steps.values().next().value ?? []).map(([name], i) => `| ${name} | ${[...steps.values()].map((s) => (s[i]?.[1] ?? Number.NaN).toFixed(3)).join(" | ")} |`).join("\n")}
 
-What this means. The cost is not GraphQL, signing or the HTTP server: Ed25519 costs well under 0.1 ms per
-operation, the officials' rows show the gateway's hardening and observability layer costing about a tenth of a
-millisecond per request, and a CPU profile of the in-process Coken path on PGlite puts about two thirds of all
-CPU time in PGlite (its WebAssembly Postgres and file-system shim) and under 5% in yoga, graphql-js and the
-gateway's own code together. What the Coken path adds is durability on the answer path: the provider stores the
-access receipt, with the request's nonce, before the answer leaves (so neither an unreceipted answer nor a
-replay survives a crash), and the asker logs the call before accepting it (so it co-signs only receipts of calls
-it made). Both writes are group-committed (concurrent calls share one transaction) and replay decisions are made
-in memory, but at c=1 each call still waits for two commits in sequence; on PostgreSQL each waits for the WAL
-flush on this machine's shared disk (the write rows above), which is the bulk of the p50 overhead and varies
-with other processes' disk load. Further options: commit the asker's log after handing the answer to the caller
-(it is needed only when co-signing, seconds later, at the price of refusing to co-sign a call lost in a crash);
-relax synchronous commit for the call log only; on PGlite, run the store in a worker thread so its CPU does not
-compete with request handling.
+What this means. On the answer path the Coken path adds two Ed25519 signatures and two verifications (their
+rows above), canonical JSON, CBOR and SHA-256 for the envelopes and the
+receipt, the provider's checks on ledger state, and one durable write: the provider stores the access receipt
+with the request's nonce before the answer leaves, so neither an unreceipted answer nor a replay survives a crash.
+That write is one statement (a data-modifying CTE inserting the nonces and the receipts, all of a group at once);
+it is group-committed with one write in flight, and a call that finds no write in flight is written at the end of
+its tick rather than after a timer, so at c=1 the answer waits for exactly one commit and at c=${THROUGHPUT.concurrency} concurrent
+calls share commits. On PostgreSQL that commit waits for the WAL flush on this machine's shared disk (the
+provider write row), which is the bulk of the remaining p50 overhead and varies with other processes' disk load.
+The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
+seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
+writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
+docs/spec/gateway.md §6). The answer path of a call now issues two statements (row read, receipt) and waits for
+one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
+then a three-statement one for the call log). Further options: relax synchronous commit for the call log only (it may lose calls anyway); on
+PGlite, run the store in a worker thread so its CPU does not compete with request handling.
 
 Receipts queued by the provider during a backend's runs: ${[...new Set(results.map((r) => `${r.backend} ${r.receipts}`))].join(", ")}.`;
 }

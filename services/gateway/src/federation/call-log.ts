@@ -1,5 +1,5 @@
 import type { GatewayRepository, StoredCall } from "@coken/store";
-import { coalesce } from "../receipts/coalesce.js";
+import { coalesce, type GroupWriter } from "../receipts/coalesce.js";
 
 export type CallLogRepository = Pick<GatewayRepository, "recordCalls" | "getCalls" | "markCosigned">;
 export type LoggedCall = Omit<StoredCall, "cosigned">;
@@ -19,9 +19,11 @@ interface Warn {
 export class CallLog {
   // One log per store repository: the federation client writes through it and the peer endpoint's co-signer
   // reads through it, and the read must wait for that same queue.
+  /** Calls wait this long for company before their group is written (nothing waits for it but co-signing). */
+  static readonly LINGER_MS = 20;
   private static readonly byRepository = new WeakMap<CallLogRepository, CallLog>();
 
-  private readonly write: (call: LoggedCall) => Promise<void>;
+  private readonly write: GroupWriter<LoggedCall>;
   private readonly writing = new Set<Promise<void>>();
   private lostCalls = 0;
 
@@ -29,7 +31,7 @@ export class CallLog {
     private readonly repo: CallLogRepository,
     private readonly log?: Warn,
   ) {
-    this.write = coalesce((calls) => repo.recordCalls(calls));
+    this.write = coalesce((calls) => repo.recordCalls(calls), { lingerMs: CallLog.LINGER_MS });
   }
 
   /** The call log of `repo` (the same instance for every caller in this process). */
@@ -58,6 +60,7 @@ export class CallLog {
 
   /** Resolves once every call recorded before now is written (or given up). */
   async settled(): Promise<void> {
+    this.write.flush();
     await Promise.all([...this.writing]);
   }
 
