@@ -23,8 +23,8 @@ async function timed(run: (i: number) => Promise<unknown> | unknown): Promise<nu
 
 /**
  * Median cost of the steps one Coken lookup adds to a bare one, each on its own, sequentially (c=1): the
- * signatures, and the store writes that make a call durable (the provider's receipt with the request's nonce,
- * the asker's call log) next to the one read both paths make.
+ * signatures, and the store writes of a call (the provider's receipt with the request's nonce, which the answer
+ * waits for; the asker's call log, written after the answer) next to the one read both paths make.
  */
 export async function breakdown(provider: Store, asker: Store): Promise<[string, number][]> {
   const repo = provider.gateway;
@@ -61,7 +61,7 @@ export async function breakdown(provider: Store, asker: Store): Promise<[string,
       ),
     ],
     [
-      "asker: log call (write)",
+      "asker: log call (write, after the answer)",
       await timed(() =>
         askerRepo.recordCall({
           receiptId: randomBytes(32),

@@ -8,7 +8,15 @@ import { type BenchBackend, pgliteBackend, postgresBackend } from "./stores.js";
 import { benchWorld, ROWS } from "./world.js";
 
 // Bare and Coken runs alternate in short rounds, so load from other processes on the machine hits both alike.
-const ROUNDS = 6;
+// Knobs for focused runs (profiling, before/after checks): COKEN_GATEWAY_BENCH_ROUNDS, _BACKENDS (`postgres`,
+// `pglite`, comma-separated), _MODES (`local`, `remote`, `officials`). A filtered run prints its numbers and does
+// not write docs/BENCHMARKS.md, whose section must describe a full run.
+const ROUNDS = Number(process.env.COKEN_GATEWAY_BENCH_ROUNDS ?? 6);
+const only = (name: string) => process.env[`COKEN_GATEWAY_BENCH_${name}`]?.split(",").map((s) => s.trim());
+const BACKENDS = only("BACKENDS");
+const MODES = only("MODES");
+const selected = (filter: string[] | undefined, name: string) =>
+  filter === undefined || filter.some((f) => name.toLowerCase().includes(f.toLowerCase()));
 const THROUGHPUT = { concurrency: 8, warmupMs: 500, durationMs: 1500 };
 const LATENCY = { concurrency: 1, warmupMs: 300, durationMs: 1000 };
 const MiB = 1024 * 1024;
@@ -72,10 +80,11 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
   const world = await benchWorld(Date.now(), backend.open);
   const paths = await buildPaths(world);
   // The officials' endpoint reads ledger state only: one backend is enough for it.
-  const officials = withOfficials ? await officialsMode(world) : null;
+  const officials = withOfficials && selected(MODES, "officials") ? await officialsMode(world) : null;
   const out: Comparison[] = [];
   try {
     for (const mode of [...paths.modes, ...(officials ? [officials.mode] : [])]) {
+      if (!selected(MODES, mode.name)) continue;
       console.log(` ${mode.name}`);
       const { bare, coken } = await compare(mode.bare, mode.coken);
       out.push({ backend: backend.name, mode: mode.name, bare, coken, receipts: 0 });
@@ -120,8 +129,8 @@ without proof generation). The Coken path is the real provider endpoint and fede
 each request (Ed25519 over requester, grant, query hash, variables hash, nonce, time); the provider checks the
 signature, the replay window and the nonce (persisted), freezes and the grant (kind, fields, expiry, quota) on
 ledger state, answers, persists the access receipt in its queue and signs the response; the asker checks that
-signature and the hashes, recomputes the receipt id and logs the call in its own store. Rate limiting is off for
-the run. "local" calls the handlers in process; "remote" goes over one loopback HTTP hop (bare: yoga's own Node
+signature and the hashes, recomputes the receipt id, hands the answer over and logs the call in its own store in
+the background. Rate limiting is off for the run. "local" calls the handlers in process; "remote" goes over one loopback HTTP hop (bare: yoga's own Node
 server; Coken: the gateway's HTTP server with the provider endpoint mounted). Bare and Coken alternate in
 ${ROUNDS} rounds; each round measures throughput with ${THROUGHPUT.concurrency} closed-loop callers for
 ${THROUGHPUT.durationMs / 1000} s (after ${THROUGHPUT.warmupMs / 1000} s warm-up, not counted) and latency with one
@@ -154,20 +163,22 @@ Where the Coken path's time goes: median cost of each step it adds, measured alo
 |---|${[...steps.keys()].map(() => "---:").join("|")}|
 ${(steps.values().next().value ?? []).map(([name], i) => `| ${name} | ${[...steps.values()].map((s) => (s[i]?.[1] ?? Number.NaN).toFixed(3)).join(" | ")} |`).join("\n")}
 
-What this means. The cost is not GraphQL, signing or the HTTP server: Ed25519 costs well under 0.1 ms per
-operation, the officials' rows show the gateway's hardening and observability layer costing about a tenth of a
-millisecond per request, and a CPU profile of the in-process Coken path on PGlite puts about two thirds of all
-CPU time in PGlite (its WebAssembly Postgres and file-system shim) and under 5% in yoga, graphql-js and the
-gateway's own code together. What the Coken path adds is durability on the answer path: the provider stores the
-access receipt, with the request's nonce, before the answer leaves (so neither an unreceipted answer nor a
-replay survives a crash), and the asker logs the call before accepting it (so it co-signs only receipts of calls
-it made). Both writes are group-committed (concurrent calls share one transaction) and replay decisions are made
-in memory, but at c=1 each call still waits for two commits in sequence; on PostgreSQL each waits for the WAL
-flush on this machine's shared disk (the write rows above), which is the bulk of the p50 overhead and varies
-with other processes' disk load. Further options: commit the asker's log after handing the answer to the caller
-(it is needed only when co-signing, seconds later, at the price of refusing to co-sign a call lost in a crash);
-relax synchronous commit for the call log only; on PGlite, run the store in a worker thread so its CPU does not
-compete with request handling.
+What this means. On the answer path the Coken path adds two Ed25519 signatures and two verifications (their
+rows above), canonical JSON, CBOR and SHA-256 for the envelopes and the
+receipt, the provider's checks on ledger state, and one durable write: the provider stores the access receipt
+with the request's nonce before the answer leaves, so neither an unreceipted answer nor a replay survives a crash.
+That write is one statement (a data-modifying CTE inserting the nonces and the receipts, all of a group at once);
+it is group-committed with one write in flight, and a call that finds no write in flight is written at the end of
+its tick rather than after a timer, so at c=1 the answer waits for exactly one commit and at c=${THROUGHPUT.concurrency} concurrent
+calls share commits. On PostgreSQL that commit waits for the WAL flush on this machine's shared disk (the
+provider write row), which is the bulk of the remaining p50 overhead and varies with other processes' disk load.
+The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
+seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
+writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
+docs/spec/gateway.md §6). The answer path of a call now issues two statements (row read, receipt) and waits for
+one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
+then a three-statement one for the call log). Further options: relax synchronous commit for the call log only (it may lose calls anyway); on
+PGlite, run the store in a worker thread so its CPU does not compete with request handling.
 
 Receipts queued by the provider during a backend's runs: ${[...new Set(results.map((r) => `${r.backend} ${r.receipts}`))].join(", ")}.`;
 }
@@ -175,10 +186,18 @@ Receipts queued by the provider during a backend's runs: ${[...new Set(results.m
 async function main(): Promise<void> {
   console.log(`gateway bench on ${machine()}`);
   const load = os.loadavg();
-  const backends = [postgresBackend(), pgliteBackend].filter((b): b is BenchBackend => b !== null);
+  const backends = [
+    selected(BACKENDS, "postgres") ? postgresBackend() : null,
+    selected(BACKENDS, "pglite") ? pgliteBackend : null,
+  ].filter((b): b is BenchBackend => b !== null);
   const results: Comparison[] = [];
   for (const [i, backend] of backends.entries()) results.push(...(await runBackend(backend, i === 0)));
-  writeSection("gateway", report(results, load));
+  if (BACKENDS === undefined && MODES === undefined) writeSection("gateway", report(results, load));
+  else
+    for (const r of results)
+      console.log(
+        `${r.backend} / ${r.mode}: throughput ${((100 * r.coken.rps) / r.bare.rps).toFixed(0)}% of bare, p50 overhead ${signed(p(r.coken, 0.5) - p(r.bare, 0.5))} ms (load ${load.map((l) => l.toFixed(1)).join(" / ")})`,
+      );
 }
 
 await main();

@@ -6,6 +6,7 @@ import {
 } from "@coken/db-schema";
 import { and, asc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
+import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
 import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
 
 /** Where an issued receipt stands on its way to the ledger. */
@@ -170,6 +171,10 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     return this.addIssuedReceipts([nonce === undefined ? { receipt } : { receipt, nonce }]);
   }
 
+  /**
+   * One statement when the group fits in one (a data-modifying CTE inserts the nonces and the receipts together,
+   * atomically, in a single round trip and commit); a transaction over several statements otherwise.
+   */
   async addIssuedReceipts(entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[]): Promise<void> {
     if (entries.length === 0) return;
     const nonces: NonceRecord[] = [];
@@ -193,10 +198,22 @@ export class DrizzleGatewayRepository implements GatewayRepository {
         status: "pending",
       };
     });
+    const insert = (db: Db, n: NonceRecord[], r: typeof rows) => {
+      const receipts = db.insert(issued).select(unnestRows(issued, r));
+      if (n.length === 0) return receipts;
+      const claimed = db.insert(gatewayNonces).select(unnestRows(gatewayNonces, n)).onConflictDoNothing();
+      return db.execute(sql`with claimed as (${claimed.getSQL()}) ${receipts.getSQL()}`);
+    };
+    if (rows.length <= ROWS_PER_STATEMENT) {
+      await guard("addIssuedReceipts", async () => {
+        await insert(this.#db, nonces, rows);
+      });
+      return;
+    }
     await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
-      for (const batch of chunk(nonces, 500))
-        await tx.insert(gatewayNonces).values(batch).onConflictDoNothing();
-      for (const batch of chunk(rows, 500)) await tx.insert(issued).values(batch);
+      for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
+        await tx.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
+      for (const batch of chunk(rows, ROWS_PER_STATEMENT)) await insert(tx, [], batch);
     });
   }
 
@@ -342,6 +359,7 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     return this.recordCalls([call]);
   }
 
+  /** One statement (its own transaction) when the calls fit in one; a transaction over several otherwise. */
   async recordCalls(calls: Omit<StoredCall, "cosigned">[]): Promise<void> {
     if (calls.length === 0) return;
     for (const call of calls) {
@@ -349,12 +367,24 @@ export class DrizzleGatewayRepository implements GatewayRepository {
       requireText("provider", call.provider);
       requireInt8("timeMs", call.timeMs);
     }
+    const insert = (db: Db, batch: Omit<StoredCall, "cosigned">[]) =>
+      db
+        .insert(gatewayCalls)
+        .select(
+          unnestRows(
+            gatewayCalls,
+            batch.map((c) => ({ ...c, cosigned: 0 })),
+          ),
+        )
+        .onConflictDoNothing();
+    if (calls.length <= ROWS_PER_STATEMENT) {
+      await guard("recordCalls", async () => {
+        await insert(this.#db, calls);
+      });
+      return;
+    }
     await inTransaction(this.#db, "recordCalls", async (tx) => {
-      for (const batch of chunk(calls, 500))
-        await tx
-          .insert(gatewayCalls)
-          .values(batch.map((c) => ({ ...c, cosigned: 0 })))
-          .onConflictDoNothing();
+      for (const batch of chunk(calls, ROWS_PER_STATEMENT)) await insert(tx, batch);
     });
   }
 

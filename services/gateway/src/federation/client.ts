@@ -1,12 +1,11 @@
 import { type AccessReceipt, bytesEqual, keys, receiptId, toHex } from "@coken/ledger";
-import type { GatewayRepository } from "@coken/store";
 import type { AnswerVerifier, ZkQuery, ZkResult } from "@coken/zk";
 import { GatewayError } from "../errors.js";
 import { proofFromJson } from "../provider/proof-json.js";
-import { coalesce } from "../receipts/coalesce.js";
 import { encodeReceipt } from "../receipts/codec.js";
 import { canonicalJson } from "../signing/canonical-json.js";
 import { proofHash, resultHash } from "../signing/hashes.js";
+import { CallLog, type CallLogRepository } from "./call-log.js";
 import {
   SignedTransport,
   type SignedTransportComponents,
@@ -16,10 +15,11 @@ import {
 import type { AnswerResult, CallContext, DatasetCall, FederationClient, VerifiedAnswer } from "./types.js";
 
 export interface FederationClientComponents extends SignedTransportComponents {
-  /** Where verified calls are kept so the receipts of exactly those calls get co-signed. */
-  calls: Pick<GatewayRepository, "recordCalls">;
+  /** Where verified calls are kept so the receipts of exactly those calls get co-signed (see `CallLog`). */
+  calls: CallLogRepository;
   /** Absent: this agency asks lookups only; proved kinds are refused with UNSUPPORTED_QUERY before any call. */
   answerVerifier?: AnswerVerifier | undefined;
+  log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
 export const ANSWER_DOCUMENT =
@@ -36,19 +36,20 @@ const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED",
  * The asker's side of a dataset call: checks the grant on the ledger, sends the signed call through the
  * transport, and accepts the answer only if the provider signed it for this request, its hashes match what came
  * back, the receipt id is the one this agency can recompute, and (for proved kinds) the proof verifies against
- * the dataset commitment in force. Identical concurrent calls share one upstream call.
+ * the dataset commitment in force. Identical concurrent calls share one upstream call. The verified call goes to
+ * the call log after the answer is handed over (see `CallLog`).
  */
 export class SignedFederationClient implements FederationClient {
   readonly transport: SignedTransport;
   private readonly inflight = new Map<string, Promise<VerifiedAnswer>>();
-  private readonly recordCall: (call: Parameters<GatewayRepository["recordCall"]>[0]) => Promise<void>;
+  readonly callLog: CallLog;
 
   constructor(
     private readonly c: FederationClientComponents,
     options?: TransportOptions,
   ) {
     this.transport = new SignedTransport(c, options);
-    this.recordCall = coalesce((calls) => c.calls.recordCalls(calls));
+    this.callLog = CallLog.of(c.calls, c.log);
   }
 
   call(call: DatasetCall, context: CallContext = {}): Promise<VerifiedAnswer> {
@@ -146,7 +147,8 @@ export class SignedFederationClient implements FederationClient {
       };
     }
 
-    await this.recordCall({
+    // Logged in the background: the log is read only when co-signing, and waits for this write then.
+    this.callLog.record({
       receiptId: id,
       provider: call.provider,
       timeMs: request.time,

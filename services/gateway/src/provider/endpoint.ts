@@ -4,6 +4,7 @@ import { makeExecutableSchema } from "@graphql-tools/schema";
 import { GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { GatewayError, isGatewayError } from "../errors.js";
+import { CallLog } from "../federation/call-log.js";
 import { decodeReceiptList } from "../receipts/codec.js";
 import { cosignBatch } from "../receipts/cosigner.js";
 import { proofHash, resultHash } from "../signing/hashes.js";
@@ -63,6 +64,8 @@ export function createPeerEndpoint(
   c: PeerEndpointComponents,
   options: PeerEndpointOptions = DEFAULT_PEER_ENDPOINT_OPTIONS,
 ): YogaServerInstance<Record<string, unknown>, PeerContext> {
+  // The same log the federation client of this store writes to: co-signing waits for its queued writes.
+  const callLog = CallLog.of(c.repo);
   const answerComponents: AnswerComponents = { ...c, rateLimiter: createRateLimiter(options.rateLimit) };
   const schema = makeExecutableSchema<PeerContext>({
     typeDefs: peerTypeDefs,
@@ -98,7 +101,7 @@ export function createPeerEndpoint(
               self: c.self,
               signer: c.signer,
               hasher: c.hasher,
-              calls: c.repo,
+              calls: callLog,
               now: c.now,
               inFlightMs: options.window.maxLifetimeMs + options.window.maxSkewMs,
             },

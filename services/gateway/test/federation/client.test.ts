@@ -68,7 +68,8 @@ describe("federation client against a provider", () => {
     assert.equal(answer.verification.proof, null);
     const id = Buffer.from(answer.verification.receipt.id, "hex");
     assert.equal((await provider.store.gateway?.issuedReceipt(id))?.status, "pending");
-    const [logged] = (await asker.gateway?.getCalls([id])) ?? [];
+    // The call log is written after the answer; its reads wait for the writes queued before them.
+    const [logged] = await client.callLog.getCalls([id]);
     assert.ok(logged);
     const receipt = decodeReceipt(logged.receipt);
     assert.equal(receipt.requester, B);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createVerifier, fromHex } from "@coken/ledger";
 import { openStore, type Store } from "@coken/store";
+import { CallLog } from "../../src/federation/call-log.js";
 import { createFederationClient } from "../../src/federation/client.js";
 import { createPeerEndpoint, DEFAULT_PEER_ENDPOINT_OPTIONS } from "../../src/provider/endpoint.js";
 import { ReceiptIssuer } from "../../src/receipts/issuer.js";
@@ -93,7 +94,8 @@ describe("officials' endpoint over the real federation client and provider endpo
       "pending",
       "the provider queued the receipt",
     );
-    const logged = await world.store.gateway?.getCalls([id]);
+    // The call log is written after the answer; its reads wait for the writes queued before them.
+    const logged = world.store.gateway && (await CallLog.of(world.store.gateway).getCalls([id]));
     assert.equal(logged?.length, 1, "the asker logged the call it made");
     assert.doesNotMatch(JSON.stringify(res.body), /P-SECRET|1999-05-01/);
   });

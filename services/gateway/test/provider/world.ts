@@ -18,6 +18,7 @@ import {
 import { openStore, type Store } from "@coken/store";
 import type { AnswerVerifier, QueryProver, ZkQuery, ZkResult } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
+import type { CallLogRepository } from "../../src/federation/call-log.js";
 import { createFederationClient, type SignedFederationClient } from "../../src/federation/client.js";
 import type { TransportOptions } from "../../src/federation/transport.js";
 import {
@@ -311,6 +312,8 @@ export function makeClient(
     answerVerifier?: AnswerVerifier;
     transport?: Partial<TransportOptions>;
     tracer?: import("@opentelemetry/api").Tracer;
+    /** The call log's repository, when not the store's own (e.g. one whose writes never land). */
+    calls?: CallLogRepository;
   } = {},
 ): SignedFederationClient {
   const repo = store.gateway;
@@ -325,7 +328,7 @@ export function makeClient(
       peerUrl: (a) => `http://${a}`,
       now: clock.now,
       fetch: fetchFn,
-      calls: repo,
+      calls: opts.calls ?? repo,
       answerVerifier: opts.answerVerifier,
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },

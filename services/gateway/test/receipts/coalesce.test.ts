@@ -35,4 +35,43 @@ describe("group commit", () => {
     await write(3);
     assert.equal(calls, 2);
   });
+
+  it("a lone item goes out at the end of its tick, without waiting for a timer", async () => {
+    const writes: number[][] = [];
+    const write = coalesce<number>(async (items) => {
+      writes.push(items);
+    });
+    const written = write(1);
+    await Promise.resolve();
+    assert.deepEqual(writes, [[1]], "written before any timer or I/O turn");
+    await written;
+  });
+
+  it("with a linger, items wait for company until the timer or an explicit flush", async () => {
+    const writes: number[][] = [];
+    const write = coalesce<number>(
+      async (items) => {
+        writes.push(items);
+      },
+      { lingerMs: 60_000 },
+    );
+    const first = [write(1), write(2)];
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(writes, [], "still lingering");
+    write.flush();
+    await Promise.all(first);
+    assert.deepEqual(writes, [[1, 2]]);
+  });
+
+  it("a full group goes out at once, lingering or not", async () => {
+    const writes: number[][] = [];
+    const write = coalesce<number>(
+      async (items) => {
+        writes.push(items);
+      },
+      { lingerMs: 60_000, maxGroup: 2 },
+    );
+    await Promise.all([write(1), write(2)]);
+    assert.deepEqual(writes, [[1, 2]]);
+  });
 });
