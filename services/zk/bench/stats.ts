@@ -1,3 +1,6 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 /** The q-quantile (0..1) of a list of numbers, nearest rank. */
 export function quantile(xs: readonly number[], q: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -21,3 +24,40 @@ export function rssSampler(everyMs = 50): { stop(): number } {
 
 export const ms = (x: number): string =>
   x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+/** A full garbage collection, without `--expose-gc` on the command line (the flag can be set at run time). */
+export function forceGc(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** This thread's memory in MiB: process RSS, and this isolate's JS heap, external memory and array buffers. */
+export function memory(): { rss: number; heap: number; external: number; arrayBuffers: number } {
+  const m = process.memoryUsage();
+  const mib = (x: number) => x / 2 ** 20;
+  return {
+    rss: mib(m.rss),
+    heap: mib(m.heapUsed),
+    external: mib(m.external),
+    arrayBuffers: mib(m.arrayBuffers),
+  };
+}
+
+/** Bytes held in typed arrays reachable from `root` (each buffer counted once): the packed size of a structure. */
+export function typedBytes(root: unknown): number {
+  const seen = new Set<unknown>();
+  const buffers = new Set<ArrayBufferLike>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
+    else if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
+    else if (v instanceof Set) for (const x of v) stack.push(x);
+    else for (const x of Object.values(v)) if (x !== null && typeof x === "object") stack.push(x);
+  }
+  let total = 0;
+  for (const b of buffers) total += b.byteLength;
+  return total;
+}

@@ -121,6 +121,8 @@ export interface Group {
 
 export interface ThreadManager {
   concurrency: number;
+  /** Set when the curve runs its tasks in the calling thread. */
+  singleThread: boolean;
   queueAction(task: unknown[]): Promise<Uint8Array[]>;
 }
 
@@ -200,6 +202,15 @@ export async function releaseCurve(): Promise<void> {
 export async function loadPairingCurve(): Promise<PairingCurve> {
   const ff = (await load("ffjavascript")) as { buildBn128(singleThread: boolean): Promise<PairingCurve> };
   return ff.buildBn128(true);
+}
+
+/**
+ * Puts a curve without threads where snarkjs looks for this thread's cached bn128 curve, so that its proofs run on
+ * this thread alone. After loading snarkjs, whose loading clears that cache.
+ */
+export async function useThreadlessCurve(): Promise<void> {
+  await loadSnarkjs();
+  (globalThis as { curve_bn128?: PairingCurve | null }).curve_bn128 = await loadPairingCurve();
 }
 
 /** Builds a witness calculator from a circom-compiled wasm (compiled once, reused for every witness). */
