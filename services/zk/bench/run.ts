@@ -15,7 +15,7 @@ import { prepareKey, verifyGroth16 } from "../src/verifier/groth16.js";
 import { benchCases, DEPTH, FILTER, SPECS } from "./cases.js";
 import { benchRows, FIELDS, INDEXES } from "./dataset.js";
 import { comparePoolConfigs, type PoolRun } from "./pool-configs.js";
-import { forceGc, memory, ms, quantile, rssSampler, typedBytes } from "./stats.js";
+import { forceGc, memory, ms, quantile, rssSampler } from "./stats.js";
 
 // Full size by default (2^20 − 1 rows, depth-20 trees); COKEN_ZK_BENCH_ROWS / _ROUNDS shrink a trial run, and
 // COKEN_ZK_BENCH_POOLS=0 skips the pool configuration comparison.
@@ -36,7 +36,8 @@ const registry = createArtifactRegistry(artifacts);
 
 const loadBefore = loadavg()[0] ?? 0;
 forceGc();
-const startRss = memory().rss;
+const before = memory();
+const startRss = before.rss;
 log("generating rows");
 const rows = benchRows(ROWS);
 const row = rows[12345 % ROWS] ?? rows[0];
@@ -55,7 +56,8 @@ const small = await buildDatasetCommitmentParallel(FIELDS, benchRows(FILTER.rows
 });
 forceGc();
 const committed = memory();
-const datasetMiB = (typedBytes(big.dataset) + typedBytes(small.dataset)) / 2 ** 20;
+// The committed trees are packed into array buffers: what they hold now beyond what they held before the rows.
+const datasetMiB = committed.arrayBuffers - before.arrayBuffers;
 log(
   `after commit and GC: RSS ${committed.rss.toFixed(0)} MiB (JS heap ${committed.heap.toFixed(0)}, array buffers ${committed.arrayBuffers.toFixed(0)}; committed arrays ${datasetMiB.toFixed(0)} MiB)`,
 );

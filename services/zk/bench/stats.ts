@@ -42,22 +42,3 @@ export function memory(): { rss: number; heap: number; external: number; arrayBu
     arrayBuffers: mib(m.arrayBuffers),
   };
 }
-
-/** Bytes held in typed arrays reachable from `root` (each buffer counted once): the packed size of a structure. */
-export function typedBytes(root: unknown): number {
-  const seen = new Set<unknown>();
-  const buffers = new Set<ArrayBufferLike>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
-    else if (v instanceof Map) for (const [k, x] of v) stack.push(k, x);
-    else if (v instanceof Set) for (const x of v) stack.push(x);
-    else for (const x of Object.values(v)) if (x !== null && typeof x === "object") stack.push(x);
-  }
-  let total = 0;
-  for (const b of buffers) total += b.byteLength;
-  return total;
-}
