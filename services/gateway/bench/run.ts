@@ -171,14 +171,19 @@ That write is one statement (a data-modifying CTE inserting the nonces and the r
 it is group-committed with one write in flight, and a call that finds no write in flight is written at the end of
 its tick rather than after a timer, so at c=1 the answer waits for exactly one commit and at c=${THROUGHPUT.concurrency} concurrent
 calls share commits. On PostgreSQL that commit waits for the WAL flush on this machine's shared disk (the
-provider write row), which is the bulk of the remaining p50 overhead and varies with other processes' disk load.
+provider write row). The "receipts committed async" rows run the same path with \`gateway.receiptCommit: "async"\`:
+the write commits without waiting for the flush, in a four-round-trip transaction (begin, set local, insert,
+commit); its p50 overhead stays within noise of the flushed one here, so on this disk the flush is not what
+remains: the rest is CPU on the answer path (the steps above, GraphQL execution on both sides and the store
+driver) on two cores shared with the load generator. The setting pays off on disks whose flush is slow.
 The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
 seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
 docs/spec/gateway.md §6). The answer path of a call now issues two statements (row read, receipt) and waits for
 one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
-then a three-statement one for the call log). Further options: relax synchronous commit for the call log only (it may lose calls anyway); on
-PGlite, run the store in a worker thread so its CPU does not compete with request handling.
+then a three-statement one for the call log). Further options: one-round-trip async commits (a connection
+whose session does not wait for flushes); on PGlite, run the store in a worker thread so its CPU does not compete
+with request handling.
 
 Receipts queued by the provider during a backend's runs: ${[...new Set(results.map((r) => `${r.backend} ${r.receipts}`))].join(", ")}.`;
 }
