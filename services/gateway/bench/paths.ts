@@ -8,7 +8,7 @@ import type { FederationClient } from "../src/federation/types.js";
 import { createGatewayMetrics } from "../src/observability/metrics.js";
 import { createPeerEndpoint, DEFAULT_PEER_ENDPOINT_OPTIONS } from "../src/provider/endpoint.js";
 import { JsonScalar, peerTypeDefs } from "../src/provider/schema.js";
-import { ReceiptIssuer } from "../src/receipts/issuer.js";
+import { type ReceiptCommit, ReceiptIssuer } from "../src/receipts/issuer.js";
 import { createGatewayServer } from "../src/server.js";
 import { ASKER, type benchWorld, DATASET, PROVIDER, ROWS, signerOf } from "./world.js";
 
@@ -58,7 +58,10 @@ function bareYoga(world: World) {
  * Both paths over one world: in process (no HTTP) and over one loopback HTTP hop (bare: yoga's own Node
  * server; Coken: the gateway server with the provider endpoint mounted at /peer/graphql).
  */
-export async function buildPaths(world: World): Promise<{ modes: Mode[]; close(): Promise<void> }> {
+export async function buildPaths(
+  world: World,
+  receiptCommit: ReceiptCommit = "flush",
+): Promise<{ modes: Mode[]; close(): Promise<void> }> {
   const hasher = createHasher("sha256");
   const verifier = createVerifier();
   const state = world.ledger.state;
@@ -95,7 +98,7 @@ export async function buildPaths(world: World): Promise<{ modes: Mode[]; close()
       verifier,
       ledger: state,
       rows: world.providerStore.localData,
-      issuer: await ReceiptIssuer.open(hasher, repo),
+      issuer: await ReceiptIssuer.open(hasher, repo, receiptCommit),
       repo,
       now: Date.now,
     },

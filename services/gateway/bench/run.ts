@@ -9,7 +9,7 @@ import { benchWorld, ROWS } from "./world.js";
 
 // Bare and Coken runs alternate in short rounds, so load from other processes on the machine hits both alike.
 // Knobs for focused runs (profiling, before/after checks): COKEN_GATEWAY_BENCH_ROUNDS, _BACKENDS (`postgres`,
-// `pglite`, comma-separated), _MODES (`local`, `remote`, `officials`). A filtered run prints its numbers and does
+// `postgres-async`, `pglite`, comma-separated), _MODES (`local`, `remote`, `officials`). A filtered run prints its numbers and does
 // not write docs/BENCHMARKS.md, whose section must describe a full run.
 const ROUNDS = Number(process.env.COKEN_GATEWAY_BENCH_ROUNDS ?? 6);
 const only = (name: string) => process.env[`COKEN_GATEWAY_BENCH_${name}`]?.split(",").map((s) => s.trim());
@@ -78,7 +78,7 @@ const steps = new Map<string, [string, number][]>();
 async function runBackend(backend: BenchBackend, withOfficials: boolean): Promise<Comparison[]> {
   console.log(backend.name);
   const world = await benchWorld(Date.now(), backend.open);
-  const paths = await buildPaths(world);
+  const paths = await buildPaths(world, backend.receiptCommit);
   // The officials' endpoint reads ledger state only: one backend is enough for it.
   const officials = withOfficials && selected(MODES, "officials") ? await officialsMode(world) : null;
   const out: Comparison[] = [];
@@ -188,6 +188,7 @@ async function main(): Promise<void> {
   const load = os.loadavg();
   const backends = [
     selected(BACKENDS, "postgres") ? postgresBackend() : null,
+    selected(BACKENDS, "postgres-async") ? postgresBackend("async") : null,
     selected(BACKENDS, "pglite") ? pgliteBackend : null,
   ].filter((b): b is BenchBackend => b !== null);
   const results: Comparison[] = [];

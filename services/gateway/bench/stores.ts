@@ -1,9 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { openStore, type Store } from "@coken/store";
+import type { ReceiptCommit } from "../src/receipts/issuer.js";
 
 export interface BenchBackend {
   name: string;
+  /** How the provider commits receipts before answering (default "flush"). */
+  receiptCommit?: ReceiptCommit;
   open(): Promise<[Store, Store]>;
   /** Drops what `open` created. */
   cleanup(): void;
@@ -20,7 +23,7 @@ export const pgliteBackend: BenchBackend = {
  * Two scratch databases on the PostgreSQL server at COKEN_BENCH_PG_URL (default: local, user postgres), made
  * with psql; null when psql or the server is not there.
  */
-export function postgresBackend(): BenchBackend | null {
+export function postgresBackend(receiptCommit: ReceiptCommit = "flush"): BenchBackend | null {
   const admin = process.env.COKEN_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const names = [0, 1].map(() => `coken_gwbench_${randomBytes(4).toString("hex")}`);
   const psql = (sql: string) =>
@@ -36,7 +39,8 @@ export function postgresBackend(): BenchBackend | null {
     return u.toString();
   };
   return {
-    name: "PostgreSQL (local server)",
+    name: receiptCommit === "flush" ? "PostgreSQL (local server)" : "PostgreSQL, receipts committed async",
+    receiptCommit,
     open: async () => {
       for (const n of names) psql(`create database ${n}`);
       return [

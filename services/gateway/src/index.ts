@@ -26,7 +26,7 @@ export {
 } from "./provider/endpoint.js";
 export { peerSchema } from "./provider/schema.js";
 export { cosignOver } from "./receipts/cosign-client.js";
-export { ReceiptIssuer } from "./receipts/issuer.js";
+export { type ReceiptCommit, ReceiptIssuer } from "./receipts/issuer.js";
 export {
   DEFAULT_RECEIPT_QUEUE_OPTIONS,
   ReceiptQueue,

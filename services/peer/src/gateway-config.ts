@@ -17,6 +17,11 @@ export interface GatewayConfig {
   /** Replay window of signed inter-agency requests. */
   maxSkewMs: number;
   maxRequestLifetimeMs: number;
+  /**
+   * Whether an answer waits for its receipt to reach the disk ("flush") or only the database ("async": a database
+   * host crash may lose the last moments of receipts and replay nonces; the peer's own crash loses nothing).
+   */
+  receiptCommit: "flush" | "async";
   /** How long an inter-agency call may take, proof generation included. */
   upstreamTimeoutMs: number;
   /** Receipt batches: size and time bounds, and how often the queue works. */
@@ -55,6 +60,7 @@ const KEYS = [
   "tls",
   "mode",
   "trustedDocuments",
+  "receiptCommit",
   ...Object.keys(DEFAULTS).slice(3),
 ];
 
@@ -105,6 +111,9 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
       "$.gateway.trustedDocuments",
       "production mode runs trusted documents only: name their manifest",
     );
+  const receiptCommit = g.receiptCommit ?? "flush";
+  if (receiptCommit !== "flush" && receiptCommit !== "async")
+    throw new GatewayConfigError("$.gateway.receiptCommit", 'expected "flush" or "async"');
   const num = (k: keyof typeof DEFAULTS, min: number, max: number) =>
     int(g[k] ?? DEFAULTS[k], `$.gateway.${k}`, min, max);
   return {
@@ -120,6 +129,7 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
         : { key: file((tls as Json).key as string), cert: file((tls as Json).cert as string) },
     mode,
     trustedDocuments: trusted === null ? null : file(trusted),
+    receiptCommit,
     maxSkewMs: num("maxSkewMs", 0, 600_000),
     maxRequestLifetimeMs: num("maxRequestLifetimeMs", 1000, 3_600_000),
     upstreamTimeoutMs: num("upstreamTimeoutMs", 100, 600_000),

@@ -63,7 +63,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
   const hasher = c.chain.ledger.hasher;
   const ledger = c.chain.ledger.state;
   const now = Date.now;
-  const issuer = await ReceiptIssuer.open(hasher, repo);
+  const issuer = await ReceiptIssuer.open(hasher, repo, config.receiptCommit);
   const federation = createFederationClient(
     {
       self: c.agency,

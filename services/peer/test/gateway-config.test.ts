@@ -26,6 +26,9 @@ describe("gateway config", () => {
     assert.equal(c.port, 0);
     assert.equal(c.mode, "dev");
     assert.equal(c.trustedDocuments, null);
+    assert.equal(c.receiptCommit, "flush");
+    assert.equal(c.upstreamTimeoutMs, 30_000);
+    assert.equal(parseGatewayConfig({ ...minimal, receiptCommit: "async" }, BASE).receiptCommit, "async");
     assert.deepEqual(c.peers, { "bj.housing": "http://127.0.0.1:9000" });
     assert.deepEqual(c.tls, { key: "/etc/coken/tls/key.pem", cert: "/abs/cert.pem" });
     assert.equal(c.receiptBatchSize, 1000);
@@ -47,6 +50,8 @@ describe("gateway config", () => {
     refusedAt({ publicUrl: "ftp://x" }, "$.gateway.publicUrl");
     refusedAt({ ...minimal, surprise: 1 }, "$.gateway.surprise");
     refusedAt({ ...minimal, mode: "test" }, "$.gateway.mode");
+    refusedAt({ ...minimal, receiptCommit: "later" }, "$.gateway.receiptCommit");
+    refusedAt({ ...minimal, upstreamTimeoutMs: 10 }, "$.gateway.upstreamTimeoutMs");
     refusedAt({ ...minimal, port: 70000 }, "$.gateway.port");
     refusedAt({ ...minimal, port: 1.5 }, "$.gateway.port");
     refusedAt({ ...minimal, peers: { "bj.housing": "not a url" } }, "$.gateway.peers.bj.housing");

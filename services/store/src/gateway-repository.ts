@@ -77,8 +77,16 @@ export interface GatewayRepository {
 
   /** Persists an issued receipt, with the nonce of its request in the same transaction when given. */
   addIssuedReceipt(receipt: IssuedReceiptInput, nonce?: NonceRecord): Promise<void>;
-  /** Persists several issued receipts (and their nonces) in one transaction, all or nothing. */
-  addIssuedReceipts(entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[]): Promise<void>;
+  /**
+   * Persists several issued receipts (and their nonces) in one transaction, all or nothing. With `flush: false`
+   * the commit does not wait for the write-ahead log to reach disk (PostgreSQL's `synchronous_commit = off` for
+   * this transaction only): a crash of the peer loses nothing, a crash of the database host may lose the last
+   * commits of a short window (PostgreSQL: up to three times `wal_writer_delay`).
+   */
+  addIssuedReceipts(
+    entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[],
+    options?: { flush?: boolean },
+  ): Promise<void>;
   issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null>;
   /** Receipts of `requester` waiting for a batch, oldest first (canonical bytes). */
   pendingReceipts(requester: string, limit: number): Promise<{ id: Uint8Array; receipt: Uint8Array }[]>;
@@ -175,7 +183,10 @@ export class DrizzleGatewayRepository implements GatewayRepository {
    * One statement when the group fits in one (a data-modifying CTE inserts the nonces and the receipts together,
    * atomically, in a single round trip and commit); a transaction over several statements otherwise.
    */
-  async addIssuedReceipts(entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[]): Promise<void> {
+  async addIssuedReceipts(
+    entries: { receipt: IssuedReceiptInput; nonce?: NonceRecord }[],
+    options: { flush?: boolean } = {},
+  ): Promise<void> {
     if (entries.length === 0) return;
     const nonces: NonceRecord[] = [];
     const rows = entries.map(({ receipt: r, nonce }) => {
@@ -204,17 +215,24 @@ export class DrizzleGatewayRepository implements GatewayRepository {
       const claimed = db.insert(gatewayNonces).select(unnestRows(gatewayNonces, n)).onConflictDoNothing();
       return db.execute(sql`with claimed as (${claimed.getSQL()}) ${receipts.getSQL()}`);
     };
-    if (rows.length <= ROWS_PER_STATEMENT) {
-      await guard("addIssuedReceipts", async () => {
-        await insert(this.#db, nonces, rows);
+    const writeAll = async (db: Db) => {
+      if (rows.length <= ROWS_PER_STATEMENT) return void (await insert(db, nonces, rows));
+      for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
+        await db.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
+      for (const batch of chunk(rows, ROWS_PER_STATEMENT)) await insert(db, [], batch);
+    };
+    if (options.flush === false) {
+      await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
+        await tx.execute(sql`set local synchronous_commit to off`);
+        await writeAll(tx);
       });
       return;
     }
-    await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
-      for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
-        await tx.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
-      for (const batch of chunk(rows, ROWS_PER_STATEMENT)) await insert(tx, [], batch);
-    });
+    if (rows.length <= ROWS_PER_STATEMENT) {
+      await guard("addIssuedReceipts", () => writeAll(this.#db));
+      return;
+    }
+    await inTransaction(this.#db, "addIssuedReceipts", writeAll);
   }
 
   async issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null> {

@@ -1,3 +1,6 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
 /** The q-quantile (0..1) of a list of numbers, nearest rank. */
 export function quantile(xs: readonly number[], q: number): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -21,3 +24,21 @@ export function rssSampler(everyMs = 50): { stop(): number } {
 
 export const ms = (x: number): string =>
   x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+/** A full garbage collection, without `--expose-gc` on the command line (the flag can be set at run time). */
+export function forceGc(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** This thread's memory in MiB: process RSS, and this isolate's JS heap, external memory and array buffers. */
+export function memory(): { rss: number; heap: number; external: number; arrayBuffers: number } {
+  const m = process.memoryUsage();
+  const mib = (x: number) => x / 2 ** 20;
+  return {
+    rss: mib(m.rss),
+    heap: mib(m.heapUsed),
+    external: mib(m.external),
+    arrayBuffers: mib(m.arrayBuffers),
+  };
+}

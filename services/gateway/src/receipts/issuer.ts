@@ -5,6 +5,13 @@ import { coalesce } from "./coalesce.js";
 import { encodeReceipt } from "./codec.js";
 
 /**
+ * How far an answer's receipt (with its request's nonce) is committed before the answer leaves: to disk, or to the
+ * database without waiting for its log flush (a database-host crash may then lose the last moments of receipts and
+ * nonces; a peer crash loses nothing). docs/spec/gateway.md §6.
+ */
+export type ReceiptCommit = "flush" | "async";
+
+/**
  * Provider side: issues access receipts and counts, per grant, those not yet on the ledger, so that quota is
  * judged on `grant.used` (committed) plus what this provider already answered. A slot is reserved synchronously
  * before the answer is computed, so concurrent calls cannot overrun the quota together.
@@ -16,16 +23,22 @@ export class ReceiptIssuer {
   private constructor(
     private readonly hasher: Hasher,
     repo: Pick<GatewayRepository, "addIssuedReceipts" | "outstandingByGrant">,
+    commit: ReceiptCommit,
   ) {
-    this.write = coalesce((entries) => repo.addIssuedReceipts(entries));
+    const options = { flush: commit === "flush" };
+    this.write = coalesce((entries) => repo.addIssuedReceipts(entries, options));
   }
 
-  /** Loads the counts of receipts issued before a restart and not yet committed. */
+  /**
+   * Loads the counts of receipts issued before a restart and not yet committed. `commit` says whether an answer
+   * waits for its receipt to reach the disk ("flush", the default) or only the database ("async").
+   */
   static async open(
     hasher: Hasher,
     repo: Pick<GatewayRepository, "addIssuedReceipts" | "outstandingByGrant">,
+    commit: ReceiptCommit = "flush",
   ): Promise<ReceiptIssuer> {
-    const issuer = new ReceiptIssuer(hasher, repo);
+    const issuer = new ReceiptIssuer(hasher, repo, commit);
     for (const { grantId, count } of await repo.outstandingByGrant()) issuer.outstanding.set(grantId, count);
     return issuer;
   }

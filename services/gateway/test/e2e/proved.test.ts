@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createHasher, derivedId, encodeTx, type FieldSpec, signTx, type TxBody } from "@coken/ledger";
-import { buildArtifacts } from "@coken/zk";
+import { createHasher, derivedId, encodeTx, signTx, type TxBody } from "@coken/ledger";
 import { gql } from "../official/client.js";
+import { FIELDS, INDEXES, ROWS, smallArtifacts, ZK_CACHE } from "../provider/proved-dataset.js";
 import { api, type NetworkNode, prepareNetwork, startNodes, stopNodes, waitFor } from "./network.js";
 
 // Proved answers between real peers: rows go into the provider's store through `coken data import`, the
@@ -20,30 +20,6 @@ const R = "sh.regulator";
 const DATASET = "sh.land/holdings";
 const TOKEN = "operator-token-for-tests";
 const CLI = fileURLToPath(new URL("../../../../cli/dist/src/main.js", import.meta.url));
-const CACHE = process.env.COKEN_ZK_TEST_CACHE ?? join(tmpdir(), "coken-zk-test-cache");
-// Small dev-key circuits: depth-4 trees (15 rows), five fields.
-const CIRCUITS = [
-  { name: "threshold", params: { depth: 4, fields: 5 } },
-  { name: "membership", params: { depth: 4 } },
-  { name: "range", params: { depth: 4 } },
-] as const;
-const FIELDS: FieldSpec[] = [
-  { name: "owner", type: "string", indexed: true, personal: true },
-  { name: "area", type: "decimal", indexed: false, personal: false },
-  { name: "value", type: "int", indexed: true, personal: false },
-  { name: "registered", type: "date", indexed: false, personal: false },
-  { name: "active", type: "bool", indexed: false, personal: false },
-];
-const ROWS = Array.from({ length: 10 }, (_, i) => ({
-  key: `parcel-${i}`,
-  fields: {
-    owner: `person-${i % 4}`,
-    area: `${40 + i * 7}.50`,
-    value: String(100_000 * (i + 1)),
-    registered: `2020-0${1 + (i % 9)}-15`,
-    active: i % 3 !== 0,
-  },
-}));
 const h = createHasher("sha256");
 const run = promisify(execFile);
 
@@ -80,13 +56,9 @@ describe("proved answers between peers: data import, dataset commit, verified an
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "coken-proved-e2e-"));
-    const built = await buildArtifacts(
-      CIRCUITS.map((c) => ({ name: c.name, params: { ...c.params } })),
-      { cacheDir: CACHE, phaseOne: { kind: "dev" } },
-    );
-    circuits = built.map((a) => a.circuit);
+    circuits = (await smallArtifacts(true)).map((a) => a.circuit);
     await writeFile(join(dir, "operator.token"), `${TOKEN}\n`);
-    const zk = { cacheDir: CACHE, circuits, devKeys: true };
+    const zk = { cacheDir: ZK_CACHE, circuits, devKeys: true };
     nodes = await prepareNetwork(
       dir,
       CHAIN,
@@ -104,10 +76,7 @@ describe("proved answers between peers: data import, dataset commit, verified an
                 datasets: {
                   [DATASET]: {
                     depth: 4,
-                    indexes: [
-                      { field: "owner", sum: "area" },
-                      { field: "value", sum: "value" },
-                    ],
+                    indexes: INDEXES,
                   },
                 },
               },

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type FieldSpec, keys, toHex } from "@coken/ledger";
+import { keys, toHex } from "@coken/ledger";
 import { openStore, type Store } from "@coken/store";
 import {
-  buildArtifacts,
   buildDatasetCommitment,
   createAnswerVerifier,
   createArtifactRegistry,
@@ -14,6 +11,7 @@ import {
   type LocalQueryProver,
 } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
+import { FIELDS, INDEXES, ROWS, smallArtifacts } from "../provider/proved-dataset.js";
 import {
   A,
   B,
@@ -28,30 +26,6 @@ import {
   type Side,
 } from "../provider/world.js";
 
-// Small dev-key circuits (depth-4 trees, 5 fields), built once into a content-addressed cache and reused.
-const SPECS = [
-  { name: "threshold", params: { depth: 4, fields: 5 } },
-  { name: "membership", params: { depth: 4 } },
-] as const;
-const CACHE = process.env.COKEN_ZK_TEST_CACHE ?? join(tmpdir(), "coken-zk-test-cache");
-const FIELDS: FieldSpec[] = [
-  { name: "owner", type: "string", indexed: true, personal: true },
-  { name: "area", type: "decimal", indexed: false, personal: false },
-  { name: "value", type: "int", indexed: true, personal: false },
-  { name: "registered", type: "date", indexed: false, personal: false },
-  { name: "active", type: "bool", indexed: false, personal: false },
-];
-const ROWS = Array.from({ length: 10 }, (_, i) => ({
-  key: `parcel-${i}`,
-  fields: {
-    owner: `person-${i % 4}`,
-    area: `${40 + i * 7}.50`,
-    value: String(100_000 * (i + 1)),
-    registered: `2020-0${1 + (i % 9)}-15`,
-    active: i % 3 !== 0,
-  },
-}));
-
 describe("proved answers with the real prover and verifier (Groth16, dev keys)", () => {
   const clock = new Clock();
   let ledger: MapLedger;
@@ -61,19 +35,8 @@ describe("proved answers with the real prover and verifier (Groth16, dev keys)",
   let verifier: LocalAnswerVerifier;
 
   before(async () => {
-    const registry = createArtifactRegistry(
-      await buildArtifacts(
-        SPECS.map((s) => ({ name: s.name, params: { ...s.params } })),
-        { cacheDir: CACHE, phaseOne: { kind: "dev" } },
-      ),
-    );
-    const built = buildDatasetCommitment(FIELDS, ROWS, {
-      depth: 4,
-      indexes: [
-        { field: "owner", sum: "area" },
-        { field: "value", sum: "value" },
-      ],
-    });
+    const registry = createArtifactRegistry(await smallArtifacts());
+    const built = buildDatasetCommitment(FIELDS, ROWS, { depth: 4, indexes: INDEXES });
     const circuits = registry.list().map((a) => a.circuit);
     ledger = baseLedger();
     const dataset = ledger.get(keys.dataset(DATASET));

@@ -175,7 +175,8 @@ describe("receipt queue: batching, co-signing, submission, commit", () => {
       resultHash: new Uint8Array(32).fill(2),
       proofHash: new Uint8Array(32).fill(3),
       nonce: new Uint8Array(16).fill(4),
-      time: T0,
+      // Older than any call that could still be in flight at the requester (those are deferred, not refused).
+      time: T0 - 600_000,
     };
     provider.issuer.reserve(ledger.grant());
     const forgedId = toHex(await provider.issuer.issue(forged));

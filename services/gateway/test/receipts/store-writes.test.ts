@@ -66,6 +66,23 @@ for (const backend of [postgresBackend(), pgliteBackend]) {
       assert.ok((await liveNonceSet(provider)).has(hex(last.nonce.nonce)));
     });
 
+    it("without waiting for the disk (async commit) a group still lands whole or not at all", async () => {
+      const entries = [1, 2].map(() => ({ receipt: receipt(), nonce: nonce() }));
+      await provider.addIssuedReceipts(entries, { flush: false });
+      for (const e of entries) assert.equal((await provider.issuedReceipt(e.receipt.id))?.status, "pending");
+      const clash = [
+        { receipt: receipt(), nonce: nonce() },
+        { receipt: receipt(entries[0]?.receipt.id), nonce: nonce() },
+      ];
+      await assert.rejects(provider.addIssuedReceipts(clash, { flush: false }));
+      assert.equal(await provider.issuedReceipt(clash[0]?.receipt.id as Uint8Array), null);
+      assert.ok(!(await liveNonceSet(provider)).has(hex(clash[0]?.nonce.nonce as Uint8Array)));
+      // The relaxed commit was this transaction's only: the next default write still commits normally.
+      const after = receipt();
+      await provider.addIssuedReceipts([{ receipt: after }]);
+      assert.equal((await provider.issuedReceipt(after.id))?.status, "pending");
+    });
+
     it("logged calls: one statement; a call logged already is kept as it was", async () => {
       const id = randomBytes(32);
       const bytes = randomBytes(40);

@@ -1,6 +1,14 @@
 import type { ZkErrorCode } from "../errors.js";
 import type { CircuitInput } from "../statements/index.js";
 
+/** Where a prover thread's curve runs its multi-exponentiations and FFTs (see `ProverPoolInit.curveThreads`). */
+export type CurveThreads = "per-core" | "none";
+
+/** What a prover thread is started with (its `workerData`). */
+export interface WorkerInit {
+  curveThreads: CurveThreads;
+}
+
 /** One proof job sent to a prover worker. */
 export interface ProveJob {
   type: "prove";
@@ -21,7 +29,11 @@ export interface JobTimings {
 }
 
 export type FromWorker =
-  | { type: "ready" }
+  | {
+      type: "ready";
+      /** Threads the curve runs its work on besides this one (0: all in this thread). */
+      curveThreads: number;
+    }
   | {
       type: "proved";
       id: number;

@@ -2,15 +2,24 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { ZkError } from "../errors.js";
 import type { CircuitInput } from "../statements/index.js";
-import type { FromWorker, JobTimings, ToWorker } from "./messages.js";
+import type { CurveThreads, FromWorker, JobTimings, ToWorker, WorkerInit } from "./messages.js";
 
 export interface ProverPoolInit {
-  /** Worker threads (default: available cores). */
+  /**
+   * Prover threads. Default: one when each has the curve's per-core threads (a single proof already keeps every
+   * core busy, and every further prover thread brings its own curve threads and their memory), else one per core.
+   */
   size?: number;
   /** Jobs waiting beyond the running ones before QUEUE_FULL (default 64). */
   queueLimit?: number;
   /** Default per-job limit in ms, from submission (default 60 s). */
   timeoutMs?: number;
+  /**
+   * Where each prover thread's curve does its work: "per-core" starts the curve's own thread per core inside every
+   * prover thread (one job runs on every core), "none" keeps it in the prover thread (one core per job, no
+   * further threads). Default "per-core".
+   */
+  curveThreads?: CurveThreads;
 }
 
 export interface PoolJob {
@@ -39,6 +48,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   started: boolean;
+  /** As the warm thread reported it. */
+  curveThreads?: number;
   current?: Pending;
 }
 
@@ -48,6 +59,8 @@ export interface PoolStats {
   busy: number;
   queued: number;
   respawned: number;
+  /** Threads each warm prover thread's curve works on besides it (0: in the prover thread); undefined before. */
+  curveThreads?: number;
 }
 
 /**
@@ -59,16 +72,19 @@ export class ProverPool {
   readonly #queue: Pending[] = [];
   readonly #queueLimit: number;
   readonly #timeoutMs: number;
+  readonly #workerInit: WorkerInit;
   #nextId = 1;
   #respawned = 0;
   #closed = false;
 
   constructor(init: ProverPoolInit = {}) {
-    const size = init.size ?? availableParallelism();
+    const curveThreads = init.curveThreads ?? "per-core";
+    const size = init.size ?? (curveThreads === "none" ? availableParallelism() : 1);
     if (!Number.isInteger(size) || size < 1)
       throw new ZkError("BAD_QUERY", "pool size must be a positive integer");
     this.#queueLimit = init.queueLimit ?? 64;
     this.#timeoutMs = init.timeoutMs ?? 60_000;
+    this.#workerInit = { curveThreads };
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -79,7 +95,14 @@ export class ProverPool {
 
   stats(): PoolStats {
     const busy = this.#slots.filter((s) => s.current !== undefined).length;
-    return { workers: this.#slots.length, busy, queued: this.#queue.length, respawned: this.#respawned };
+    const curveThreads = this.#slots.find((s) => s.curveThreads !== undefined)?.curveThreads;
+    return {
+      workers: this.#slots.length,
+      busy,
+      queued: this.#queue.length,
+      respawned: this.#respawned,
+      curveThreads,
+    };
   }
 
   /** Proves one job; rejects with QUEUE_FULL, TIMEOUT, CANCELLED, PROOF_INVALID or ARTIFACT_MISSING. */
@@ -131,12 +154,13 @@ export class ProverPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL("./worker.js", import.meta.url));
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: this.#workerInit });
     let markReady: () => void = () => {};
     const slot: Slot = { worker, started: false, ready: new Promise<void>((r) => (markReady = r)) };
     worker.on("message", (msg: FromWorker) => {
       if (msg.type === "ready") {
         slot.started = true;
+        slot.curveThreads = msg.curveThreads;
         markReady();
         return;
       }

@@ -1,14 +1,15 @@
 import { readFile } from "node:fs/promises";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import {
   loadCurve,
   loadSnarkjs,
   loadWitnessCalculator,
   releaseCurve,
   type Snarkjs,
+  useThreadlessCurve,
   type WitnessCalculator,
 } from "../setup/snark.js";
-import type { FromWorker, ProveJob, ToWorker } from "./messages.js";
+import type { FromWorker, ProveJob, ToWorker, WorkerInit } from "./messages.js";
 import { enableNestedCurveThreads } from "./nested-threads.js";
 
 /**
@@ -70,9 +71,11 @@ async function prove(job: ProveJob): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
   enableNestedCurveThreads();
   snarkjs = await loadSnarkjs();
-  await loadCurve();
+  if (init.curveThreads === "none") await useThreadlessCurve();
+  const curve = await loadCurve();
   port?.on("message", (msg: ToWorker) => {
     if (msg.type === "prove") void prove(msg);
     else
@@ -81,7 +84,7 @@ async function main(): Promise<void> {
         port?.close();
       });
   });
-  send({ type: "ready" });
+  send({ type: "ready", curveThreads: curve.tm.singleThread ? 0 : curve.tm.concurrency });
 }
 
 void main();

@@ -121,6 +121,8 @@ export interface Group {
 
 export interface ThreadManager {
   concurrency: number;
+  /** Set when the curve runs its tasks in the calling thread. */
+  singleThread: boolean;
   queueAction(task: unknown[]): Promise<Uint8Array[]>;
 }
 
@@ -133,6 +135,35 @@ export interface Curve {
   G2: Group;
   tm: ThreadManager;
   terminate(): Promise<void>;
+}
+
+/** A point group with the operations the Groth16 verifier uses (points are Montgomery-form byte arrays). */
+export interface PointGroup {
+  F: { n8: number };
+  fromObject(p: readonly (bigint | readonly bigint[])[]): Uint8Array;
+  toJacobian(p: Uint8Array): Uint8Array;
+  add(a: Uint8Array, b: Uint8Array): Uint8Array;
+  neg(a: Uint8Array): Uint8Array;
+  /** Scalar as little-endian bytes, any length. */
+  timesScalar(a: Uint8Array, s: Uint8Array): Uint8Array;
+  /** On the curve (or the point at infinity); says nothing about the subgroup. */
+  isValid(a: Uint8Array): boolean;
+  isZero(a: Uint8Array): boolean;
+}
+
+/** The pairing of an ffjavascript curve, step by step: prepared points, Miller loops, one final exponentiation. */
+export interface PairingCurve {
+  name: string;
+  r: bigint;
+  G1: PointGroup;
+  G2: PointGroup;
+  Gt: { mul(a: Uint8Array, b: Uint8Array): Uint8Array; eq(a: Uint8Array, b: Uint8Array): boolean };
+  /** Takes a Jacobian point. */
+  prepareG1(p: Uint8Array): Uint8Array;
+  /** Takes a Jacobian point. */
+  prepareG2(q: Uint8Array): Uint8Array;
+  millerLoop(preparedP: Uint8Array, preparedQ: Uint8Array): Uint8Array;
+  finalExponentiation(f: Uint8Array): Uint8Array;
 }
 
 export interface WitnessCalculator {
@@ -161,6 +192,25 @@ export async function loadCurve(): Promise<Curve> {
 export async function releaseCurve(): Promise<void> {
   const cached = (globalThis as { curve_bn128?: Curve | null }).curve_bn128;
   if (cached) await cached.terminate();
+}
+
+/**
+ * A bn128 curve of this thread's own, without worker threads: the verifier's operations are a few milliseconds of
+ * synchronous WebAssembly, for which posting work to threads costs more than it saves. Not the instance snarkjs
+ * caches, so it neither starts nor needs releasing threads; it is collected with its last reference.
+ */
+export async function loadPairingCurve(): Promise<PairingCurve> {
+  const ff = (await load("ffjavascript")) as { buildBn128(singleThread: boolean): Promise<PairingCurve> };
+  return ff.buildBn128(true);
+}
+
+/**
+ * Puts a curve without threads where snarkjs looks for this thread's cached bn128 curve, so that its proofs run on
+ * this thread alone. After loading snarkjs, whose loading clears that cache.
+ */
+export async function useThreadlessCurve(): Promise<void> {
+  await loadSnarkjs();
+  (globalThis as { curve_bn128?: PairingCurve | null }).curve_bn128 = await loadPairingCurve();
 }
 
 /** Builds a witness calculator from a circom-compiled wasm (compiled once, reused for every witness). */

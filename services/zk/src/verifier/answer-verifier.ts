@@ -1,16 +1,10 @@
 import type { AnswerVerifier, ExpectedAnswer, ZkAnswer } from "../api.js";
 import { parseCircuitId } from "../circuits.js";
 import { ZkError } from "../errors.js";
-import {
-  type Curve,
-  loadCurve,
-  loadSnarkjs,
-  releaseCurve,
-  type Snarkjs,
-  type VerificationKeyJson,
-} from "../setup/snark.js";
+import { loadPairingCurve, type PairingCurve, type VerificationKeyJson } from "../setup/snark.js";
 import { publicSignalsFor } from "../statements/index.js";
 import { checkBundle } from "./bundle.js";
+import { type PreparedKey, prepareKey, verifyGroth16 } from "./groth16.js";
 
 export interface AnswerVerifierInit {
   /** The clock expiry is checked against, ms since the Unix epoch (injected for tests). */
@@ -22,7 +16,7 @@ export interface AnswerVerifierComponents {
   keys: { verificationKey(hashHex: string): Promise<VerificationKeyJson | undefined> };
 }
 
-/** The asker's verifier, holding a warm curve: `close()` releases it. */
+/** The asker's verifier, holding a curve and its prepared keys: `close()` drops them. */
 export interface LocalAnswerVerifier extends AnswerVerifier {
   close(): Promise<void>;
 }
@@ -36,13 +30,20 @@ export interface LocalAnswerVerifier extends AnswerVerifier {
 export function createAnswerVerifier(init: AnswerVerifierInit = {}) {
   return (components: AnswerVerifierComponents): LocalAnswerVerifier => {
     const now = init.now ?? Date.now;
-    let warm: Promise<{ snarkjs: Snarkjs; curve: Curve }> | undefined;
-    const tools = () => {
-      warm ??= (async () => {
-        const snarkjs = await loadSnarkjs();
-        return { snarkjs, curve: await loadCurve() };
-      })();
-      return warm;
+    let warm: Promise<PairingCurve> | undefined;
+    // Keyed by the key object the registry hands out (it keeps one per hash), so a prepared key is never stale.
+    let prepared = new WeakMap<VerificationKeyJson, PreparedKey>();
+    const preparedKey = (curve: PairingCurve, vk: VerificationKeyJson): PreparedKey => {
+      let key = prepared.get(vk);
+      if (key === undefined) {
+        try {
+          key = prepareKey(curve, vk);
+        } catch (err) {
+          throw new ZkError("KEY_UNKNOWN", `unusable verification key: ${(err as Error).message}`);
+        }
+        prepared.set(vk, key);
+      }
+      return key;
     };
 
     const verify = async (answer: ZkAnswer, expected: ExpectedAnswer): Promise<void> => {
@@ -67,16 +68,17 @@ export function createAnswerVerifier(init: AnswerVerifierInit = {}) {
       if (vk === undefined)
         throw new ZkError("KEY_UNKNOWN", "verification key not available", { hash: hashHex });
       if (vk.nPublic !== want.length) throw new ZkError("PROOF_INVALID", "the key is for another circuit");
-      const { snarkjs } = await tools();
-      const ok = await snarkjs.groth16.verify(vk, bundle.publicSignals, bundle.proof);
-      if (!ok) throw new ZkError("PROOF_INVALID", "the proof does not verify");
+      warm ??= loadPairingCurve();
+      const curve = await warm;
+      if (!verifyGroth16(curve, preparedKey(curve, vk), bundle.publicSignals, bundle.proof))
+        throw new ZkError("PROOF_INVALID", "the proof does not verify");
     };
 
     return {
       verify,
       async close() {
-        if (warm !== undefined) await releaseCurve();
         warm = undefined;
+        prepared = new WeakMap();
       },
     };
   };

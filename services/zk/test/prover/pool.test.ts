@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { availableParallelism, cpus } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { isZkError, type ZkErrorCode } from "../../src/errors.js";
 import { type PoolJob, ProverPool } from "../../src/prover/pool.js";
-import { releaseCurve } from "../../src/setup/snark.js";
+import { readVerificationKey } from "../../src/setup/manifest.js";
+import { loadPairingCurve, releaseCurve } from "../../src/setup/snark.js";
 import { buildInput } from "../../src/statements/index.js";
+import { prepareKey, verifyGroth16 } from "../../src/verifier/groth16.js";
 import { testArtifact } from "../fixtures/artifacts.js";
 import { BINDING, register } from "../fixtures/world.js";
 
@@ -89,6 +92,34 @@ describe("prover pool", () => {
     await other.close();
     await Promise.all([running, queued]);
     await rejects(other.run(job), "CANCELLED");
+  });
+
+  it("one prover thread by default when the curve has its own threads, one per core when it has none", async () => {
+    const perCore = new ProverPool();
+    const none = new ProverPool({ curveThreads: "none" });
+    try {
+      assert.equal(perCore.stats().workers, 1);
+      assert.equal(none.stats().workers, availableParallelism());
+    } finally {
+      await Promise.all([perCore.close(), none.close()]);
+    }
+  });
+
+  it("a prover thread whose curve has no threads of its own proves the same statement", async () => {
+    const inThread = new ProverPool({ size: 1, curveThreads: "none" });
+    try {
+      await inThread.ready();
+      assert.equal(inThread.stats().curveThreads, 0);
+      // ffjavascript starts one curve thread per CPU the OS lists.
+      assert.equal(pool.stats().curveThreads, cpus().length);
+      const r = await inThread.run(job);
+      assert.deepEqual(r.publicSignals, (await pool.run(job)).publicSignals);
+      const vk = await readVerificationKey(await testArtifact(job.circuit));
+      const curve = await loadPairingCurve();
+      assert.equal(verifyGroth16(curve, prepareKey(curve, vk), r.publicSignals, r.proof), true);
+    } finally {
+      await inThread.close();
+    }
   });
 
   it("a process that proves once and closes exits on its own", async () => {
