@@ -8,21 +8,23 @@ include "lib/quadmerkle.circom";
 include "lib/digest.circom";
 include "lib/predicate.circom";
 
-// One opening of a sorted prefix-sum index leaf (value, next, prefix) at a position, under indexRoot.
+// One opening of a sorted prefix-sum index leaf (value, next, prefix) at a position: the four children of the
+// index tree's top node. The two openings must give the same children, which the index entry hashes (so the
+// index root itself is never hashed, docs/spec/zk.md §4).
 template IndexOpening(depth) {
-    signal input indexRoot;
     signal input value;
     signal input next;
     signal input prefix;
     signal input bits[depth];
     signal input siblings[depth \ 2][3];
+    signal output top[4];
     signal output position;
 
-    component path = QuadMerkleRoot(depth \ 2);
+    component path = QuadMerkleTop(depth \ 2);
     path.leaf <== Poseidon(3)([value, next, prefix]);
     path.bits <== bits;
     path.siblings <== siblings;
-    path.root === indexRoot;
+    top <== path.children;
     position <== path.position;
 }
 
@@ -46,7 +48,6 @@ template RangeAggregate(depth) {
     signal input rowTop[4];
     signal input meta;
     signal input entrySumTag;
-    signal input indexRoot;
     signal input entryBits[6];
     signal input entrySiblings[3][3];
     signal input lowValue;
@@ -63,33 +64,34 @@ template RangeAggregate(depth) {
     // the index entry names the field and the sum field; a count may use an index with any sum field
     countOnly * (countOnly - 1) === 0;
     (entrySumTag - sumTag) * (1 - countOnly) === 0;
-    component entry = QuadMerkleTop(3);
-    entry.leaf <== Poseidon(3)([fieldTag, entrySumTag, indexRoot]);
-    entry.bits <== entryBits;
-    entry.siblings <== entrySiblings;
-    signal computedRoot <== CommitmentRoot()(rowTop, entry.children, meta);
-    root === computedRoot;
-
     component low = IndexOpening(depth);
-    low.indexRoot <== indexRoot;
     low.value <== lowValue;
     low.next <== lowNext;
     low.prefix <== lowPrefix;
     low.bits <== lowBits;
     low.siblings <== lowSiblings;
     component high = IndexOpening(depth);
-    high.indexRoot <== indexRoot;
     high.value <== highValue;
     high.next <== highNext;
     high.prefix <== highPrefix;
     high.bits <== highBits;
     high.siblings <== highSiblings;
+    // both openings reach the same top node, whose four children the entry hashes with the tags
+    for (var i = 0; i < 4; i++) {
+        low.top[i] === high.top[i];
+    }
 
-    // two ordered chains, each anchored by a range check of its least element (lib/order.circom)
-    _ <== Num2Bits(129)(lowValue);
+    component entry = QuadMerkleTop(3);
+    entry.leaf <== Poseidon(6)([fieldTag, entrySumTag, low.top[0], low.top[1], low.top[2], low.top[3]]);
+    entry.bits <== entryBits;
+    entry.siblings <== entrySiblings;
+    signal computedRoot <== CommitmentRoot()(rowTop, entry.children, meta);
+    root === computedRoot;
+
+    // two ordered chains (lib/order.circom), each anchored by its least element, a committed index value: in a
+    // well-formed index every value lies in [0, 2^128 + 1], so it needs no range check of its own (§7, §9)
     AssertLess(129)(lowValue, from);
     AssertLessEq(129)(from, lowNext);
-    _ <== Num2Bits(129)(highValue);
     AssertLessEq(129)(highValue, to);
     AssertLess(129)(to, highNext);
 

@@ -144,7 +144,7 @@ export function* commitSteps(
   for (const spec of indexSpecs) indexes.push(yield* sortedIndexSteps(depth, fields, table, spec));
   const indexesTree = buildQuadTree(
     INDEXES_DEPTH,
-    indexes.map((ix) => indexEntryHash(ix.fieldTag, ix.sumTag, ix.tree.root)),
+    indexes.map((ix) => indexEntryHash(ix.fieldTag, ix.sumTag, ix.tree.top)),
   );
   const digest = schemaDigest(depth, fields, indexSpecs);
   const meta = poseidon([BigInt(SCHEME_VERSION), BigInt(depth), BigInt(rows.length), digest]);

@@ -25,9 +25,13 @@ export function indexLeafHash(leaf: IndexLeaf): bigint {
   return poseidon([leaf.value, leaf.next, leaf.prefix]);
 }
 
-/** Entry of the indexes tree: Poseidon(fieldSlot + 1, sumSlot + 1 or 0, index root). */
-export function indexEntryHash(fieldTag: number, sumTag: number, root: bigint): bigint {
-  return poseidon([BigInt(fieldTag), BigInt(sumTag), root]);
+/**
+ * Entry of the indexes tree: Poseidon(fieldSlot + 1, sumSlot + 1 or 0, the four children of the index tree's
+ * top node). The range circuit opens two leaves of one index; both paths end in these children, so hashing
+ * them here instead of the index root saves hashing the root twice (docs/spec/zk.md §4).
+ */
+export function indexEntryHash(fieldTag: number, sumTag: number, top: readonly bigint[]): bigint {
+  return poseidon([BigInt(fieldTag), BigInt(sumTag), ...top]);
 }
 
 /**

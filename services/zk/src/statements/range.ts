@@ -123,7 +123,6 @@ export function buildRange(dataset: CommittedDataset, ctx: RequestContext, query
       rowTop: dec(dataset.rows.tree.top),
       meta: dataset.meta.toString(),
       entrySumTag: String(index.sumTag),
-      indexRoot: index.tree.root.toString(),
       entryBits: entry.bits,
       entrySiblings: entry.siblings,
       lowValue: low.value.toString(),

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ZkQuery } from "../../src/api.js";
+import { buildDatasetCommitment } from "../../src/commitment/dataset.js";
+import { indexLeafAt, upperBoundary } from "../../src/commitment/sorted-index.js";
 import type { CompiledCircuit } from "../../src/compile.js";
 import { isZkError } from "../../src/errors.js";
 import { buildInput } from "../../src/statements/index.js";
+import { pathInput } from "../../src/statements/inputs.js";
+import { PROPERTY_FIELDS } from "../commitment/fixtures.js";
 import { BINDING, smallRegister } from "./context.js";
 import { compiled, publicPart, satisfies, shutdown, tamper, violates, witness } from "./harness.js";
 
@@ -93,6 +97,30 @@ describe("range COUNT/SUM circuit", () => {
     await violates(circuit, { ...task.input, sumTag: "3" }, "index keeps area sums, not value sums");
     const other = smallRegister(10);
     await violates(circuit, { ...task.input, root: other.dataset.root.toString() });
+  });
+
+  it("rejects boundary leaves opened in two different indexes", async () => {
+    // two indexes over owner with the same order and positions, one keeping area sums: a count's upper
+    // boundary from the second cannot pair with a lower boundary from the first, as both paths must end in
+    // the one top node the entry hashes
+    const twin = buildDatasetCommitment(PROPERTY_FIELDS, reg.rows, {
+      depth: 4,
+      indexes: [{ field: "owner", sum: "area" }, { field: "owner" }],
+    }).dataset;
+    const query: ZkQuery = { kind: "count", field: "owner", from: owner, to: owner };
+    const task = buildInput(twin, query, BINDING);
+    assert.equal(await satisfies(circuit, await witness(circuit, task.input)), true);
+    const other = twin.indexes[1]!;
+    const upper = upperBoundary(other, BigInt(task.input.to as string));
+    const leaf = indexLeafAt(other, upper);
+    const path = pathInput(other.tree.path(upper));
+    assert.equal(leaf.value.toString(), task.input.highValue, "same order, same boundary");
+    await violates(circuit, {
+      ...task.input,
+      highPrefix: leaf.prefix.toString(),
+      highBits: path.bits,
+      highSiblings: path.siblings,
+    });
   });
 
   it("enforces a minimum group size in the circuit", async () => {

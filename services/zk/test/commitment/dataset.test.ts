@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildDatasetCommitment, schemeDepth } from "../../src/commitment/dataset.js";
-import { keyElement, ORDER_HIGH, orderedElement } from "../../src/commitment/encode.js";
+import { keyElement, ORDER_HIGH, ORDER_LOW, orderedElement } from "../../src/commitment/encode.js";
 import { bytes32ToField } from "../../src/commitment/field.js";
 import { poseidon } from "../../src/commitment/poseidon.js";
 import { rootFromPath } from "../../src/commitment/quadtree.js";
@@ -36,6 +36,21 @@ describe("dataset commitment", () => {
     const expected = poseidon([...dataset.rows.tree.top, ...dataset.indexesTree.top, dataset.meta]);
     assert.equal(dataset.root, expected);
     assert.notEqual(dataset.root, poseidon([dataset.rows.tree.root, dataset.indexesTree.root, dataset.meta]));
+  });
+
+  it("hashes each index entry over the tags and the index tree's top children, values within 129 bits", () => {
+    const { dataset } = buildDatasetCommitment(PROPERTY_FIELDS, rows, options);
+    dataset.indexes.forEach((index, j) => {
+      const entry = poseidon([BigInt(index.fieldTag), BigInt(index.sumTag), ...index.tree.top]);
+      assert.equal(rootFromPath(entry, dataset.indexesTree.path(j)), dataset.indexesTree.root);
+      const overRoot = poseidon([BigInt(index.fieldTag), BigInt(index.sumTag), index.tree.root]);
+      assert.notEqual(rootFromPath(overRoot, dataset.indexesTree.path(j)), dataset.indexesTree.root);
+      // the range circuit's ordered chains start at committed values, which must lie in [0, 2^128 + 1]
+      for (let q = 0; q < index.ordered.length; q++) {
+        const w = index.ordered.at(q)!;
+        assert.ok(w >= ORDER_LOW && w <= ORDER_HIGH && (q === 0 || index.ordered.at(q - 1)! <= w));
+      }
+    });
   });
 
   it("changes when a value, a row, the depth or the index list changes", () => {
