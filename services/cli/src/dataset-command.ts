@@ -20,11 +20,21 @@ function target(api: string | undefined, env: NodeJS.ProcessEnv): ApiTarget {
 }
 
 async function call(t: ApiTarget, method: string, path: string, body?: string) {
-  const res = await fetch(`${t.api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${t.token}`, "content-type": "application/x-ndjson" },
-    ...(body === undefined ? {} : { body }),
-  });
+  let res: Response;
+  try {
+    res = await fetch(`${t.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${t.token}`, "content-type": "application/x-ndjson" },
+      ...(body === undefined ? {} : { body }),
+    });
+  } catch (e) {
+    const c = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+    const cause = c?.code ?? c?.errors?.[0]?.code ?? (e as Error).message;
+    return {
+      ok: false,
+      json: { error: { code: "UNREACHABLE", message: `no operator API at ${t.api} (${cause})` } },
+    };
+  }
   const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message?: string } };
   return { ok: res.ok, json };
 }
