@@ -1,6 +1,7 @@
 export { StoredLedger, storedEvidence, toBlockCommit } from "./chain.js";
 export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors.js";
 export * from "./gateway-repository.js";
+export * from "./gateway-types.js";
 export { openStore, type StoreConfig } from "./open.js";
 export { ReplayError, type ReplayErrorCode, type ReplayReport, replayStoredChain } from "./replay.js";
 export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";

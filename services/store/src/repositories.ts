@@ -1,4 +1,4 @@
-import type { GatewayRepository } from "./gateway-repository.js";
+import type { GatewayRepository } from "./gateway-types.js";
 import type {
   BlockCommit,
   LocalRow,
