@@ -1,31 +1,33 @@
 import { readFile } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import {
+  type Curve,
   loadCurve,
   loadSnarkjs,
   loadWitnessCalculator,
   releaseCurve,
-  type Snarkjs,
   useThreadlessCurve,
   type WitnessCalculator,
 } from "../setup/snark.js";
+import { proveGroth16, witnessElements } from "./groth16.js";
 import type { FromWorker, ProveJob, ToWorker, WorkerInit } from "./messages.js";
 import { enableNestedCurveThreads } from "./nested-threads.js";
+import { type ProvingKey, parseProvingKey } from "./proving-key.js";
 
 /**
- * A long-lived prover thread: snarkjs and the bn128 curve are loaded once and kept warm; each circuit's witness
- * calculator and proving key are loaded on first use and kept. One job at a time (the pool sends one).
+ * A long-lived prover thread: the bn128 curve is loaded once and kept warm; each circuit's witness calculator and
+ * parsed proving key are loaded on first use and kept. One job at a time (the pool sends one).
  */
 interface Loaded {
   calculator: WitnessCalculator;
-  zkey: Uint8Array;
+  key: ProvingKey;
 }
 
 const port = parentPort;
 if (port === null) throw new Error("the prover worker runs in a worker thread");
 const send = (msg: FromWorker): void => port.postMessage(msg);
 const circuits = new Map<string, Promise<Loaded>>();
-let snarkjs: Snarkjs;
+let curve: Curve;
 
 async function load(job: ProveJob): Promise<Loaded> {
   const key = `${job.circuit}\0${job.zkey}`;
@@ -33,7 +35,7 @@ async function load(job: ProveJob): Promise<Loaded> {
   if (loaded === undefined) {
     loaded = (async () => ({
       calculator: await loadWitnessCalculator(await readFile(job.wasm)),
-      zkey: new Uint8Array(await readFile(job.zkey)),
+      key: parseProvingKey(new Uint8Array(await readFile(job.zkey))),
     }))();
     circuits.set(key, loaded);
     loaded.catch(() => circuits.delete(key));
@@ -44,16 +46,13 @@ async function load(job: ProveJob): Promise<Loaded> {
 async function prove(job: ProveJob): Promise<void> {
   let stage: "load" | "witness" | "prove" = "load";
   try {
-    const { calculator, zkey } = await load(job);
+    const { calculator, key } = await load(job);
     stage = "witness";
     const t0 = performance.now();
-    const witness = await calculator.calculateWTNSBin(job.input, true);
+    const witness = witnessElements(await calculator.calculateWTNSBin(job.input, true), key.nVars);
     const t1 = performance.now();
     stage = "prove";
-    const { proof, publicSignals } = await snarkjs.groth16.prove(
-      { type: "mem", data: zkey },
-      { type: "mem", data: witness },
-    );
+    const { proof, publicSignals } = await proveGroth16(curve, key, witness);
     const t2 = performance.now();
     send({
       type: "proved",
@@ -73,9 +72,9 @@ async function prove(job: ProveJob): Promise<void> {
 async function main(): Promise<void> {
   const init = workerData as WorkerInit;
   enableNestedCurveThreads();
-  snarkjs = await loadSnarkjs();
+  await loadSnarkjs();
   if (init.curveThreads === "none") await useThreadlessCurve();
-  const curve = await loadCurve();
+  curve = await loadCurve();
   port?.on("message", (msg: ToWorker) => {
     if (msg.type === "prove") void prove(msg);
     else

@@ -112,11 +112,32 @@ export interface Field {
   fromMontgomery(a: Uint8Array): Uint8Array;
 }
 
+/** The scalar field with the batch operations the prover runs on the curve's threads. */
+export interface ScalarField extends Field {
+  /** Square of the non-residue: the coset shift used when the domain is the field's largest. */
+  shift: Uint8Array;
+  fft(buff: Uint8Array): Promise<Uint8Array>;
+  ifft(buff: Uint8Array): Promise<Uint8Array>;
+  /** Multiplies element i by first × inc^i. */
+  batchApplyKey(buff: Uint8Array, first: Uint8Array, inc: Uint8Array): Promise<Uint8Array>;
+}
+
 export interface Group {
   F: { n8: number };
   oneAffine: Uint8Array;
   zeroAffine: Uint8Array;
   g: Uint8Array;
+  /** The point at infinity, Jacobian. */
+  zero: Uint8Array;
+  double(a: Uint8Array): Uint8Array;
+  /** Σ scalar_i × base_i over affine bases; scalars are plain little-endian field elements. Jacobian result. */
+  multiExpAffine(bases: Uint8Array, scalars: Uint8Array): Promise<Uint8Array>;
+  add(a: Uint8Array, b: Uint8Array): Uint8Array;
+  /** Point times a Montgomery-form scalar field element. */
+  timesFr(a: Uint8Array, s: Uint8Array): Uint8Array;
+  toAffine(a: Uint8Array): Uint8Array;
+  /** Affine coordinates as bigints (G2: pairs). */
+  toObject(a: Uint8Array): (bigint | bigint[])[];
 }
 
 export interface ThreadManager {
@@ -130,7 +151,7 @@ export interface Curve {
   name: string;
   q: bigint;
   r: bigint;
-  Fr: Field;
+  Fr: ScalarField;
   G1: Group;
   G2: Group;
   tm: ThreadManager;
