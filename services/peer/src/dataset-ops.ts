@@ -68,7 +68,9 @@ export class DatasetOps {
     try {
       built = await commitStoredRows(this.c.store, dataset, layout);
     } catch (e) {
-      if (e instanceof ZkError) throw new DatasetOpError("BAD_ROWS", `${e.code}: ${e.message}`);
+      // A build that ended without a result (its process failed) says nothing about the rows.
+      if (e instanceof ZkError && e.code !== "BUILD_FAILED")
+        throw new DatasetOpError("BAD_ROWS", `${e.code}: ${e.message}`);
       throw e;
     }
     const commitment = { ...built.commitment, verifyingKeys: verifyingKeysHere(zk.registry, dataset) };

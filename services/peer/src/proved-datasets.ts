@@ -3,7 +3,7 @@ import type { Store } from "@coken/store";
 import {
   type ArtifactRegistry,
   type BuiltCommitment,
-  buildDatasetCommitmentParallel,
+  buildDatasetCommitmentIsolated,
   type DatasetRow,
   type LocalQueryProver,
   type RowValue,
@@ -46,29 +46,30 @@ export interface ProvedDatasetsComponents {
   log: Logger;
 }
 
-/** Reads a dataset's rows from the agency's own store, in key order. Never logs them. */
-export async function storedRows(store: Store, dataset: string): Promise<DatasetRow[]> {
-  const rows: DatasetRow[] = [];
+/** Reads a dataset's rows from the agency's own store, in key order, a page at a time. Never logs them. */
+export async function* storedRowPages(store: Store, dataset: string): AsyncGenerator<DatasetRow[]> {
   let after: string | undefined;
   for (;;) {
     const page = await store.localData.listRows(
       dataset,
       after === undefined ? { limit: PAGE } : { after, limit: PAGE },
     );
-    for (const r of page.rows) rows.push({ key: r.key, fields: r.fields as Record<string, RowValue> });
-    if (page.next === null) return rows;
+    yield page.rows.map((r) => ({ key: r.key, fields: r.fields as Record<string, RowValue> }));
+    if (page.next === null) return;
     after = page.next;
   }
 }
 
-/** Commits to the rows stored for `dataset` with its configured layout (threads: the machine's cores). */
+/**
+ * Commits to the rows stored for `dataset` with its configured layout, in a process of its own (threads: the
+ * machine's cores) to which the rows are streamed: the build's transient memory never lands in the peer's.
+ */
 export async function commitStoredRows(
   store: Store,
   dataset: Dataset,
   layout: ProvedDatasetConfig,
 ): Promise<BuiltCommitment> {
-  const rows = await storedRows(store, dataset.id);
-  return buildDatasetCommitmentParallel(dataset.fields, rows, {
+  return buildDatasetCommitmentIsolated(dataset.fields, storedRowPages(store, dataset.id), {
     depth: layout.depth,
     indexes: layout.indexes,
   });

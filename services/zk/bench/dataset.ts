@@ -17,15 +17,24 @@ export const INDEXES = [
 
 /** `n` deterministic rows; about three parcels per owner. */
 export function benchRows(n: number, seed = 11): DatasetRow[] {
+  return [...benchRowPages(n, n, seed)].flat();
+}
+
+/** The rows of `benchRows(n, seed)` in pages of `size`, generated as they are asked for. */
+export function* benchRowPages(n: number, size: number, seed = 11): Generator<DatasetRow[]> {
   let s = seed >>> 0;
   const next = (): number => {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     return s >>> 8;
   };
   const owners = Math.max(1, Math.floor(n / 3));
-  const rows: DatasetRow[] = new Array(n);
+  let page: DatasetRow[] = [];
   for (let i = 0; i < n; i++) {
-    rows[i] = {
+    if (page.length === size) {
+      yield page;
+      page = [];
+    }
+    page.push({
       key: `parcel-${i}`,
       fields: {
         owner: `person-${next() % owners}`,
@@ -34,7 +43,7 @@ export function benchRows(n: number, seed = 11): DatasetRow[] {
         registered: `20${10 + (next() % 15)}-0${1 + (next() % 9)}-1${next() % 10}`,
         active: next() % 3 !== 0,
       },
-    };
+    });
   }
-  return rows;
+  if (page.length > 0) yield page;
 }

@@ -1,19 +1,31 @@
+import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import type { DatasetCommitment } from "@coken/ledger";
 import { machine, writeSection } from "@coken/ledger/bench-report";
 import type { ExpectedAnswer, ProofBinding } from "../src/api.js";
+import { buildDatasetCommitmentIsolated } from "../src/commitment/isolated.js";
 import { buildDatasetCommitmentParallel } from "../src/commitment/parallel.js";
+import type { DatasetRow } from "../src/commitment/rows.js";
+import { proveGroth16, witnessElements } from "../src/prover/groth16.js";
+import { parseProvingKey } from "../src/prover/proving-key.js";
 import { createQueryProver, type TimedAnswer } from "../src/prover/query-prover.js";
 import { createArtifactRegistry } from "../src/registry/artifacts.js";
 import { buildArtifacts } from "../src/setup/build.js";
 import { defaultCacheDir } from "../src/setup/cache.js";
 import { formatElapsed } from "../src/setup/progress.js";
-import { loadCurve, loadPairingCurve, loadSnarkjs, releaseCurve } from "../src/setup/snark.js";
+import {
+  loadCurve,
+  loadPairingCurve,
+  loadSnarkjs,
+  loadWitnessCalculator,
+  releaseCurve,
+} from "../src/setup/snark.js";
+import { buildInput } from "../src/statements/index.js";
 import { createAnswerVerifier } from "../src/verifier/answer-verifier.js";
 import { encodeProofBundle } from "../src/verifier/bundle.js";
 import { prepareKey, verifyGroth16 } from "../src/verifier/groth16.js";
 import { benchCases, DEPTH, FILTER, SPECS } from "./cases.js";
-import { benchRows, FIELDS, INDEXES } from "./dataset.js";
+import { benchRowPages, benchRows, FIELDS, INDEXES } from "./dataset.js";
 import { comparePoolConfigs, type PoolRun } from "./pool-configs.js";
 import { forceGc, memory, ms, quantile, rssSampler } from "./stats.js";
 
@@ -38,18 +50,28 @@ const loadBefore = loadavg()[0] ?? 0;
 forceGc();
 const before = memory();
 const startRss = before.rss;
-log("generating rows");
-const rows = benchRows(ROWS);
-const row = rows[12345 % ROWS] ?? rows[0];
-if (row === undefined) throw new Error("no rows");
+// As a peer does (proved-datasets.ts): rows streamed a page at a time into a building process of its own.
+log("committing rows (generated page by page, built in a child process)");
+const PICK = 12345 % ROWS;
+let row: DatasetRow | undefined;
+function* pages() {
+  let seen = 0;
+  for (const page of benchRowPages(ROWS, 1000)) {
+    if (PICK >= seen && PICK < seen + page.length) row = page[PICK - seen];
+    seen += page.length;
+    yield page;
+  }
+}
 const commitRss = rssSampler();
 const t0 = performance.now();
-const big = await buildDatasetCommitmentParallel(FIELDS, rows, { depth: DEPTH, indexes: INDEXES });
+const big = await buildDatasetCommitmentIsolated(FIELDS, pages(), { depth: DEPTH, indexes: INDEXES });
 const commitMs = performance.now() - t0;
 const commitPeak = commitRss.stop();
-log(`committed ${ROWS} rows with 2 indexes in ${ms(commitMs)}, peak RSS ${commitPeak.toFixed(0)} MiB`);
-// A peer keeps the commitment's trees, not the generator's row objects: drop them and collect before measuring.
-rows.length = 0;
+if (row === undefined) throw new Error("no rows");
+const buildPeak = big.buildPeakRss / 2 ** 20;
+log(
+  `committed ${ROWS} rows with 2 indexes in ${ms(commitMs)}; peak RSS here ${commitPeak.toFixed(0)} MiB, in the building process ${buildPeak.toFixed(0)} MiB`,
+);
 const small = await buildDatasetCommitmentParallel(FIELDS, benchRows(FILTER.rows - 1, 5), {
   depth: DEPTH,
   indexes: INDEXES,
@@ -154,6 +176,44 @@ for (const c of cases) {
     `${c.label}: prove p50 ${ms(quantile(total, 0.5))}, verify p50 ${ms(quantile(verify, 0.5))}, peak RSS ${peak.toFixed(0)} MiB`,
   );
 }
+// The Groth16 step alone, side by side on the same witnesses, alternating: Coken's prover and snarkjs's, both on
+// this thread's curve (per-core threads), the pool idle.
+const SIDE_ROUNDS = Math.max(3, Math.min(ROUNDS, 7));
+const sideBySide: { circuit: string; coken: number; snarkjs: number }[] = [];
+for (const c of cases.filter((x) => !x.small)) {
+  const binding: ProofBinding = {
+    requester: "bench.asker",
+    nonce: new Uint8Array(16),
+    expiresAt: Date.now() + 600_000,
+  };
+  const task = buildInput(big.dataset, c.query, binding);
+  if (sideBySide.some((s) => s.circuit === task.circuit)) continue;
+  const a = registry.get(task.circuit);
+  const zkey = new Uint8Array(await readFile(a.zkey));
+  const key = parseProvingKey(zkey);
+  const calculator = await loadWitnessCalculator(await readFile(a.wasm));
+  const wtns = await calculator.calculateWTNSBin(task.input, true);
+  const witness = witnessElements(wtns, key.nVars);
+  const times = { coken: [] as number[], snarkjs: [] as number[] };
+  const curve = await loadCurve();
+  for (let i = 0; i <= SIDE_ROUNDS; i++) {
+    const t0 = performance.now();
+    await proveGroth16(curve, key, witness);
+    const t1 = performance.now();
+    await snarkjs.groth16.prove({ type: "mem", data: zkey }, { type: "mem", data: wtns });
+    const t2 = performance.now();
+    if (i === 0) continue;
+    times.coken.push(t1 - t0);
+    times.snarkjs.push(t2 - t1);
+  }
+  const row = {
+    circuit: task.circuit,
+    coken: quantile(times.coken, 0.5),
+    snarkjs: quantile(times.snarkjs, 0.5),
+  };
+  sideBySide.push(row);
+  log(`${row.circuit}: Groth16 p50 ${ms(row.coken)} (Coken) vs ${ms(row.snarkjs)} (snarkjs)`);
+}
 await prover.close();
 await verifier.close();
 await releaseCurve();
@@ -209,7 +269,8 @@ writeSection(
   "zk",
   `## Zero-knowledge answers (services/zk/bench/run.ts)
 
-${new Date().toISOString().slice(0, 10)}, ${machine()}. Groth16 (snarkjs 0.7.6) with development keys (dev phase 1,
+${new Date().toISOString().slice(0, 10)}, ${machine()}. Groth16 (Coken's prover on ffjavascript's bn128 WebAssembly; keys from
+snarkjs 0.7.6) with development keys (dev phase 1,
 one-party phase 2: same proving cost as ceremony keys). Dataset: ${ROWS} rows, depth-${DEPTH} trees, 5 fields, two
 sorted prefix-sum indexes. One warm pool of ${workers} prover thread(s), default curve threads; proofs one at a time,
 ${ROUNDS} rounds after a warm-up; prove = request to answer on the provider (statement + witness + Groth16);
@@ -219,17 +280,25 @@ verify = the asker's full check (signals, key, pairing) with prepared keys.
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 ${table.join("\n")}
 
-- Commit ${ROWS} rows and build both indexes: ${ms(commitMs)} (worker threads), peak RSS ${commitPeak.toFixed(0)} MiB
-  (generated row objects included: ${(commitPeak - startRss).toFixed(0)} MiB above the ${startRss.toFixed(0)} MiB before).
+- Commit ${ROWS} rows and build both indexes: ${ms(commitMs)}, as a peer does it: the rows streamed a page of 1,000 at
+  a time into a building process of its own (its worker threads hash), the packed trees sent back. Peak RSS of the
+  building process ${buildPeak.toFixed(0)} MiB (all rows, the trees and the hash batches); of this process during the
+  build ${commitPeak.toFixed(0)} MiB (${(commitPeak - startRss).toFixed(0)} MiB above the ${startRss.toFixed(0)} MiB before: a page of rows and the trees arriving).
 - Ad-hoc filter scan: ${scan} (a filter proof covers a bounded block of ${FILTER.rows - 1} rows).
 - Verify target ≤ 15 ms: ${maxVerify <= 15 ? "met" : "not met"} (slowest p50 ${ms(maxVerify)}). The Groth16 check alone on
   the same ${groth16Fast.length} proofs: ${ms(fastP50)} p50 with prepared keys against ${ms(snarkjsP50)} for
   \`snarkjs.groth16.verify\` with a warm curve (${(snarkjsP50 / fastP50).toFixed(1)}× faster; both accepted every proof).
 - Peer memory during proving ≤ 1 GiB: ${proving <= 1024 ? "met" : "not met"} (peak RSS ${proving.toFixed(0)} MiB while proving,
-  the committed dataset in memory). Measured after the commitment was built, the generated rows dropped and a full
+  the committed dataset in memory). Measured after the commitment was built and a full
   GC: ${committed.rss.toFixed(0)} MiB with the dataset (${datasetMiB.toFixed(0)} MiB of packed arrays, JS heap
   ${committed.heap.toFixed(0)} MiB), ${warm.rss.toFixed(0)} MiB once the pool was warm. Building the commitment is a
   phase of its own (peak above).
+- The Groth16 step side by side on the same witness, alternating, ${SIDE_ROUNDS} rounds each after a warm-up (this
+  process's curve, per-core threads; docs/spec/zk.md §11 "Proving" says what differs):
+
+  | circuit | Coken prover p50 | \`snarkjs.groth16.prove\` p50 | ratio |
+  | --- | ---: | ---: | ---: |
+${sideBySide.map((r) => `  | \`${r.circuit}\` | ${ms(r.coken)} | ${ms(r.snarkjs)} | ${(r.coken / r.snarkjs).toFixed(2)} |`).join("\n")}
 - Groth16 proof: ${results[0]?.proofBytes ?? 0} B as snarkjs JSON; 256 B as raw uncompressed points.
 - 1-minute load average before / after the proofs: ${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} on ${machine().split(", ")[1]}
   (above the core count, other work shared the CPU and every time above is inflated accordingly).

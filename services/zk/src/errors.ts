@@ -29,7 +29,9 @@ export type ZkErrorCode =
   /** No circuit with that name or parameters. */
   | "CIRCUIT_UNKNOWN"
   /** Development keys (known phase-1 secrets or a one-party phase 2) where production keys are required. */
-  | "DEV_SETUP";
+  | "DEV_SETUP"
+  /** A commitment build ended without a result (its process failed or was killed). */
+  | "BUILD_FAILED";
 
 /** An error of the zero-knowledge layer with a stable code and optional details to act on. */
 export class ZkError extends Error {

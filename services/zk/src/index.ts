@@ -7,6 +7,7 @@ export * from "./commitment/batch.js";
 export * from "./commitment/dataset.js";
 export * from "./commitment/encode.js";
 export * from "./commitment/field.js";
+export * from "./commitment/isolated.js";
 export * from "./commitment/parallel.js";
 export * from "./commitment/poseidon.js";
 export * from "./commitment/quadtree.js";

@@ -1,9 +1,14 @@
 /** Values below 2^128 packed two 64-bit words each: a million rows of eight fields in 128 MB, not bigint arrays. */
 export class PackedValues {
-  private readonly words: BigUint64Array;
+  /** The packed words, two per value (what moves when a commitment changes process). */
+  readonly words: BigUint64Array;
 
-  constructor(readonly length: number) {
-    this.words = new BigUint64Array(2 * length);
+  constructor(
+    readonly length: number,
+    words?: BigUint64Array,
+  ) {
+    if (words !== undefined && words.length !== 2 * length) throw new RangeError("packed values: word count");
+    this.words = words ?? new BigUint64Array(2 * length);
   }
 
   set(i: number, v: bigint): void {
@@ -18,10 +23,15 @@ export class PackedValues {
 
 /** Field elements packed four 64-bit words each (32 bytes, against ~60 for a bigint in an array). */
 export class PackedFields {
-  private readonly words: BigUint64Array;
+  /** The packed words, four per element (what moves when a commitment changes process). */
+  readonly words: BigUint64Array;
 
-  constructor(readonly length: number) {
-    this.words = new BigUint64Array(4 * length);
+  constructor(
+    readonly length: number,
+    words?: BigUint64Array,
+  ) {
+    if (words !== undefined && words.length !== 4 * length) throw new RangeError("packed fields: word count");
+    this.words = words ?? new BigUint64Array(4 * length);
   }
 
   /** Packs a list of field elements. */

@@ -34,6 +34,8 @@ export interface QuadTree {
   root: bigint;
   /** The root's four children (the commitment root hashes these, not `root`: docs/spec/zk.md §5). */
   top: [bigint, bigint, bigint, bigint];
+  /** The set nodes of each level, leaves first (empty subtrees are implied: `zeroHash`). */
+  levels: readonly PackedFields[];
   leaf(position: number): bigint;
   path(position: number): MerklePath;
 }
@@ -60,12 +62,20 @@ export function* quadTreeSteps(depth: number, leaves: readonly bigint[]): HashSt
     below = yield* hashBatch(4, inputs);
     levels.push(PackedFields.from(below));
   }
+  return quadTreeOf(depth, leaves.length, levels);
+}
+
+/** The tree over already hashed levels (as `levels` of a built tree holds them). */
+export function quadTreeOf(depth: number, size: number, levels: readonly PackedFields[]): QuadTree {
+  const height = depth / 2;
+  if (levels.length !== height + 1) throw new ZkError("CAPACITY", "tree levels do not match its depth");
   const root = levels[height]?.at(0) ?? zeroHash(height);
   const nodeAt = (l: number, i: number): bigint => levels[l]?.at(i) ?? zeroHash(l);
   return {
     depth,
-    size: leaves.length,
+    size,
     root,
+    levels,
     top: [0, 1, 2, 3].map((i) => nodeAt(height - 1, i)) as [bigint, bigint, bigint, bigint],
     leaf: (position) => nodeAt(0, position),
     path(position) {
