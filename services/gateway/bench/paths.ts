@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHasher, createVerifier } from "@coken/ledger";
+import { createHasher, createVerifier, type Ledger } from "@coken/ledger";
+import type { Store } from "@coken/store";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { createYoga } from "graphql-yoga";
 import { ANSWER_DOCUMENT, createFederationClient } from "../src/federation/client.js";
@@ -28,7 +29,7 @@ async function listen(server: Server): Promise<string> {
 }
 
 /** A bare graphql-yoga with the peer schema answering lookups from the same rows, and nothing else. */
-function bareYoga(world: World) {
+function bareYoga(store: Store) {
   return createYoga({
     logging: false,
     graphqlEndpoint: "/peer/graphql",
@@ -38,7 +39,7 @@ function bareYoga(world: World) {
         JSON: JsonScalar,
         Query: {
           answer: async (_: unknown, args: { dataset: string; query: { key: string; fields: string[] } }) => {
-            const row = await world.providerStore.localData.getRow(args.dataset, args.query.key);
+            const row = await store.localData.getRow(args.dataset, args.query.key);
             const fields: Record<string, unknown> = {};
             for (const f of args.query.fields) fields[f] = row?.fields[f] ?? null;
             return {
@@ -54,6 +55,117 @@ function bareYoga(world: World) {
   });
 }
 
+type FetchHandler = { fetch(url: string, init: RequestInit): Response | Promise<Response> };
+
+export interface ProviderServers {
+  bare: FetchHandler;
+  peer: FetchHandler;
+  bareUrl: string;
+  gatewayUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The provider's side over its store: a bare yoga (in process and on its own Node server) and the Coken
+ * provider endpoint (in process and mounted at /peer/graphql of the gateway's HTTP server).
+ */
+export async function providerServers(
+  ledger: Ledger,
+  store: Store,
+  receiptCommit: ReceiptCommit = "flush",
+): Promise<ProviderServers> {
+  const hasher = createHasher("sha256");
+  const repo = store.gateway;
+  if (repo === undefined) throw new Error("store without gateway repository");
+  const bare = bareYoga(store);
+  const peer = createPeerEndpoint(
+    {
+      self: PROVIDER,
+      signer: signerOf(PROVIDER),
+      hasher,
+      verifier: createVerifier(),
+      ledger: ledger.state,
+      rows: store.localData,
+      issuer: await ReceiptIssuer.open(hasher, repo, receiptCommit),
+      repo,
+      now: Date.now,
+    },
+    // Rate limits off: the bench measures the path, not the limiter's refusals.
+    { ...DEFAULT_PEER_ENDPOINT_OPTIONS, rateLimit: { perSecond: 1e9, burst: 1e9 } },
+  );
+  const bareServer = createServer(bare);
+  const bareUrl = await listen(bareServer);
+  const gateway = createGatewayServer({ officialRateLimit: null })({
+    official: {
+      self: PROVIDER,
+      ledger: ledger.state,
+      chain: store.ledger,
+      federation: { call: () => Promise.reject(new Error("not used by the bench")) },
+    },
+    peerEndpoint: peer,
+    metrics: createGatewayMetrics(),
+  });
+  const gatewayUrl = await gateway.listen();
+  return {
+    bare,
+    peer,
+    bareUrl,
+    gatewayUrl,
+    close: async () => {
+      await gateway.close();
+      await new Promise((r) => bareServer.close(r));
+    },
+  };
+}
+
+/** The asker's side: a bare GraphQL call and a Coken federation client call, both checking the answer. */
+export function askerCalls(ledger: Ledger, grant: string, askerStore: Store) {
+  const calls = askerStore.gateway;
+  if (calls === undefined) throw new Error("store without gateway repository");
+  const init = (body: string): RequestInit => ({
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  const bare = (send: (init: RequestInit) => Promise<Response>) => async (i: number) => {
+    const body = JSON.stringify({
+      query: ANSWER_DOCUMENT,
+      variables: {
+        dataset: DATASET,
+        grant,
+        query: { kind: "lookup", key: keyOf(i), fields: ["area", "district"] },
+      },
+    });
+    const json = (await (await send(init(body))).json()) as {
+      data?: { answer?: { result?: { found?: boolean } } };
+    };
+    if (json.data?.answer?.result?.found !== true) throw new Error("bare answer missing");
+  };
+  const coken = (peerUrl: string, fetchFn: typeof fetch) => {
+    const client: FederationClient = createFederationClient({
+      self: ASKER,
+      signer: signerOf(ASKER),
+      hasher: createHasher("sha256"),
+      verifier: createVerifier(),
+      ledger: ledger.state,
+      peerUrl: () => peerUrl,
+      now: Date.now,
+      fetch: fetchFn,
+      calls,
+    });
+    return async (i: number) => {
+      const answer = await client.call({
+        provider: PROVIDER,
+        dataset: DATASET,
+        grant,
+        query: { kind: "lookup", key: keyOf(i), fields: ["area", "district"] },
+      });
+      if (answer.result.kind !== "lookup" || !answer.result.found) throw new Error("coken answer missing");
+    };
+  };
+  return { bare, coken };
+}
+
 /**
  * Both paths over one world: in process (no HTTP) and over one loopback HTTP hop (bare: yoga's own Node
  * server; Coken: the gateway server with the provider endpoint mounted at /peer/graphql).
@@ -62,103 +174,23 @@ export async function buildPaths(
   world: World,
   receiptCommit: ReceiptCommit = "flush",
 ): Promise<{ modes: Mode[]; close(): Promise<void> }> {
-  const hasher = createHasher("sha256");
-  const verifier = createVerifier();
-  const state = world.ledger.state;
-  const repo = world.providerStore.gateway;
-  const askerRepo = world.askerStore.gateway;
-  if (repo === undefined || askerRepo === undefined) throw new Error("store without gateway repository");
-
-  const bare = bareYoga(world);
-  const bareCall = (send: (body: string) => Promise<Response>) => async (i: number) => {
-    const body = JSON.stringify({
-      query: ANSWER_DOCUMENT,
-      variables: {
-        dataset: DATASET,
-        grant: world.grant,
-        query: { kind: "lookup", key: keyOf(i), fields: ["area", "district"] },
-      },
-    });
-    const json = (await (await send(body)).json()) as {
-      data?: { answer?: { result?: { found?: boolean } } };
-    };
-    if (json.data?.answer?.result?.found !== true) throw new Error("bare answer missing");
-  };
-  const init = (body: string): RequestInit => ({
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body,
-  });
-
-  const peer = createPeerEndpoint(
-    {
-      self: PROVIDER,
-      signer: signerOf(PROVIDER),
-      hasher,
-      verifier,
-      ledger: state,
-      rows: world.providerStore.localData,
-      issuer: await ReceiptIssuer.open(hasher, repo, receiptCommit),
-      repo,
-      now: Date.now,
-    },
-    // Rate limits off: the bench measures the path, not the limiter's refusals.
-    { ...DEFAULT_PEER_ENDPOINT_OPTIONS, rateLimit: { perSecond: 1e9, burst: 1e9 } },
-  );
-  const client = (peerUrl: string, fetchFn: typeof fetch): FederationClient =>
-    createFederationClient({
-      self: ASKER,
-      signer: signerOf(ASKER),
-      hasher,
-      verifier,
-      ledger: state,
-      peerUrl: () => peerUrl,
-      now: Date.now,
-      fetch: fetchFn,
-      calls: askerRepo,
-    });
-  const cokenCall = (c: FederationClient) => async (i: number) => {
-    const answer = await c.call({
-      provider: PROVIDER,
-      dataset: DATASET,
-      grant: world.grant,
-      query: { kind: "lookup", key: keyOf(i), fields: ["area", "district"] },
-    });
-    if (answer.result.kind !== "lookup" || !answer.result.found) throw new Error("coken answer missing");
-  };
-
-  const bareServer = createServer(bare);
-  const bareUrl = await listen(bareServer);
-  const gateway = createGatewayServer({ officialRateLimit: null })({
-    official: {
-      self: PROVIDER,
-      ledger: state,
-      chain: world.providerStore.ledger,
-      federation: { call: () => Promise.reject(new Error("not used by the bench")) },
-    },
-    peerEndpoint: peer,
-    metrics: createGatewayMetrics(),
-  });
-  const gatewayUrl = await gateway.listen();
+  const provider = await providerServers(world.ledger, world.providerStore, receiptCommit);
+  const asker = askerCalls(world.ledger, world.grant, world.askerStore);
   const inProcess = ((u: string | URL | Request, i?: RequestInit) =>
-    peer.fetch(String(u), i ?? {})) as typeof fetch;
-
+    provider.peer.fetch(String(u), i ?? {})) as typeof fetch;
   return {
     modes: [
       {
         name: "local (in process)",
-        bare: bareCall(async (body) => bare.fetch("http://bench/peer/graphql", init(body))),
-        coken: cokenCall(client("http://provider", inProcess)),
+        bare: asker.bare((init) => Promise.resolve(provider.bare.fetch("http://bench/peer/graphql", init))),
+        coken: asker.coken("http://provider", inProcess),
       },
       {
         name: "remote (one HTTP hop)",
-        bare: bareCall((body) => fetch(`${bareUrl}/peer/graphql`, init(body))),
-        coken: cokenCall(client(gatewayUrl, fetch)),
+        bare: asker.bare((init) => fetch(`${provider.bareUrl}/peer/graphql`, init)),
+        coken: asker.coken(provider.gatewayUrl, fetch),
       },
     ],
-    close: async () => {
-      await gateway.close();
-      await new Promise((r) => bareServer.close(r));
-    },
+    close: provider.close,
   };
 }

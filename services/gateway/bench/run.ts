@@ -1,9 +1,13 @@
+import { fork } from "node:child_process";
+import { once } from "node:events";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { machine, writeSection } from "@coken/ledger/bench-report";
 import { breakdown } from "./breakdown.js";
 import { type LoadResult, quantile, runLoad } from "./load.js";
 import { officialsMode } from "./officials.js";
-import { buildPaths } from "./paths.js";
+import { askerCalls, buildPaths, type Mode } from "./paths.js";
+import type { ProviderProcessConfig, ProviderProcessMessage } from "./provider-process.js";
 import { type BenchBackend, pgliteBackend, postgresBackend } from "./stores.js";
 import { benchWorld, ROWS } from "./world.js";
 
@@ -33,6 +37,57 @@ interface Comparison {
   bare: Measured;
   coken: Measured;
   receipts: number;
+  /** Peak RSS of the provider's own process over the mode (two-process mode only), bytes. */
+  providerRss?: number;
+}
+
+const TWO_PROCESSES = "two processes (provider on its own)";
+
+/** The provider in a process of its own (its own store); the asker and the load generator stay here. */
+async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, backend: BenchBackend) {
+  const config: ProviderProcessConfig = {
+    now: world.now,
+    store: backend.childStore(),
+    receiptCommit: backend.receiptCommit ?? "flush",
+  };
+  const start = (c: ProviderProcessConfig) =>
+    fork(fileURLToPath(new URL("./provider-process.js", import.meta.url)), [JSON.stringify(c)], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+  const [code] = await once(start({ ...config, prepareOnly: true }), "exit");
+  if (code !== 0) throw new Error(`provider store preparation failed (${code})`);
+  const child = start(config);
+  const next = () =>
+    new Promise<ProviderProcessMessage>((resolve, reject) => {
+      const exit = (code: number | null) => reject(new Error(`provider process exited (${code})`));
+      child.once("exit", exit);
+      child.once("message", (m: ProviderProcessMessage) => {
+        child.off("exit", exit);
+        resolve(m);
+      });
+    });
+  const ready = await next();
+  if (ready.type !== "ready") throw new Error("provider process: unexpected message");
+  const asker = askerCalls(world.ledger, world.grant, world.askerStore);
+  return {
+    mode: {
+      name: TWO_PROCESSES,
+      bare: asker.bare((init) => fetch(`${ready.bareUrl}/peer/graphql`, init)),
+      coken: asker.coken(ready.gatewayUrl, fetch),
+    } satisfies Mode,
+    /** The provider's peak RSS since the last call, bytes. */
+    async peakRss(): Promise<number> {
+      const reply = next();
+      child.send({ type: "rss" });
+      const m = await reply;
+      return m.type === "rss" ? m.peakRss : Number.NaN;
+    },
+    async close(): Promise<void> {
+      const exited = once(child, "exit");
+      child.send({ type: "close" });
+      await exited;
+    },
+  };
 }
 
 function merge(runs: LoadResult[]): LoadResult {
@@ -81,13 +136,29 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
   const paths = await buildPaths(world, backend.receiptCommit);
   // The officials' endpoint reads ledger state only: one backend is enough for it.
   const officials = withOfficials && selected(MODES, "officials") ? await officialsMode(world) : null;
+  const apart = selected(MODES, TWO_PROCESSES) ? await providerProcess(world, backend) : null;
   const out: Comparison[] = [];
   try {
-    for (const mode of [...paths.modes, ...(officials ? [officials.mode] : [])]) {
+    for (const mode of [
+      ...paths.modes,
+      ...(apart ? [apart.mode] : []),
+      ...(officials ? [officials.mode] : []),
+    ]) {
       if (!selected(MODES, mode.name)) continue;
       console.log(` ${mode.name}`);
+      if (mode === apart?.mode) await apart.peakRss();
       const { bare, coken } = await compare(mode.bare, mode.coken);
-      out.push({ backend: backend.name, mode: mode.name, bare, coken, receipts: 0 });
+      const providerRss = mode === apart?.mode ? await apart.peakRss() : undefined;
+      if (providerRss !== undefined)
+        console.log(`  provider process peak RSS ${(providerRss / MiB).toFixed(0)} MiB`);
+      out.push({
+        backend: backend.name,
+        mode: mode.name,
+        bare,
+        coken,
+        receipts: 0,
+        ...(providerRss ? { providerRss } : {}),
+      });
     }
     steps.set(backend.name, await breakdown(world.providerStore, world.askerStore));
     const repo = world.providerStore.gateway;
@@ -95,6 +166,7 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
     for (const c of out) c.receipts = queued.reduce((n, g) => n + g.count, 0);
   } finally {
     await paths.close();
+    await apart?.close();
     await officials?.close();
     await world.close();
     backend.cleanup();
@@ -117,8 +189,9 @@ function report(results: Comparison[], load: number[]): string {
     const ratio = r.coken.rps / r.bare.rps;
     const p50 = p(r.coken, 0.5) - p(r.bare, 0.5);
     const p99 = p(r.coken, 0.99) - p(r.bare, 0.99);
-    const rss = r.coken.throughput.peakRss;
-    return `| ${r.backend} | ${r.mode} | ${(ratio * 100).toFixed(0)}% (${verdict(ratio >= 0.8)}) | ${signed(p50)} ms (${verdict(p50 <= 3)}) | ${signed(p99)} ms | ${(rss / MiB).toFixed(0)} MiB (${verdict(rss <= 300 * MiB)}) |`;
+    const rss = r.providerRss ?? r.coken.throughput.peakRss;
+    const whose = r.providerRss === undefined ? "whole process" : "provider process";
+    return `| ${r.backend} | ${r.mode} | ${(ratio * 100).toFixed(0)}% (${verdict(ratio >= 0.8)}) | ${signed(p50)} ms (${verdict(p50 <= 3)}) | ${signed(p99)} ms | ${(rss / MiB).toFixed(0)} MiB, ${whose} (${verdict(rss <= 300 * MiB)}) |`;
   });
   return `## Gateway: bare graphql-yoga vs the Coken path (${new Date().toISOString().slice(0, 10)})
 
@@ -136,10 +209,15 @@ ${ROUNDS} rounds; each round measures throughput with ${THROUGHPUT.concurrency} 
 ${THROUGHPUT.durationMs / 1000} s (after ${THROUGHPUT.warmupMs / 1000} s warm-up, not counted) and latency with one
 caller for ${LATENCY.durationMs / 1000} s (after ${LATENCY.warmupMs / 1000} s). Load average when the run started:
 ${load.map((l) => l.toFixed(1)).join(" / ")} (1/5/15 min) on ${os.cpus().length} cores: other processes
-share this machine, which is why the sides alternate. The load generator, the servers and both stores share one Node process
-on this 2-core machine, so absolute rates are lower than on a dedicated host, and RSS is that of the whole
-process (gateway, provider, asker, both stores, load generator; PGlite's WebAssembly Postgres alone takes
-hundreds of MiB), an upper bound for the gateway's own memory. The federation client batches calls queued in
+share this machine, which is why the sides alternate. In the "local" and "remote" modes the load generator, the servers
+and both stores share one Node process on this 2-core machine, so absolute rates are lower than on a dedicated host,
+and RSS is that of the whole process (gateway, provider, asker, both stores, load generator; an in-memory PGlite
+alone takes hundreds of MiB), an upper bound for the gateway's own memory. In the "${TWO_PROCESSES}" mode the
+provider agency runs as a peer does, in a Node process of its own with its own store (PGlite on disk, created by
+an earlier run of that process and reopened, as at every peer start after the first, or a PostgreSQL database of
+its own) serving both the bare yoga and the gateway; the asker and the load generator stay
+in the bench process, one loopback HTTP hop away, still on the same two cores. Its memory row is that provider
+process's peak RSS while it was under load: the peer memory the target is about. The federation client batches calls queued in
 the same tick into one HTTP request, as in production, so at c=${THROUGHPUT.concurrency} the remote Coken path sends
 fewer HTTP requests than bare yoga's callers; the c=1 latencies show the cost per call. Repeated runs on this
 shared machine differ by tens of percent in absolute rates; the sides alternate so that the ratios are fairer.
@@ -148,7 +226,7 @@ shared machine differ by tens of percent in absolute rates; the sides alternate 
 |---|---|---|---:|---:|---:|---:|---:|---:|
 ${rows.join("\n")}
 
-| stores | mode | throughput vs bare (≥ 80%) | p50 overhead (≤ 3 ms) | p99 overhead | process RSS under load (≤ 300 MiB) |
+| stores | mode | throughput vs bare (≥ 80%) | p50 overhead (≤ 3 ms) | p99 overhead | peak RSS under load (≤ 300 MiB) |
 |---|---|---|---|---|---|
 ${targets.join("\n")}
 
@@ -194,7 +272,7 @@ async function main(): Promise<void> {
   const backends = [
     selected(BACKENDS, "postgres") ? postgresBackend() : null,
     selected(BACKENDS, "postgres-async") ? postgresBackend("async") : null,
-    selected(BACKENDS, "pglite") ? pgliteBackend : null,
+    selected(BACKENDS, "pglite") ? pgliteBackend() : null,
   ].filter((b): b is BenchBackend => b !== null);
   const results: Comparison[] = [];
   for (const [i, backend] of backends.entries()) results.push(...(await runBackend(backend, i === 0)));

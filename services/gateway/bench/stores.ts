@@ -1,6 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { openStore, type Store } from "@coken/store";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openStore, type Store, type StoreConfig } from "@coken/store";
 import type { ReceiptCommit } from "../src/receipts/issuer.js";
 
 export interface BenchBackend {
@@ -8,16 +11,28 @@ export interface BenchBackend {
   /** How the provider commits receipts before answering (default "flush"). */
   receiptCommit?: ReceiptCommit;
   open(): Promise<[Store, Store]>;
-  /** Drops what `open` created. */
+  /** Where a provider running in a process of its own keeps its store (a peer's PGlite is on disk). */
+  childStore(): StoreConfig;
+  /** Drops what `open` and `childStore` created. */
   cleanup(): void;
 }
 
-/** Two in-memory PGlite stores (provider and asker). */
-export const pgliteBackend: BenchBackend = {
-  name: "PGlite (in memory)",
-  open: async () => [await openStore({ kind: "pglite" }), await openStore({ kind: "pglite" })],
-  cleanup: () => {},
-};
+/** Two in-memory PGlite stores (provider and asker); the provider in its own process keeps one on disk. */
+export function pgliteBackend(): BenchBackend {
+  const dirs: string[] = [];
+  return {
+    name: "PGlite (in memory)",
+    open: async () => [await openStore({ kind: "pglite" }), await openStore({ kind: "pglite" })],
+    childStore: () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "coken-gwbench-"));
+      dirs.push(dataDir);
+      return { kind: "pglite", dataDir };
+    },
+    cleanup: () => {
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
 
 /**
  * Two scratch databases on the PostgreSQL server at COKEN_BENCH_PG_URL (default: local, user postgres), made
@@ -25,7 +40,7 @@ export const pgliteBackend: BenchBackend = {
  */
 export function postgresBackend(receiptCommit: ReceiptCommit = "flush"): BenchBackend | null {
   const admin = process.env.COKEN_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const names = [0, 1].map(() => `coken_gwbench_${randomBytes(4).toString("hex")}`);
+  const names = [0, 1, 2].map(() => `coken_gwbench_${randomBytes(4).toString("hex")}`);
   const psql = (sql: string) =>
     execFileSync("psql", [admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], { stdio: "pipe" });
   try {
@@ -41,6 +56,7 @@ export function postgresBackend(receiptCommit: ReceiptCommit = "flush"): BenchBa
   return {
     name: receiptCommit === "flush" ? "PostgreSQL (local server)" : "PostgreSQL, receipts committed async",
     receiptCommit,
+    childStore: () => ({ kind: "postgres", url: urlOf(names[2] as string) }),
     open: async () => {
       for (const n of names) psql(`create database ${n}`);
       return [

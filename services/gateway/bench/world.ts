@@ -22,9 +22,9 @@ export const signerOf = (id: AgencyId): Signer =>
 
 /**
  * A real ledger (genesis plus one block) in which PROVIDER publishes DATASET and grants ASKER lookups of two
- * non-personal fields with a quota no bench run can exhaust; the provider's store holds ROWS rows.
+ * non-personal fields with a quota no bench run can exhaust. The same `now` gives the same ledger, in any process.
  */
-export async function benchWorld(now: number, openStores: () => Promise<[Store, Store]>) {
+export function benchLedger(now: number) {
   const genesisTime = now - 3_600_000;
   const agencies = [
     { id: PROVIDER, region: "CN-SH" },
@@ -83,10 +83,12 @@ export async function benchWorld(now: number, openStores: () => Promise<[Store, 
   });
   const codes = ledger.apply(block).outcome.txs.map((t) => t.code);
   if (codes.some((c) => c !== null)) throw new Error(`bench world refused: ${codes.join(",")}`);
-  const grant = derivedId(ledger.hasher, "grant", PROVIDER, 1);
+  return { ledger, grant: derivedId(ledger.hasher, "grant", PROVIDER, 1) };
+}
 
-  const [providerStore, askerStore] = await openStores();
-  await providerStore.localData.upsertRows(
+/** The provider's ROWS rows of DATASET. */
+export function seedRows(store: Store, now: number): Promise<void> {
+  return store.localData.upsertRows(
     DATASET,
     Array.from({ length: ROWS }, (_, i) => ({
       key: `p-${i}`,
@@ -94,7 +96,15 @@ export async function benchWorld(now: number, openStores: () => Promise<[Store, 
     })),
     now,
   );
+}
+
+/** The ledger of `benchLedger` with both agencies' stores, the provider's holding its rows. */
+export async function benchWorld(now: number, openStores: () => Promise<[Store, Store]>) {
+  const { ledger, grant } = benchLedger(now);
+  const [providerStore, askerStore] = await openStores();
+  await seedRows(providerStore, now);
   return {
+    now,
     ledger,
     grant,
     providerStore,

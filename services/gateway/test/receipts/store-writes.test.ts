@@ -18,7 +18,7 @@ async function liveNonceSet(repo: GatewayRepository): Promise<Set<string>> {
   return new Set((await repo.liveNonces(0)).map((n) => hex(n.nonce)));
 }
 
-for (const backend of [postgresBackend(), pgliteBackend]) {
+for (const backend of [postgresBackend(), pgliteBackend()]) {
   describe(`gateway store writes on ${backend?.name ?? "PostgreSQL (not reachable)"}`, () => {
     let stores: [Store, Store];
     let provider: GatewayRepository;
