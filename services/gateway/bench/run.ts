@@ -259,7 +259,18 @@ seconds later, so it is written after the answer is handed over, grouped over 20
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
 docs/spec/gateway.md §6). The answer path of a call now issues two statements (row read, receipt) and waits for
 one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
-then a three-statement one for the call log). Further options: one-round-trip async commits (a connection
+then a three-statement one for the call log).
+
+Memory. A provider peer on PostgreSQL stays under the target in its own process (the "${TWO_PROCESSES}" rows: the
+gateway, the provider endpoint, its ledger state and the driver). On PGlite it does not: the embedded WebAssembly
+Postgres, reopened on disk, costs a few hundred MiB by itself (a bare PGlite reopening its data directory is
+≈ 160 MiB of RSS for a Node process of ≈ 50 MiB; created for the first time, with initdb, ≈ 390 MiB more), so a
+peer that must stay within 300 MiB runs on PostgreSQL. The whole-process rows hold two stores and the load
+generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
+(the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
+charges to the side with more work per call; on separate hosts the provider's share is what limits it.
+
+Further options: one-round-trip async commits (a connection
 whose session does not wait for flushes); on PGlite, run the store in a worker thread so its CPU does not compete
 with request handling.
 

@@ -21,7 +21,7 @@ export interface BenchBackend {
 export function pgliteBackend(): BenchBackend {
   const dirs: string[] = [];
   return {
-    name: "PGlite (in memory)",
+    name: "PGlite (in memory; on disk in the provider's own process)",
     open: async () => [await openStore({ kind: "pglite" }), await openStore({ kind: "pglite" })],
     childStore: () => {
       const dataDir = mkdtempSync(join(tmpdir(), "coken-gwbench-"));
