@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FieldSpec } from "@coken/ledger";
-import { buildArtifacts, type CircuitArtifacts, type IndexSpec, releaseCurve } from "@coken/zk";
+import { buildArtifacts, type CircuitArtifacts, type IndexSpec } from "@coken/zk";
 
 /** Artifact cache of the tests: small dev-key circuits built once, by content, and reused across runs. */
 export const ZK_CACHE = process.env.COKEN_ZK_TEST_CACHE ?? join(tmpdir(), "coken-zk-test-cache");
@@ -29,21 +29,14 @@ export const INDEXES: IndexSpec[] = [
   { field: "value", sum: "value" },
 ];
 
-/**
- * Builds (or finds) dev-key artifacts of depth-4 circuits: threshold and membership, and range when asked. A cold
- * cache is built with the curve's threads in this thread; they are released after, or the process never exits.
- */
-export async function smallArtifacts(withRange = false): Promise<CircuitArtifacts[]> {
-  try {
-    return await buildArtifacts(
-      [
-        { name: "threshold", params: { depth: 4, fields: FIELDS.length } },
-        { name: "membership", params: { depth: 4 } },
-        ...(withRange ? [{ name: "range" as const, params: { depth: 4 } }] : []),
-      ],
-      { cacheDir: ZK_CACHE, phaseOne: { kind: "dev" } },
-    );
-  } finally {
-    await releaseCurve();
-  }
+/** Builds (or finds) dev-key artifacts of depth-4 circuits: threshold and membership, and range when asked. */
+export function smallArtifacts(withRange = false): Promise<CircuitArtifacts[]> {
+  return buildArtifacts(
+    [
+      { name: "threshold", params: { depth: 4, fields: FIELDS.length } },
+      { name: "membership", params: { depth: 4 } },
+      ...(withRange ? [{ name: "range" as const, params: { depth: 4 } }] : []),
+    ],
+    { cacheDir: ZK_CACHE, phaseOne: { kind: "dev" } },
+  );
 }

@@ -2,70 +2,92 @@ import type { CommittedDataset } from "./dataset.js";
 import { PackedFields, PackedValues } from "./packed.js";
 import { type QuadTree, quadTreeOf } from "./quadtree.js";
 
+/** The four kinds of array-backed parts of a committed dataset: packed field elements, trees, values, row order. */
+interface Parts<F, T, V, O> {
+  fields: F;
+  tree: T;
+  values: V;
+  order: O;
+}
+
+type AnyParts = Parts<unknown, unknown, unknown, unknown>;
+
+/**
+ * The layout of a committed dataset over parts P. A `CommittedDataset` is the layout over the real parts; its
+ * packed form is the same layout over places in an array list.
+ */
+type Layout<P extends AnyParts> = Omit<CommittedDataset, "rows" | "indexes" | "indexesTree"> & {
+  rows: { tree: P["tree"]; keys: P["fields"]; order: P["order"]; values: P["values"]; fieldCount: number };
+  indexes: {
+    spec: CommittedDataset["indexes"][number]["spec"];
+    fieldTag: number;
+    sumTag: number;
+    tree: P["tree"];
+    ordered: P["fields"];
+    prefix: P["fields"];
+  }[];
+  indexesTree: P["tree"];
+};
+
+/** The same layout with every array-backed part converted; everything else is carried over as it is. */
+function mapLayout<A extends AnyParts, B extends AnyParts>(
+  d: Layout<A>,
+  to: { [K in keyof AnyParts]: (part: A[K]) => B[K] },
+): Layout<B> {
+  const { rows, indexes, indexesTree, ...rest } = d;
+  return {
+    ...rest,
+    rows: {
+      tree: to.tree(rows.tree),
+      keys: to.fields(rows.keys),
+      order: to.order(rows.order),
+      values: to.values(rows.values),
+      fieldCount: rows.fieldCount,
+    },
+    indexes: indexes.map((ix) => ({
+      ...ix,
+      tree: to.tree(ix.tree),
+      ordered: to.fields(ix.ordered),
+      prefix: to.fields(ix.prefix),
+    })),
+    indexesTree: to.tree(indexesTree),
+  };
+}
+
+type Real = Parts<PackedFields, QuadTree, PackedValues, Uint32Array>;
+
+/** Place in `arrays` and element count. */
+type Placed = [number, number];
+
+interface TreeShape {
+  depth: number;
+  size: number;
+  levels: Placed[];
+}
+
+type Packed = Parts<Placed, TreeShape, Placed, number>;
+
 /**
  * A committed dataset taken apart for moving between processes: every packed array listed once in `arrays`,
  * everything else plain data (bigints included) in `shape`, which names arrays by their place in the list.
  * Structured clone keeps typed arrays and bigints but not the trees' methods, which `unpackCommitted` restores.
  */
 export interface PackedCommitted {
-  shape: Shape;
+  shape: Layout<Packed>;
   arrays: (BigUint64Array | Uint32Array)[];
 }
-
-interface TreeShape {
-  depth: number;
-  size: number;
-  /** Index in `arrays` and element count of each level. */
-  levels: [number, number][];
-}
-
-type Shape = Omit<CommittedDataset, "rows" | "indexes" | "indexesTree"> & {
-  rows: {
-    tree: TreeShape;
-    keys: [number, number];
-    order: number;
-    values: [number, number];
-    fieldCount: number;
-  };
-  indexes: {
-    spec: CommittedDataset["indexes"][number]["spec"];
-    fieldTag: number;
-    sumTag: number;
-    tree: TreeShape;
-    ordered: [number, number];
-    prefix: [number, number];
-  }[];
-  indexesTree: TreeShape;
-};
 
 export function packCommitted(ds: CommittedDataset): PackedCommitted {
   const arrays: (BigUint64Array | Uint32Array)[] = [];
   const put = (a: BigUint64Array | Uint32Array): number => arrays.push(a) - 1;
-  const fields = (p: PackedFields): [number, number] => [put(p.words), p.length];
-  const tree = (t: QuadTree): TreeShape => ({ depth: t.depth, size: t.size, levels: t.levels.map(fields) });
-  const { rows, indexes, indexesTree, ...rest } = ds;
-  return {
-    shape: {
-      ...rest,
-      rows: {
-        tree: tree(rows.tree),
-        keys: fields(rows.keys),
-        order: put(rows.order),
-        values: [put(rows.values.words), rows.values.length],
-        fieldCount: rows.fieldCount,
-      },
-      indexes: indexes.map((ix) => ({
-        spec: ix.spec,
-        fieldTag: ix.fieldTag,
-        sumTag: ix.sumTag,
-        tree: tree(ix.tree),
-        ordered: fields(ix.ordered),
-        prefix: fields(ix.prefix),
-      })),
-      indexesTree: tree(indexesTree),
-    },
-    arrays,
-  };
+  const fields = (p: PackedFields): Placed => [put(p.words), p.length];
+  const shape = mapLayout<Real, Packed>(ds, {
+    fields,
+    tree: (t) => ({ depth: t.depth, size: t.size, levels: t.levels.map(fields) }),
+    values: (v) => [put(v.words), v.length],
+    order: put,
+  });
+  return { shape, arrays };
 }
 
 /** The dataset `packCommitted` took apart; throws on arrays that do not fit the shape. */
@@ -81,28 +103,15 @@ export function unpackCommitted({ shape, arrays }: PackedCommitted): CommittedDa
       throw new RangeError(`packed commitment: array ${i} is not packed words`);
     return a;
   };
-  const fields = ([i, length]: [number, number]) => new PackedFields(length, words(i));
-  const tree = (t: TreeShape) => quadTreeOf(t.depth, t.size, t.levels.map(fields));
-  const order = array(shape.rows.order);
-  if (!(order instanceof Uint32Array)) throw new RangeError("packed commitment: row order");
-  const [valuesAt, valueCount] = shape.rows.values;
-  return {
-    ...shape,
-    rows: {
-      tree: tree(shape.rows.tree),
-      keys: fields(shape.rows.keys),
-      order,
-      values: new PackedValues(valueCount, words(valuesAt)),
-      fieldCount: shape.rows.fieldCount,
+  const fields = ([i, length]: Placed) => new PackedFields(length, words(i));
+  return mapLayout<Packed, Real>(shape, {
+    fields,
+    tree: (t) => quadTreeOf(t.depth, t.size, t.levels.map(fields)),
+    values: ([i, length]) => new PackedValues(length, words(i)),
+    order: (i) => {
+      const order = array(i);
+      if (!(order instanceof Uint32Array)) throw new RangeError("packed commitment: row order");
+      return order;
     },
-    indexes: shape.indexes.map((ix) => ({
-      spec: ix.spec,
-      fieldTag: ix.fieldTag,
-      sumTag: ix.sumTag,
-      tree: tree(ix.tree),
-      ordered: fields(ix.ordered),
-      prefix: fields(ix.prefix),
-    })),
-    indexesTree: tree(shape.indexesTree),
-  };
+  });
 }

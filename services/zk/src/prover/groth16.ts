@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { PackedFields } from "../commitment/packed.js";
 import type { Curve } from "../setup/snark.js";
 import { multiExp } from "./msm.js";
 import type { Bases, Coefficients, ProvingKey } from "./proving-key.js";
@@ -9,8 +10,6 @@ export interface Groth16Proof {
   pi_b: string[][];
   pi_c: string[];
 }
-
-const WORD_MASK = (1n << 64n) - 1n;
 
 /** base^exp mod m. */
 function powMod(base: bigint, exp: bigint, m: bigint): bigint {
@@ -45,33 +44,16 @@ export function witnessElements(wtns: Uint8Array, nVars: number): Uint8Array {
   return wtns.slice(wtns.byteLength - size);
 }
 
-/** Plain little-endian 32-byte field elements to bigints. */
+/** Plain little-endian 32-byte field elements to bigints (the layout `PackedFields` keeps). */
 function witnessValues(bytes: Uint8Array, count: number): bigint[] {
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
-  const words = new BigUint64Array(aligned.buffer, aligned.byteOffset, count * 4);
-  const out = new Array<bigint>(count);
-  for (let i = 0, w = 0; i < count; i++, w += 4)
-    out[i] =
-      ((words[w + 3] as bigint) << 192n) |
-      ((words[w + 2] as bigint) << 128n) |
-      ((words[w + 1] as bigint) << 64n) |
-      (words[w] as bigint);
-  return out;
+  const packed = new PackedFields(count, new BigUint64Array(aligned.buffer, aligned.byteOffset, count * 4));
+  return Array.from({ length: count }, (_, i) => packed.at(i) as bigint);
 }
 
 /** Bigints below 2^256 to little-endian 32-byte elements. */
-function toElements(values: readonly bigint[]): Uint8Array {
-  const words = new BigUint64Array(values.length * 4);
-  for (let i = 0, w = 0; i < values.length; i++, w += 4) {
-    const v = values[i] as bigint;
-    if (v === 0n) continue;
-    words[w] = v & WORD_MASK;
-    words[w + 1] = (v >> 64n) & WORD_MASK;
-    words[w + 2] = (v >> 128n) & WORD_MASK;
-    words[w + 3] = v >> 192n;
-  }
-  return new Uint8Array(words.buffer);
-}
+const toElements = (values: readonly bigint[]): Uint8Array =>
+  new Uint8Array(PackedFields.from(values).words.buffer);
 
 /**
  * One QAP matrix times the witness, per constraint row, in Montgomery form: the stored coefficients carry R², so

@@ -10,7 +10,7 @@ import { type ArtifactManifest, type CircuitArtifacts, KEY_FILES, readManifest }
 import { type Progress, silent, timed } from "./progress.js";
 import { cachedPtau, devPtau, importPtau, type PtauFile } from "./ptau.js";
 import { readR1csInfo } from "./r1cs.js";
-import { loadSnarkjs, type Snarkjs } from "./snark.js";
+import { curveLoaded, loadSnarkjs, releaseCurve, type Snarkjs } from "./snark.js";
 import { compileKey, setupKey } from "./sources.js";
 import { verificationKeyHash } from "./vkey-hash.js";
 
@@ -140,12 +140,22 @@ export function artifactsAt(
 /**
  * `coken zk build`: compiles every circuit, gets a phase-1 file big enough for all, runs a one-party phase 2 and
  * exports the verification keys with their hashes. Every step is cached by content and written atomically.
- * The keys are development keys (`devSetup: true`); production keys come from `runCeremony`.
+ * The keys are development keys (`devSetup: true`); production keys come from `runCeremony`. A build that had
+ * to start the curve's threads ends them, so that a caller's process can exit.
  */
 export async function buildArtifacts(
   specs: readonly CircuitSpec[],
   options: BuildOptions,
 ): Promise<CircuitArtifacts[]> {
+  const hadCurve = curveLoaded();
+  try {
+    return await buildAll(specs, options);
+  } finally {
+    if (!hadCurve) await releaseCurve();
+  }
+}
+
+async function buildAll(specs: readonly CircuitSpec[], options: BuildOptions): Promise<CircuitArtifacts[]> {
   const progress = options.progress ?? silent;
   progress(DEV_SETUP_BANNER);
   const compiled: Compiled[] = [];

@@ -209,6 +209,11 @@ export async function loadCurve(): Promise<Curve> {
   return snarkjs.curves.getCurveFromName("bn128");
 }
 
+/** Whether this thread has the curve snarkjs caches (and, unless threadless, its threads) loaded. */
+export function curveLoaded(): boolean {
+  return Boolean((globalThis as { curve_bn128?: Curve | null }).curve_bn128);
+}
+
 /** Terminates the curve snarkjs has cached for this thread, if any, so its threads let the process exit. */
 export async function releaseCurve(): Promise<void> {
   const cached = (globalThis as { curve_bn128?: Curve | null }).curve_bn128;
