@@ -8,6 +8,8 @@ export interface LoadResult {
   latencies: number[];
   /** Highest RSS seen while measuring, bytes. */
   peakRss: number;
+  /** End minus start of the `probe` while measuring, when one was given. */
+  probed?: number;
 }
 
 /** The q-quantile of sorted values (nearest rank). */
@@ -25,6 +27,8 @@ export async function runLoad(opts: {
   warmupMs: number;
   durationMs: number;
   call: (i: number) => Promise<void>;
+  /** Read when measuring starts and ends (e.g. another process's CPU time); the difference is `probed`. */
+  probe?: () => Promise<number>;
 }): Promise<LoadResult> {
   let n = 0;
   let measuring = false;
@@ -57,13 +61,23 @@ export async function runLoad(opts: {
   const workers = Array.from({ length: opts.concurrency }, worker);
   await new Promise((r) => setTimeout(r, opts.warmupMs));
   measuring = true;
+  const probeStart = opts.probe?.();
   const started = performance.now();
   await new Promise((r) => setTimeout(r, opts.durationMs));
   measuring = false;
   const seconds = (performance.now() - started) / 1000;
+  const probeEnd = opts.probe?.();
+  const probed = probeStart && probeEnd ? (await probeEnd) - (await probeStart) : undefined;
   stop = true;
   await Promise.all(workers);
   clearInterval(sampler);
   if (errors > 0) console.log(`  ${errors} errors, first: ${String(firstError)}`);
-  return { calls, errors, seconds, latencies: latencies.sort((a, b) => a - b), peakRss };
+  return {
+    calls,
+    errors,
+    seconds,
+    latencies: latencies.sort((a, b) => a - b),
+    peakRss,
+    ...(probed === undefined ? {} : { probed }),
+  };
 }

@@ -6,8 +6,8 @@ import { benchLedger, seedRows } from "./world.js";
 /**
  * The provider agency in a process of its own, as a peer runs it: the bench ledger, its own store (PGlite on disk
  * or a PostgreSQL database) with the rows, the bare yoga server and the gateway with the provider endpoint.
- * Told its settings as JSON in argv; answers `rss` with its resident memory now and its highest since the last
- * `rss` (sampled every 50 ms), `close` by leaving.
+ * Told its settings as JSON in argv; answers `usage` with its resident memory now, its highest since the last
+ * `usage` (sampled every 50 ms) and the CPU time it has used so far; `close` by leaving.
  */
 export interface ProviderProcessConfig {
   now: number;
@@ -19,7 +19,7 @@ export interface ProviderProcessConfig {
 
 export type ProviderProcessMessage =
   | { type: "ready"; bareUrl: string; gatewayUrl: string }
-  | { type: "rss"; rss: number; peakRss: number };
+  | { type: "usage"; rss: number; peakRss: number; cpuUs: number };
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ProviderProcessConfig;
 const send = (msg: ProviderProcessMessage) => process.send?.(msg);
@@ -35,10 +35,11 @@ let peak = 0;
 setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 50).unref();
-process.on("message", async (msg: { type: "rss" | "close" }) => {
-  if (msg.type === "rss") {
+process.on("message", async (msg: { type: "usage" | "close" }) => {
+  if (msg.type === "usage") {
     const rss = process.memoryUsage().rss;
-    send({ type: "rss", rss, peakRss: Math.max(peak, rss) });
+    const cpu = process.cpuUsage();
+    send({ type: "usage", rss, peakRss: Math.max(peak, rss), cpuUs: cpu.user + cpu.system });
     peak = 0;
   } else {
     await servers.close();

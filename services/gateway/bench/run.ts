@@ -29,6 +29,8 @@ interface Measured {
   throughput: LoadResult;
   latency: LoadResult;
   rps: number;
+  /** CPU time of the provider's own process per call over the throughput runs, ms (two-process mode only). */
+  providerCpuMs?: number;
 }
 
 interface Comparison {
@@ -75,12 +77,13 @@ async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, ba
       bare: asker.bare((init) => fetch(`${ready.bareUrl}/peer/graphql`, init)),
       coken: asker.coken(ready.gatewayUrl, fetch),
     } satisfies Mode,
-    /** The provider's peak RSS since the last call, bytes. */
-    async peakRss(): Promise<number> {
+    /** The provider's peak RSS since the last call (bytes) and its CPU time so far (µs). */
+    async usage(): Promise<{ peakRss: number; cpuUs: number }> {
       const reply = next();
-      child.send({ type: "rss" });
+      child.send({ type: "usage" });
       const m = await reply;
-      return m.type === "rss" ? m.peakRss : Number.NaN;
+      if (m.type !== "usage") throw new Error("provider process: unexpected message");
+      return m;
     },
     async close(): Promise<void> {
       const exited = once(child, "exit");
@@ -100,32 +103,50 @@ function merge(runs: LoadResult[]): LoadResult {
   };
 }
 
-/** Throughput and latency of both sides, measured in alternating rounds. */
-async function compare(bare: (i: number) => Promise<void>, coken: (i: number) => Promise<void>) {
+/**
+ * Throughput and latency of both sides, measured in alternating rounds. With `providerCpu` (the provider's
+ * cumulative CPU time, µs), the provider's CPU time per call over the throughput runs too.
+ */
+async function compare(
+  bare: (i: number) => Promise<void>,
+  coken: (i: number) => Promise<void>,
+  providerCpu?: () => Promise<number>,
+) {
   const runs = {
-    bare: { t: [] as LoadResult[], l: [] as LoadResult[] },
-    coken: { t: [] as LoadResult[], l: [] as LoadResult[] },
+    bare: { t: [] as LoadResult[], l: [] as LoadResult[], cpuUs: 0 },
+    coken: { t: [] as LoadResult[], l: [] as LoadResult[], cpuUs: 0 },
   };
   for (let r = 0; r < ROUNDS; r++) {
     for (const [side, call] of [
       ["bare", bare],
       ["coken", coken],
     ] as const) {
-      runs[side].t.push(await runLoad({ ...THROUGHPUT, call }));
+      const t = await runLoad({ ...THROUGHPUT, call, ...(providerCpu ? { probe: providerCpu } : {}) });
+      runs[side].cpuUs += t.probed ?? 0;
+      runs[side].t.push(t);
       runs[side].l.push(await runLoad({ ...LATENCY, call }));
     }
   }
-  return { bare: summarize("bare", runs.bare), coken: summarize("coken", runs.coken) };
+  const perCall = (side: "bare" | "coken") =>
+    providerCpu ? runs[side].cpuUs / 1000 / runs[side].t.reduce((n, t) => n + t.calls, 0) : undefined;
+  return {
+    bare: summarize("bare", runs.bare, perCall("bare")),
+    coken: summarize("coken", runs.coken, perCall("coken")),
+  };
 }
 
-function summarize(label: string, runs: { t: LoadResult[]; l: LoadResult[] }): Measured {
+function summarize(
+  label: string,
+  runs: { t: LoadResult[]; l: LoadResult[] },
+  providerCpuMs?: number,
+): Measured {
   const throughput = merge(runs.t);
   const latency = merge(runs.l);
   const rps = throughput.calls / throughput.seconds;
   console.log(
-    `  ${label.padEnd(28)} ${rps.toFixed(0).padStart(6)} calls/s (c=${THROUGHPUT.concurrency})  p50 ${quantile(latency.latencies, 0.5).toFixed(2)} ms  p99 ${quantile(latency.latencies, 0.99).toFixed(2)} ms (c=1)  peak rss ${(throughput.peakRss / MiB).toFixed(0)} MiB  errors ${throughput.errors + latency.errors}`,
+    `  ${label.padEnd(28)} ${rps.toFixed(0).padStart(6)} calls/s (c=${THROUGHPUT.concurrency})  p50 ${quantile(latency.latencies, 0.5).toFixed(2)} ms  p99 ${quantile(latency.latencies, 0.99).toFixed(2)} ms (c=1)  peak rss ${(throughput.peakRss / MiB).toFixed(0)} MiB  errors ${throughput.errors + latency.errors}${providerCpuMs === undefined ? "" : `  provider cpu ${providerCpuMs.toFixed(3)} ms/call`}`,
   );
-  return { throughput, latency, rps };
+  return { throughput, latency, rps, ...(providerCpuMs === undefined ? {} : { providerCpuMs }) };
 }
 
 const steps = new Map<string, [string, number][]>();
@@ -146,9 +167,17 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
     ]) {
       if (!selected(MODES, mode.name)) continue;
       console.log(` ${mode.name}`);
-      if (mode === apart?.mode) await apart.peakRss();
-      const { bare, coken } = await compare(mode.bare, mode.coken);
-      const providerRss = mode === apart?.mode ? await apart.peakRss() : undefined;
+      const own = mode === apart?.mode ? apart : undefined;
+      await own?.usage();
+      // Each reading restarts the child's peak: keep the highest of all of them.
+      let peak = 0;
+      const usage = async (): Promise<number> => {
+        const u = await (own as NonNullable<typeof own>).usage();
+        peak = Math.max(peak, u.peakRss);
+        return u.cpuUs;
+      };
+      const { bare, coken } = await compare(mode.bare, mode.coken, own ? usage : undefined);
+      const providerRss = own ? (await usage(), peak) : undefined;
       if (providerRss !== undefined)
         console.log(`  provider process peak RSS ${(providerRss / MiB).toFixed(0)} MiB`);
       out.push({

@@ -162,6 +162,7 @@ export class SignedFederationClient implements FederationClient {
         proof,
         receipt: { id: toHex(id) },
         providerSignature: toHex(upstream.providerSignature),
+        providerBatch: upstream.providerBatch === null ? null : toHex(upstream.providerBatch),
       },
     };
   }

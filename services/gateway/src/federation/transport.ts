@@ -20,7 +20,13 @@ import {
   requestHash,
 } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
-import { readSignedResponse, responseSignatureValid, signRequest } from "../signing/wire.js";
+import {
+  CheckedBatches,
+  readSignedResponse,
+  responseSignatureValid,
+  signRequests,
+  type WireSigned,
+} from "../signing/wire.js";
 import type { CallContext } from "./types.js";
 
 /** One GraphQL operation for another agency, with what its signed envelope names. */
@@ -40,6 +46,8 @@ export interface UpstreamResult {
   /** Null when the provider refused before executing (its errors are unsigned). */
   response: ResponseEnvelope | null;
   providerSignature: Uint8Array | null;
+  /** The response hashes the provider signed together with this one (see `WireSigned`); null if signed alone. */
+  providerBatch: Uint8Array | null;
 }
 
 export interface SignedTransportComponents {
@@ -115,8 +123,8 @@ export function upstreamError(result: ExecutionResult): GatewayError | null {
 }
 
 /**
- * The HTTP transport Coken owns for calls to other agencies: signs each operation's envelope, batches the
- * operations queued for one agency in the same tick into one request, bounds each request by a timeout, retries
+ * The HTTP transport Coken owns for calls to other agencies: batches the operations queued for one agency in
+ * the same tick into one request and signs their envelopes together (one signature per request), bounds each request by a timeout, retries
  * only undelivered requests (re-signed with a new nonce), opens one client span per upstream request with W3C
  * `traceparent` propagation, and checks the signature and request binding of every response.
  */
@@ -156,26 +164,32 @@ export class SignedTransport {
     });
   }
 
-  private sign(provider: AgencyId, op: UpstreamOperation): { envelope: RequestEnvelope; body: unknown } {
+  /** Envelopes and bodies of the operations of one HTTP request, signed together with one signature. */
+  private sign(provider: AgencyId, ops: UpstreamOperation[]): { envelope: RequestEnvelope; body: unknown }[] {
     const time = this.c.now();
-    const envelope: RequestEnvelope = {
-      requester: this.c.self,
-      provider,
-      grant: op.grant,
-      dataset: op.dataset,
-      queryHash: documentHash(this.c.hasher, op.document),
-      variablesHash: variablesHash(this.c.hasher, op.variables),
-      nonce: new Uint8Array(randomBytes(NONCE_LENGTH)),
-      time,
-      expiresAt: time + this.options.requestTtlMs,
-    };
-    const body = {
-      query: op.document,
-      variables: op.variables,
-      ...(op.operationName === undefined ? {} : { operationName: op.operationName }),
-      extensions: { coken: signRequest(this.c.hasher, this.c.signer, envelope) },
-    };
-    return { envelope, body };
+    const envelopes = ops.map(
+      (op): RequestEnvelope => ({
+        requester: this.c.self,
+        provider,
+        grant: op.grant,
+        dataset: op.dataset,
+        queryHash: documentHash(this.c.hasher, op.document),
+        variablesHash: variablesHash(this.c.hasher, op.variables),
+        nonce: new Uint8Array(randomBytes(NONCE_LENGTH)),
+        time,
+        expiresAt: time + this.options.requestTtlMs,
+      }),
+    );
+    const wire = signRequests(this.c.hasher, this.c.signer, envelopes);
+    return ops.map((op, i) => ({
+      envelope: envelopes[i] as RequestEnvelope,
+      body: {
+        query: op.document,
+        variables: op.variables,
+        ...(op.operationName === undefined ? {} : { operationName: op.operationName }),
+        extensions: { coken: wire[i] as WireSigned },
+      },
+    }));
   }
 
   private async post(provider: AgencyId, batch: Queued[]): Promise<void> {
@@ -198,12 +212,14 @@ export class SignedTransport {
     );
     try {
       const signed = await this.deliver(url, provider, batch, trace.setSpan(parent, span));
+      // The results of one response are signed together: their batch signature is verified once.
+      const checked = new CheckedBatches();
       batch.forEach((q, i) => {
         const s = signed[i];
         if (s === undefined) q.reject(new GatewayError("UPSTREAM_UNAVAILABLE", "missing result in batch"));
         else {
           try {
-            q.resolve(this.check(provider, s.envelope, s.result));
+            q.resolve(this.check(provider, s.envelope, s.result, checked));
           } catch (e) {
             q.reject(e);
           }
@@ -225,7 +241,10 @@ export class SignedTransport {
     ctx: ReturnType<typeof trace.setSpan>,
   ): Promise<{ envelope: RequestEnvelope; result: ExecutionResult }[]> {
     for (let attempt = 0; ; attempt++) {
-      const signed = batch.map((q) => this.sign(provider, q.op));
+      const signed = this.sign(
+        provider,
+        batch.map((q) => q.op),
+      );
       const headers: Record<string, string> = {
         "content-type": "application/json",
         accept: "application/json",
@@ -267,7 +286,12 @@ export class SignedTransport {
     }
   }
 
-  private check(provider: AgencyId, envelope: RequestEnvelope, result: ExecutionResult): UpstreamResult {
+  private check(
+    provider: AgencyId,
+    envelope: RequestEnvelope,
+    result: ExecutionResult,
+    checked: CheckedBatches,
+  ): UpstreamResult {
     const hash = requestHash(this.c.hasher, envelope);
     if (typeof result !== "object" || result === null)
       throw new GatewayError("UPSTREAM_UNAVAILABLE", "malformed response");
@@ -275,17 +299,31 @@ export class SignedTransport {
     if (wire === undefined) {
       const refused = upstreamError(result);
       if (refused !== null)
-        return { result, request: envelope, requestHash: hash, response: null, providerSignature: null };
+        return {
+          result,
+          request: envelope,
+          requestHash: hash,
+          response: null,
+          providerSignature: null,
+          providerBatch: null,
+        };
       throw new GatewayError("UNAUTHENTICATED", "unsigned response");
     }
-    const { response, signature } = readSignedResponse(wire);
+    const { response, ...signed } = readSignedResponse(wire);
     const agency = this.c.ledger.get(keys.agency(provider));
     if (
       agency === undefined ||
-      !responseSignatureValid(this.c.hasher, this.c.verifier, agency, response, signature) ||
+      !responseSignatureValid(this.c.hasher, this.c.verifier, agency, response, signed, checked) ||
       !bytesEqual(response.requestHash, hash)
     )
       throw new GatewayError("UNAUTHENTICATED", "bad response signature");
-    return { result, request: envelope, requestHash: hash, response, providerSignature: signature };
+    return {
+      result,
+      request: envelope,
+      requestHash: hash,
+      response,
+      providerSignature: signed.signature,
+      providerBatch: signed.batch,
+    };
   }
 }

@@ -32,6 +32,11 @@ export interface Verification {
   receipt: { id: string };
   /** Provider's response signature, hex, checked by the asker. */
   providerSignature: string;
+  /**
+   * Hex of the response hashes the provider signed together with this answer's (one HTTP response); null when
+   * the signature covers this answer's response envelope alone.
+   */
+  providerBatch: string | null;
 }
 
 export interface VerifiedAnswer {

@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.js";
 import type { RequestEnvelope } from "../signing/envelope.js";
 import { requestHash } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
-import { readSignedRequest, requestSignatureValid } from "../signing/wire.js";
+import { type CheckedBatches, readSignedRequest, requestSignatureValid } from "../signing/wire.js";
 import type { LedgerReader } from "./ledger-reader.js";
 import type { NonceCache } from "./nonces.js";
 
@@ -45,17 +45,19 @@ const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED",
  * Checks a signed inter-agency request, in order: a well-formed envelope addressed to us → signed by the
  * requester's key on the ledger → bound to this exact document and variables → inside the replay window
  * (UNAUTHENTICATED for any of these) → a nonce never seen (REPLAYED). The caller persists the nonce (see
- * `NonceCache`), so a restart does not reopen the window.
+ * `NonceCache`), so a restart does not reopen the window. Operations signed together as one batch share
+ * `checked` (one per HTTP request), so their batch signature is verified once.
  */
 export async function authenticate(
   params: RequestParams,
   c: AuthenticateComponents,
   window: ReplayWindow,
+  checked?: CheckedBatches,
 ): Promise<AuthenticatedRequest> {
-  const { request, signature } = readSignedRequest(params.extensions?.coken);
+  const { request, ...signed } = readSignedRequest(params.extensions?.coken);
   if (request.provider !== c.self) throw unauthenticated("request addressed to another agency");
   const agency = c.ledger.get(keys.agency(request.requester));
-  if (agency === undefined || !requestSignatureValid(c.hasher, c.verifier, agency, request, signature))
+  if (agency === undefined || !requestSignatureValid(c.hasher, c.verifier, agency, request, signed, checked))
     throw unauthenticated("bad request signature");
   if (
     typeof params.query !== "string" ||

@@ -1,14 +1,15 @@
 import { fromHex, type Signer, toHex, type Verifier } from "@coken/ledger";
 import type { GatewayRepository } from "@coken/store";
 import { makeExecutableSchema } from "@graphql-tools/schema";
-import { GraphQLError } from "graphql";
+import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { GatewayError, isGatewayError } from "../errors.js";
 import { CallLog } from "../federation/call-log.js";
 import { decodeReceiptList } from "../receipts/codec.js";
 import { cosignBatch } from "../receipts/cosigner.js";
+import type { ResponseEnvelope } from "../signing/envelope.js";
 import { proofHash, resultHash } from "../signing/hashes.js";
-import { signResponse } from "../signing/wire.js";
+import { CheckedBatches, signResponses } from "../signing/wire.js";
 import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer.js";
 import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
 import { NonceCache } from "./nonces.js";
@@ -41,6 +42,15 @@ interface PeerContext {
   /** Set when the request's one dataset call starts (resolvers of one operation may run concurrently). */
   answering?: boolean;
   answer?: ProviderAnswer;
+}
+
+/** A response envelope waiting for the signature its HTTP response gets when every operation is done. */
+class UnsignedResponse {
+  constructor(readonly envelope: ResponseEnvelope) {}
+  // Never sent as is: should it reach a serializer, it shows as unsigned.
+  toJSON(): null {
+    return null;
+  }
 }
 
 /** Gateway codes pass with their message; GraphQL's own validation errors pass as BAD_USER_INPUT; the rest is masked. */
@@ -116,7 +126,9 @@ export function createPeerEndpoint(
     },
   });
 
-  const signResponses: Plugin<PeerContext> = {
+  // Each executed operation gets its response envelope here; the envelopes of one HTTP response are signed
+  // together once every operation of the request has finished (one signature for a batch, see `signResponses`).
+  const signing: Plugin<PeerContext> = {
     onExecute() {
       return {
         onExecuteDone({ args, result, setResult }) {
@@ -129,32 +141,54 @@ export function createPeerEndpoint(
             const { requester, nonce } = ctx.auth.envelope;
             c.repo.claimNonce(requester, nonce, ctx.auth.nonceExpiresMs).catch(() => {});
           }
-          const envelope = {
+          const envelope = new UnsignedResponse({
             requestHash: ctx.auth.hash,
             resultHash: answer ? answer.receipt.resultHash : resultHash(c.hasher, result.data),
             proofHash: answer ? answer.receipt.proofHash : proofHash(c.hasher, null),
             receiptId: answer ? answer.receiptId : null,
             time: c.now(),
-          };
-          setResult({
-            ...result,
-            extensions: { ...result.extensions, coken: signResponse(c.hasher, c.signer, envelope) },
           });
+          setResult({ ...result, extensions: { ...result.extensions, coken: envelope } });
         },
       };
+    },
+    onResultProcess({ result, setResult }) {
+      const results = Array.isArray(result) ? (result as ExecutionResult[]) : [result as ExecutionResult];
+      const unsigned = new Map<ExecutionResult, ResponseEnvelope>();
+      for (const r of results) {
+        const coken = r?.extensions?.coken;
+        if (coken instanceof UnsignedResponse) unsigned.set(r, coken.envelope);
+      }
+      if (unsigned.size === 0) return;
+      const wire = signResponses(c.hasher, c.signer, [...unsigned.values()]);
+      const signed = new Map([...unsigned.keys()].map((r, i) => [r, wire[i]]));
+      const withSignature = (r: ExecutionResult) => {
+        const coken = signed.get(r);
+        return coken === undefined ? r : { ...r, extensions: { ...r.extensions, coken } };
+      };
+      setResult(
+        Array.isArray(result) ? results.map(withSignature) : withSignature(result as ExecutionResult),
+      );
     },
   };
 
   // Authentication runs on the raw params, before parsing and validation: an unsigned caller learns nothing,
   // not even whether its document is valid against this schema.
   const authenticated = new WeakMap<object, AuthenticatedRequest>();
+  // Batch signatures checked per HTTP request: the operations signed together are verified once.
+  const checkedBatches = new WeakMap<Request, CheckedBatches>();
   const nonces = NonceCache.open(c.repo, c.now());
   // Loading failures surface on the first request (as INTERNAL), not as an unhandled rejection.
   nonces.catch(() => {});
   const authenticateFirst: Plugin = {
-    async onParams({ params, setResult }) {
+    async onParams({ params, request, setResult }) {
+      let checked = checkedBatches.get(request);
+      if (checked === undefined) {
+        checked = new CheckedBatches();
+        checkedBatches.set(request, checked);
+      }
       try {
-        authenticated.set(params, await authenticate(params, { ...c, nonces }, options.window));
+        authenticated.set(params, await authenticate(params, { ...c, nonces }, options.window, checked));
       } catch (e) {
         setResult({ errors: [maskError(e) as GraphQLError] });
       }
@@ -184,7 +218,7 @@ export function createPeerEndpoint(
     landingPage: false,
     batching: { limit: options.maxBatch },
     maskedErrors: { maskError },
-    plugins: [limitBody, authenticateFirst, signResponses],
+    plugins: [limitBody, authenticateFirst, signing],
     context: ({ params }) => {
       const auth = authenticated.get(params);
       if (auth === undefined) throw new GatewayError("UNAUTHENTICATED", "unsigned request");

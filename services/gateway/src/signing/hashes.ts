@@ -8,6 +8,8 @@ import { canonicalJson } from "./canonical-json.js";
 export const GATEWAY_TAGS = {
   request: "gateway.request",
   response: "gateway.response",
+  requestBatch: "gateway.request-batch",
+  responseBatch: "gateway.response-batch",
   document: "gateway.document",
   variables: "gateway.variables",
   result: "gateway.result",

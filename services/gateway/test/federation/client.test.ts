@@ -164,6 +164,13 @@ describe("federation client against a provider", () => {
     assert.equal(log.bodies.length, 2);
     assert.ok(Array.isArray(log.bodies[1]) && log.bodies[1].length === 2);
     assert.notEqual(c.verification.receipt.id, d.verification.receipt.id);
+    // One signature each way for the batched request: the answers name the response hashes signed together.
+    const sent = log.bodies[1] as { extensions: { coken: { signature: string; batch?: string } } }[];
+    assert.equal(sent[0]?.extensions.coken.signature, sent[1]?.extensions.coken.signature);
+    assert.match(sent[0]?.extensions.coken.batch ?? "", /^[A-Za-z0-9+/]{86}==$/);
+    assert.equal(a.verification.providerBatch, null);
+    assert.equal(c.verification.providerSignature, d.verification.providerSignature);
+    assert.match(c.verification.providerBatch ?? "", /^[0-9a-f]{128}$/);
     assert.deepEqual(d.result, { kind: "lookup", found: true, fields: { area: 80, district: "Xuhui" } });
   });
 

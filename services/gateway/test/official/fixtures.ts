@@ -292,6 +292,7 @@ export class ScriptedFederation implements FederationClient {
             : { system: "groth16", verified: true, commitment: "ab".repeat(32), circuit: `${q.kind}-d20` },
         receipt: { id: createHash("sha256").update(JSON.stringify(call)).digest("hex") },
         providerSignature: "00".repeat(64),
+        providerBatch: null,
       },
     };
   }

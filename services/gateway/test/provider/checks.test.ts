@@ -5,7 +5,14 @@ import { keys, type Signer, toHex } from "@coken/ledger";
 import { ANSWER_DOCUMENT } from "../../src/federation/client.js";
 import type { RequestEnvelope } from "../../src/signing/envelope.js";
 import { documentHash, variablesHash } from "../../src/signing/hashes.js";
-import { readSignedRequest, signRequest } from "../../src/signing/wire.js";
+import {
+  CheckedBatches,
+  readSignedRequest,
+  readSignedResponse,
+  responseSignatureValid,
+  signRequest,
+  signRequests,
+} from "../../src/signing/wire.js";
 import {
   A,
   B,
@@ -21,6 +28,7 @@ import {
   signerOf,
   T0,
   testProver,
+  verifier,
 } from "./world.js";
 
 interface Sent {
@@ -35,14 +43,13 @@ interface Sent {
 
 const lookup = { kind: "lookup", key: "p-1", fields: ["area", "district"] };
 
-function body(
-  signer: Signer,
-  over: Partial<RequestEnvelope> = {},
-  variables: Record<string, unknown> = { dataset: DATASET, grant: GRANT, query: lookup },
-  document = ANSWER_DOCUMENT,
-  now = T0,
-) {
-  const envelope: RequestEnvelope = {
+function envelopeOf(
+  over: Partial<RequestEnvelope>,
+  variables: Record<string, unknown>,
+  document: string,
+  now: number,
+): RequestEnvelope {
+  return {
     requester: B,
     provider: A,
     grant: GRANT,
@@ -54,7 +61,28 @@ function body(
     expiresAt: now + 60_000,
     ...over,
   };
+}
+
+function body(
+  signer: Signer,
+  over: Partial<RequestEnvelope> = {},
+  variables: Record<string, unknown> = { dataset: DATASET, grant: GRANT, query: lookup },
+  document = ANSWER_DOCUMENT,
+  now = T0,
+) {
+  const envelope = envelopeOf(over, variables, document, now);
   return { query: document, variables, extensions: { coken: signRequest(h, signer, envelope) } };
+}
+
+/** A batched HTTP body whose operations (lookups of `keys`) are signed together with one signature. */
+function signedBatch(signer: Signer, keys: string[]) {
+  const variables = keys.map((key) => ({ dataset: DATASET, grant: GRANT, query: { ...lookup, key } }));
+  const wire = signRequests(
+    h,
+    signer,
+    variables.map((v) => envelopeOf({}, v, ANSWER_DOCUMENT, T0)),
+  );
+  return variables.map((v, i) => ({ query: ANSWER_DOCUMENT, variables: v, extensions: { coken: wire[i] } }));
 }
 
 describe("provider checks at /peer/graphql", () => {
@@ -146,6 +174,48 @@ describe("provider checks at /peer/graphql", () => {
     refused(await send(body(signerOf(B), { expiresAt: T0 + 3_600_000 })), "UNAUTHENTICATED");
     refused(await send(body(signerOf(B), { grant: null })), "UNAUTHENTICATED");
     assert.equal(await issued(), before);
+  });
+
+  it("a batch signed once: every operation answered, the answers signed together; outsiders refused", async () => {
+    const before = await issued();
+    const ops = signedBatch(signerOf(B), ["p-1", "p-2"]);
+    // A third operation presenting the batch's signature without being in it.
+    const [outsider] = signedBatch(signerOf(B), ["p-1", "p-3"]);
+    const stray = {
+      ...outsider,
+      extensions: {
+        coken: {
+          ...outsider?.extensions.coken,
+          ...ops[0]?.extensions.coken,
+          envelope: outsider?.extensions.coken?.envelope,
+        },
+      },
+    };
+    const res = await side.endpoint.fetch("http://a/peer/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([...ops, stray]),
+    });
+    const results = (await res.json()) as Sent["body"][];
+    assert.equal(results.length, 3);
+    const [r1, r2, r3] = results;
+    assert.equal(r1?.errors, undefined);
+    assert.equal(r2?.errors, undefined);
+    assert.equal(r3?.errors?.[0]?.extensions?.code, "UNAUTHENTICATED");
+    assert.equal(
+      (r3?.extensions as { coken?: unknown } | undefined)?.coken,
+      undefined,
+      "refusals are unsigned",
+    );
+    assert.equal(await issued(), before + 2);
+    const signed = [r1, r2].map((r) =>
+      readSignedResponse((r?.extensions as { coken?: unknown } | undefined)?.coken),
+    );
+    assert.ok(signed[0]?.batch && signed[0].batch.length === 64, "two answers signed together");
+    assert.deepEqual(signed[0]?.signature, signed[1]?.signature);
+    const key = { keyScheme: "ed25519" as const, publicKey: signerOf(A).publicKey };
+    const checked = new CheckedBatches();
+    for (const s of signed) assert.ok(s && responseSignatureValid(h, verifier, key, s.response, s, checked));
   });
 
   it("REPLAYED: the same signed request twice is answered once", async () => {

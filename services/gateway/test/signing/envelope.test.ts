@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { createHasher, createVerifier, ed25519Signer, toHex } from "@coken/ledger";
 import { GatewayError } from "../../src/errors.js";
 import {
+  CheckedBatches,
   canonicalJson,
   decodeRequest,
   documentHash,
@@ -15,7 +16,9 @@ import {
   requestSignatureValid,
   responseSignatureValid,
   signRequest,
+  signRequests,
   signResponse,
+  signResponses,
   variablesHash,
 } from "../../src/signing/index.js";
 
@@ -90,7 +93,7 @@ describe("request envelope", () => {
 
   it("a signature verifies under the signer's key only, and for this exact envelope only", () => {
     const wire = signRequest(h, alice, request);
-    const { request: read, signature } = readSignedRequest(wire);
+    const { request: read, ...signature } = readSignedRequest(wire);
     assert.ok(requestSignatureValid(h, verifier, aliceKey, read, signature));
     assert.ok(
       !requestSignatureValid(h, verifier, { ...aliceKey, publicKey: mallory.publicKey }, read, signature),
@@ -105,7 +108,7 @@ describe("request envelope", () => {
     ])
       assert.ok(!requestSignatureValid(h, verifier, aliceKey, tampered, signature));
     const forged = signRequest(h, mallory, request);
-    assert.ok(!requestSignatureValid(h, verifier, aliceKey, request, readSignedRequest(forged).signature));
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, request, readSignedRequest(forged)));
   });
 
   it("an unsigned or garbled wire form is UNAUTHENTICATED", () => {
@@ -117,6 +120,101 @@ describe("request envelope", () => {
   });
 });
 
+describe("batch signatures", () => {
+  const batch = [0, 1, 2].map((i) => ({ ...request, nonce: new Uint8Array(16).fill(i) }));
+  const counting = () => {
+    const counter = {
+      calls: 0,
+      verify: (...args: Parameters<typeof verifier.verify>) => {
+        counter.calls++;
+        return verifier.verify(...args);
+      },
+    };
+    return counter;
+  };
+
+  it("one signature covers every envelope of the batch, each checked against the hashes signed", () => {
+    const wire = signRequests(h, alice, batch);
+    assert.equal(new Set(wire.map((w) => w.signature)).size, 1);
+    assert.ok(wire.every((w) => w.batch === wire[0]?.batch));
+    const counter = counting();
+    const checked = new CheckedBatches();
+    for (const w of wire) {
+      const { request: read, ...signed } = readSignedRequest(w);
+      assert.ok(requestSignatureValid(h, counter, aliceKey, read, signed, checked));
+      assert.ok(
+        !requestSignatureValid(h, counter, aliceKey, { ...read, time: read.time + 1 }, signed, checked),
+      );
+    }
+    assert.equal(counter.calls, 1, "the batch signature is verified once per exchange");
+    // A single envelope keeps the plain form: its signature is over its own hash.
+    assert.equal(signRequests(h, alice, [request])[0]?.batch, undefined);
+    assert.deepEqual(signRequests(h, alice, [request]), [signRequest(h, alice, request)]);
+  });
+
+  it("refuses an envelope outside the batch, an altered batch, another key, another batch's signature", () => {
+    const wire = signRequests(h, alice, batch.slice(0, 2));
+    const { request: first, ...signed } = readSignedRequest(wire[0]);
+    const outsider = batch[2] as RequestEnvelope;
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, outsider, signed));
+    // Appending the outsider's hash to the batch breaks the signature.
+    const extended = {
+      ...signed,
+      batch: Buffer.concat([signed.batch as Uint8Array, requestHash(h, outsider)]),
+    };
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, outsider, extended));
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, first, extended));
+    const malloryKey = { ...aliceKey, publicKey: mallory.publicKey };
+    const checked = new CheckedBatches();
+    assert.ok(requestSignatureValid(h, verifier, aliceKey, first, signed, checked));
+    assert.ok(!requestSignatureValid(h, verifier, malloryKey, first, signed, checked), "memo is per key");
+    const other = readSignedRequest(signRequests(h, alice, [batch[0] as RequestEnvelope, outsider])[0]);
+    assert.ok(
+      !requestSignatureValid(h, verifier, aliceKey, first, { ...signed, signature: other.signature }),
+    );
+    // A request batch signature never stands for a response batch (distinct tags).
+    const asResponse = readSignedResponse({
+      ...wire[0],
+      envelope: signResponse(h, alice, response0()).envelope,
+    });
+    assert.ok(!responseSignatureValid(h, verifier, aliceKey, asResponse.response, asResponse));
+  });
+
+  it("responses of one HTTP response are signed together the same way", () => {
+    const responses = [1, 2, 3].map((t) => ({ ...response0(), time: request.time + t }));
+    const wire = signResponses(h, alice, responses);
+    const checked = new CheckedBatches();
+    for (const w of wire) {
+      const { response: read, ...signed } = readSignedResponse(w);
+      assert.ok(responseSignatureValid(h, verifier, aliceKey, read, signed, checked));
+    }
+  });
+
+  it("a malformed batch is UNAUTHENTICATED", () => {
+    const wire = signRequests(h, alice, batch.slice(0, 2))[0] as { batch: string };
+    for (const bad of [
+      "",
+      Buffer.alloc(31).toString("base64"),
+      Buffer.alloc(65 * 32).toString("base64"),
+      "%%",
+    ])
+      assert.throws(
+        () => readSignedRequest({ ...wire, batch: bad }),
+        (e) => e instanceof GatewayError && e.code === "UNAUTHENTICATED",
+      );
+  });
+});
+
+function response0() {
+  return {
+    requestHash: requestHash(h, request),
+    resultHash: new Uint8Array(32).fill(1),
+    proofHash: new Uint8Array(32).fill(2),
+    receiptId: new Uint8Array(32).fill(3),
+    time: request.time + 5,
+  };
+}
+
 describe("response envelope", () => {
   it("binds the request hash, the hashes of the answer and the receipt id", () => {
     const response = {
@@ -126,7 +224,7 @@ describe("response envelope", () => {
       receiptId: new Uint8Array(32).fill(3),
       time: request.time + 5,
     };
-    const { response: read, signature } = readSignedResponse(signResponse(h, alice, response));
+    const { response: read, ...signature } = readSignedResponse(signResponse(h, alice, response));
     assert.deepEqual(read, response);
     assert.ok(responseSignatureValid(h, verifier, aliceKey, read, signature));
     assert.ok(!responseSignatureValid(h, verifier, aliceKey, { ...read, receiptId: null }, signature));
