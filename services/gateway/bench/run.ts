@@ -177,7 +177,8 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
         return u.cpuUs;
       };
       const { bare, coken } = await compare(mode.bare, mode.coken, own ? usage : undefined);
-      const providerRss = own ? (await usage(), peak) : undefined;
+      if (own) await usage();
+      const providerRss = own ? peak : undefined;
       if (providerRss !== undefined)
         console.log(`  provider process peak RSS ${(providerRss / MiB).toFixed(0)} MiB`);
       out.push({
