@@ -55,6 +55,8 @@ async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, ba
   const start = (c: ProviderProcessConfig) =>
     fork(fileURLToPath(new URL("./provider-process.js", import.meta.url)), [JSON.stringify(c)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // COKEN_GATEWAY_BENCH_PROVIDER_FLAGS: Node flags for the provider process (e.g. --cpu-prof to profile it).
+      execArgv: [...process.execArgv, ...(process.env.COKEN_GATEWAY_BENCH_PROVIDER_FLAGS?.split(" ") ?? [])],
     });
   const [code] = await once(start({ ...config, prepareOnly: true }), "exit");
   if (code !== 0) throw new Error(`provider store preparation failed (${code})`);
@@ -223,6 +225,14 @@ function report(results: Comparison[], load: number[]): string {
     const whose = r.providerRss === undefined ? "whole process" : "provider process";
     return `| ${r.backend} | ${r.mode} | ${(ratio * 100).toFixed(0)}% (${verdict(ratio >= 0.8)}) | ${signed(p50)} ms (${verdict(p50 <= 3)}) | ${signed(p99)} ms | ${(rss / MiB).toFixed(0)} MiB, ${whose} (${verdict(rss <= 300 * MiB)}) |`;
   });
+  const capacity = results.flatMap((r) => {
+    const bare = r.bare.providerCpuMs;
+    const coken = r.coken.providerCpuMs;
+    if (bare === undefined || coken === undefined) return [];
+    return [
+      `| ${r.backend} | ${bare.toFixed(3)} | ${coken.toFixed(3)} | ${((100 * bare) / coken).toFixed(0)}% (${verdict(bare / coken >= 0.8)}) |`,
+    ];
+  });
   return `## Gateway: bare graphql-yoga vs the Coken path (${new Date().toISOString().slice(0, 10)})
 
 Machine: ${machine()}. \`npm run bench\` → \`services/gateway/dist/bench/run.js\`.
@@ -260,6 +270,18 @@ ${rows.join("\n")}
 |---|---|---|---|---|---|
 ${targets.join("\n")}
 
+Capacity of the provider's own process in the "${TWO_PROCESSES}" mode: its CPU time (user + system, from the
+process itself) per call answered during the throughput runs (c=${THROUGHPUT.concurrency}), bare yoga and Coken path in the same
+process. On a host of its own a provider answers at most (cores ÷ CPU per call) calls per second, so the ratio
+is its throughput as a share of bare yoga's, free of the load generator and the asker that share this
+machine's two cores. As in every c=${THROUGHPUT.concurrency} row, the Coken client batches the calls of one tick into one HTTP
+request (one signature each way) while bare yoga's callers send one request each. With PGlite the database's work is in that process; with PostgreSQL the server's own
+processes (the row read for both, the receipt write for Coken) are not counted.
+
+| stores | bare yoga, provider CPU ms per call | Coken path, provider CPU ms per call | capacity vs bare (≥ 80%) |
+|---|---:|---:|---|
+${capacity.join("\n")}
+
 The "officials' /graphql" rows compare a bare yoga serving the officials' schema (same resolvers, same ledger
 state) with the gateway's HTTP server (CSRF prevention, nesting and graphql-armor limits, error masking,
 per-request metrics, a trace span, the rate limiter): the cost of the hardening and observability layer alone,
@@ -271,8 +293,10 @@ Where the Coken path's time goes: median cost of each step it adds, measured alo
 |---|${[...steps.keys()].map(() => "---:").join("|")}|
 ${(steps.values().next().value ?? []).map(([name], i) => `| ${name} | ${[...steps.values()].map((s) => (s[i]?.[1] ?? Number.NaN).toFixed(3)).join(" | ")} |`).join("\n")}
 
-What this means. On the answer path the Coken path adds two Ed25519 signatures and two verifications (their
-rows above), canonical JSON, CBOR and SHA-256 for the envelopes and the
+What this means. On the answer path the Coken path adds Ed25519 signatures and verifications (their rows above):
+one signature and one verification each way per HTTP request, since the operations of a batched request are
+signed together, and so are their results (docs/spec/gateway.md §3–4), so at c=1 a call pays two of each and at
+c=${THROUGHPUT.concurrency} the calls batched into one request share them; then canonical JSON, CBOR and SHA-256 for the envelopes and the
 receipt, the provider's checks on ledger state, and one durable write: the provider stores the access receipt
 with the request's nonce before the answer leaves, so neither an unreceipted answer nor a replay survives a crash.
 That write is one statement (a data-modifying CTE inserting the nonces and the receipts, all of a group at once);
@@ -291,18 +315,23 @@ docs/spec/gateway.md §6). The answer path of a call now issues two statements (
 one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
 then a three-statement one for the call log).
 
-Memory. A provider peer on PostgreSQL stays under the target in its own process (the "${TWO_PROCESSES}" rows: the
-gateway, the provider endpoint, its ledger state and the driver). On PGlite it does not: the embedded WebAssembly
-Postgres, reopened on disk, costs a few hundred MiB by itself (a bare PGlite reopening its data directory is
-≈ 160 MiB of RSS for a Node process of ≈ 50 MiB; created for the first time, with initdb, ≈ 390 MiB more), so a
-peer that must stay within 300 MiB runs on PostgreSQL. The whole-process rows hold two stores and the load
-generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
+Memory. The "${TWO_PROCESSES}" rows give a provider peer's own process: the gateway, the provider endpoint, its
+ledger state and the store's driver, or with PGlite the embedded WebAssembly Postgres itself. PGlite runs with a
+16 MiB buffer pool (\`services/store/src/open.ts\`): initdb leaves Postgres's 128 MiB default, and PGlite's
+WebAssembly memory holds the whole pool from the start and never shrinks, which cost ≈ 110 MiB of RSS; the OS
+page cache holds the rest of a small store anyway. What remains for PGlite is its 128 MiB minimum WebAssembly
+memory (partly touched) and V8's compiled code for it; under load V8 lets garbage build up in the old
+generation before a full collection (live JS heap after one: ≈ 22 MiB), so the peak moves by tens of MiB from run
+to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB more, once, in the process that
+creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
 charges to the side with more work per call; on separate hosts the provider's share is what limits it.
 
 Further options: one-round-trip async commits (a connection
 whose session does not wait for flushes); on PGlite, run the store in a worker thread so its CPU does not compete
-with request handling.
+with request handling. PGlite runs Postgres with fsync off (its own default): its commits reach the OS, not
+the disk, so a PGlite peer's receipts survive a crash of the peer process but not of the host; an agency that
+needs more runs its peer on PostgreSQL.
 
 Receipts queued by the provider during a backend's runs: ${[...new Set(results.map((r) => `${r.backend} ${r.receipts}`))].join(", ")}.`;
 }

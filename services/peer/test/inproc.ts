@@ -3,7 +3,10 @@ import { createVerifier, type Genesis, type SignedVote } from "@coken/ledger";
 import type { GossipHandler, GossipTopic, PeerId, RequestOptions, SyncHandler } from "@coken/p2p";
 import { type SignState, type Store, StoredLedger, type WalRecord } from "@coken/store";
 import { PGlite } from "@electric-sql/pglite";
-import type { openPgliteClient as OpenPgliteClient } from "../../store/dist/src/open.js";
+import type {
+  openPgliteClient as OpenPgliteClient,
+  PGLITE_START_PARAMS as StartParams,
+} from "../../store/dist/src/open.js";
 import { createCachingVerifier } from "../src/caching-verifier.js";
 import { ConsensusDriver, type ConsensusNetwork, type DriverOptions } from "../src/driver.js";
 import { attachGossipHandlers } from "../src/gossip-handlers.js";
@@ -16,9 +19,9 @@ import { decodeWalInput } from "../src/wal-codec.js";
 // In-memory PGlite stores: one migrated image, cloned once per node and emptied between scenarios.
 
 // The store package exports only its index; `openPgliteClient` (to migrate a cloned PGlite) lives in open.js.
-const { openPgliteClient } = (await import(
+const { openPgliteClient, PGLITE_START_PARAMS } = (await import(
   new URL("../../../store/dist/src/open.js", import.meta.url).href
-)) as { openPgliteClient: typeof OpenPgliteClient };
+)) as { openPgliteClient: typeof OpenPgliteClient; PGLITE_START_PARAMS: typeof StartParams };
 
 /** A store over a PGlite instance this test can also reach directly (to empty it between scenarios). */
 export interface TestStore {
@@ -28,13 +31,14 @@ export interface TestStore {
 
 /** Makes `count` migrated in-memory stores, paying PGlite's initdb once. */
 export async function makeStores(count: number): Promise<TestStore[]> {
-  const template = await PGlite.create();
+  const startParams = [...PGLITE_START_PARAMS];
+  const template = await PGlite.create({ startParams });
   const templateStore = await openPgliteClient(template);
   const image = await template.dumpDataDir("none");
   await templateStore.close();
   const out: TestStore[] = [];
   for (let i = 0; i < count; i++) {
-    const client = await PGlite.create({ loadDataDir: image });
+    const client = await PGlite.create({ loadDataDir: image, startParams });
     out.push({ store: await openPgliteClient(client), client });
   }
   return out;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { PGlite } from "@electric-sql/pglite";
 import { openStore } from "../src/index.js";
-import { openPgliteClient } from "../src/open.js";
+import { openPgliteClient, PGLITE_START_PARAMS } from "../src/open.js";
 import { ChainBuilder, makeReceipt, utf8 } from "./fixtures/chain.js";
 import { runRepositorySuite } from "./repository.suite.js";
 
@@ -14,7 +14,7 @@ import { runRepositorySuite } from "./repository.suite.js";
 let image: File | Blob | undefined;
 
 before(async () => {
-  const template = await PGlite.create();
+  const template = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
   const store = await openPgliteClient(template);
   image = await template.dumpDataDir("none");
   await store.close();
@@ -22,7 +22,7 @@ before(async () => {
 
 runRepositorySuite("pglite in memory", async () => {
   if (image === undefined) throw new Error("the PGlite image was not prepared (see the before hook)");
-  return openPgliteClient(await PGlite.create({ loadDataDir: image }));
+  return openPgliteClient(await PGlite.create({ loadDataDir: image, startParams: [...PGLITE_START_PARAMS] }));
 });
 
 test("an on-disk PGlite store keeps its data across close and reopen", async () => {
@@ -89,4 +89,16 @@ test("close is idempotent and later calls fail as DATABASE errors", async () => 
   await Promise.all([store.close(), store.close()]);
   await store.close();
   await assert.rejects(store.ledger.latestHeight(), { name: "StoreError", code: "DATABASE" });
+});
+
+test("PGlite starts with Coken's parameters: a 16 MiB buffer pool, PGlite's own defaults kept", async () => {
+  const client = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
+  try {
+    const { rows } = await client.query<{ shared_buffers: string }>("show shared_buffers");
+    assert.equal(rows[0]?.shared_buffers, "16MB");
+    const fsync = await client.query<{ fsync: string }>("show fsync");
+    assert.equal(fsync.rows[0]?.fsync, "off", "PGlite's defaults (-F) still apply");
+  } finally {
+    await client.close();
+  }
 });
