@@ -22,7 +22,7 @@ const MODES = only("MODES");
 const selected = (filter: string[] | undefined, name: string) =>
   filter === undefined || filter.some((f) => name.toLowerCase().includes(f.toLowerCase()));
 const THROUGHPUT = { concurrency: 8, warmupMs: 500, durationMs: 1500 };
-const LATENCY = { concurrency: 1, warmupMs: 300, durationMs: 1000 };
+const LATENCY = { concurrency: 1, warmupMs: 1000, durationMs: 1000 };
 const MiB = 1024 * 1024;
 
 interface Measured {
