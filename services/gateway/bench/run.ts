@@ -56,7 +56,10 @@ async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, ba
     fork(fileURLToPath(new URL("./provider-process.js", import.meta.url)), [JSON.stringify(c)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       // COKEN_GATEWAY_BENCH_PROVIDER_FLAGS: Node flags for the provider process (e.g. --cpu-prof to profile it).
-      execArgv: [...process.execArgv, ...(process.env.COKEN_GATEWAY_BENCH_PROVIDER_FLAGS?.split(" ") ?? [])],
+      execArgv: [
+        ...process.execArgv,
+        ...(process.env.COKEN_GATEWAY_BENCH_PROVIDER_FLAGS?.split(" ").filter((f) => f !== "") ?? []),
+      ],
     });
   const [code] = await once(start({ ...config, prepareOnly: true }), "exit");
   if (code !== 0) throw new Error(`provider store preparation failed (${code})`);
