@@ -36,9 +36,9 @@ export async function breakdown(provider: Store, asker: Store): Promise<[string,
   const signature = signer.sign(message);
   const far = Date.now() + 3_600_000;
   return [
-    ["Ed25519 sign (×2 per call)", await timed(() => signer.sign(message))],
+    ["Ed25519 sign (×2 per HTTP request: per call at c=1)", await timed(() => signer.sign(message))],
     [
-      "Ed25519 verify (×2 per call)",
+      "Ed25519 verify (×2 per HTTP request: per call at c=1)",
       await timed(() => verifier.verify("ed25519", signer.publicKey, message, signature)),
     ],
     [

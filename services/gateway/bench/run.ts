@@ -44,6 +44,7 @@ interface Comparison {
 }
 
 const TWO_PROCESSES = "two processes (provider on its own)";
+const PEER_HEAP_FLAG = "--max-old-space-size=192";
 
 /** The provider in a process of its own (its own store); the asker and the load generator stay here. */
 async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, backend: BenchBackend) {
@@ -55,9 +56,11 @@ async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, ba
   const start = (c: ProviderProcessConfig) =>
     fork(fileURLToPath(new URL("./provider-process.js", import.meta.url)), [JSON.stringify(c)], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      // COKEN_GATEWAY_BENCH_PROVIDER_FLAGS: Node flags for the provider process (e.g. --cpu-prof to profile it).
+      // The heap cap `npm run peer` starts a peer with (package.json); COKEN_GATEWAY_BENCH_PROVIDER_FLAGS adds
+      // Node flags (e.g. --cpu-prof to profile the provider).
       execArgv: [
         ...process.execArgv,
+        PEER_HEAP_FLAG,
         ...(process.env.COKEN_GATEWAY_BENCH_PROVIDER_FLAGS?.split(" ").filter((f) => f !== "") ?? []),
       ],
     });
@@ -323,8 +326,11 @@ ledger state and the store's driver, or with PGlite the embedded WebAssembly Pos
 16 MiB buffer pool (\`services/store/src/open.ts\`): initdb leaves Postgres's 128 MiB default, and PGlite's
 WebAssembly memory holds the whole pool from the start and never shrinks, which cost ≈ 110 MiB of RSS; the OS
 page cache holds the rest of a small store anyway. What remains for PGlite is its 128 MiB minimum WebAssembly
-memory (partly touched) and V8's compiled code for it; under load V8 lets garbage build up in the old
-generation before a full collection (live JS heap after one: ≈ 22 MiB), so the peak moves by tens of MiB from run
+memory (partly touched) and V8's compiled code for it. The provider process runs with the old-generation cap
+\`npm run peer\` starts a peer with (\`${PEER_HEAP_FLAG}\`): under load V8 otherwise lets garbage pile up in
+the old generation before a full collection (peaks of 380–400 MiB measured with Node's defaults, at a live JS heap of
+≈ 25–35 MiB after a full collection) and sizes its growth by the cap; with it the same runs peak at ≈ 270–290 MiB for
+no measurable CPU per call. Peaks still move by tens of MiB from run
 to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB more, once, in the process that
 creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
