@@ -1,11 +1,11 @@
 import { localDatasetRows } from "@coken/db-schema";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import type { LocalDataRepository } from "./repositories.js";
 import type { LocalRow, LocalRowInput, LocalRowPage } from "./types.js";
 import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
-import { requireInt8, requireLimit, requireText } from "./validate.js";
+import { MAX_PAGE, requireInt8, requireLimit, requireText } from "./validate.js";
 
 function requireJsonObject(fields: Record<string, unknown>): void {
   let json: string | undefined;
@@ -66,6 +66,18 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
         .limit(1),
     );
     return row ?? null;
+  }
+
+  async getRows(dataset: string, keys: string[]): Promise<LocalRow[]> {
+    requireText("dataset", dataset);
+    if (keys.length < 1 || keys.length > MAX_PAGE)
+      throw invalidArgument(`keys must hold 1..${MAX_PAGE} keys`, { argument: "keys" });
+    for (const key of keys) requireText("key", key);
+    return guard("getRows", () =>
+      this.#select().where(
+        and(eq(localDatasetRows.dataset, dataset), inArray(localDatasetRows.rowKey, keys)),
+      ),
+    );
   }
 
   async listRows(dataset: string, page: { after?: string; limit: number }): Promise<LocalRowPage> {

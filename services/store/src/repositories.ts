@@ -60,6 +60,8 @@ export interface LocalDataRepository {
   /** Inserts or replaces rows, all or nothing; a key given twice keeps its last fields. */
   upsertRows(dataset: string, rows: LocalRowInput[], nowMs: number): Promise<void>;
   getRow(dataset: string, key: string): Promise<LocalRow | null>;
+  /** The rows of these keys that exist, in no particular order; 1..1000 keys, one statement. */
+  getRows(dataset: string, keys: string[]): Promise<LocalRow[]>;
   /** Rows with key > after, ordered by key; limit 1..1000. */
   listRows(dataset: string, page: { after?: string; limit: number }): Promise<LocalRowPage>;
   countRows(dataset: string): Promise<number>;

@@ -14,9 +14,12 @@ import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer
 import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
 import { NonceCache } from "./nonces.js";
 import { createRateLimiter, type RateLimit } from "./rate-limit.js";
+import { groupedRowReads, type RowSource } from "./row-reads.js";
 import { JsonScalar, peerTypeDefs } from "./schema.js";
 
-export interface PeerEndpointComponents extends Omit<AnswerComponents, "rateLimiter"> {
+export interface PeerEndpointComponents extends Omit<AnswerComponents, "rateLimiter" | "rows"> {
+  /** The agency's own rows; lookups of one batched request are read together (see `groupedRowReads`). */
+  rows: RowSource;
   signer: Signer;
   verifier: Verifier;
   repo: GatewayRepository;
@@ -76,7 +79,11 @@ export function createPeerEndpoint(
 ): YogaServerInstance<Record<string, unknown>, PeerContext> {
   // The same log the federation client of this store writes to: co-signing waits for its queued writes.
   const callLog = CallLog.of(c.repo);
-  const answerComponents: AnswerComponents = { ...c, rateLimiter: createRateLimiter(options.rateLimit) };
+  const answerComponents: AnswerComponents = {
+    ...c,
+    rows: groupedRowReads(c.rows),
+    rateLimiter: createRateLimiter(options.rateLimit),
+  };
   const schema = makeExecutableSchema<PeerContext>({
     typeDefs: peerTypeDefs,
     resolvers: {

@@ -30,6 +30,15 @@ export function localDataTests(store: CurrentStore): void {
       updatedMs: 2000,
     });
     assert.deepEqual(await localData.getRow("citizens", "person-004"), { ...rows[4], updatedMs: 1000 });
+    const some = await localData.getRows("citizens", ["person-004", "missing", "person-003", "person-004"]);
+    assert.deepEqual(
+      some.sort((a, b) => a.key.localeCompare(b.key)),
+      [
+        { key: "person-003", fields: { name: "Renamed" }, updatedMs: 2000 },
+        { ...rows[4], updatedMs: 1000 },
+      ],
+    );
+    assert.deepEqual(await localData.getRows("vehicles", ["person-003"]), []);
 
     const listed: LocalRow[] = [];
     let after: string | undefined;
@@ -79,6 +88,15 @@ export function localDataTests(store: CurrentStore): void {
     await rejectsWith(localData.upsertRows("d", [{ key: "k", fields: {} }], -5), "INVALID_ARGUMENT");
     await rejectsWith(localData.listRows("d", { limit: 0 }), "INVALID_ARGUMENT");
     await rejectsWith(localData.getRow("d", ""), "INVALID_ARGUMENT");
+    await rejectsWith(localData.getRows("d", []), "INVALID_ARGUMENT");
+    await rejectsWith(localData.getRows("d", ["k", ""]), "INVALID_ARGUMENT");
+    await rejectsWith(
+      localData.getRows(
+        "d",
+        Array.from({ length: 1001 }, (_, i) => `k${i}`),
+      ),
+      "INVALID_ARGUMENT",
+    );
     assert.equal(await localData.countRows("d"), 0);
   });
 }
