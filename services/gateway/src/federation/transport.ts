@@ -167,15 +167,16 @@ export class SignedTransport {
   /** Envelopes and bodies of the operations of one HTTP request, signed together with one signature. */
   private sign(provider: AgencyId, ops: UpstreamOperation[]): { envelope: RequestEnvelope; body: unknown }[] {
     const time = this.c.now();
+    const nonces = randomBytes(NONCE_LENGTH * ops.length);
     const envelopes = ops.map(
-      (op): RequestEnvelope => ({
+      (op, i): RequestEnvelope => ({
         requester: this.c.self,
         provider,
         grant: op.grant,
         dataset: op.dataset,
         queryHash: documentHash(this.c.hasher, op.document),
         variablesHash: variablesHash(this.c.hasher, op.variables),
-        nonce: new Uint8Array(randomBytes(NONCE_LENGTH)),
+        nonce: new Uint8Array(nonces.subarray(i * NONCE_LENGTH, (i + 1) * NONCE_LENGTH)),
         time,
         expiresAt: time + this.options.requestTtlMs,
       }),
