@@ -317,9 +317,9 @@ driver) on two cores shared with the load generator. The setting pays off on dis
 The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
 seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
-docs/spec/gateway.md §6). The answer path of a call now issues two statements (row read, receipt) and waits for
-one commit; it used to issue eight and wait for two (a four-statement transaction for the receipt and its nonce,
-then a three-statement one for the call log).
+docs/spec/gateway.md §6). The answer path of a call issues two statements (row read, receipt) and waits for
+one commit; the lookups of one batched request are read in one statement (the bare resolver reads one row per
+call, as its callers send one request each), and their receipts go out in one group write.
 
 Memory. The "${TWO_PROCESSES}" rows give a provider peer's own process: the gateway, the provider endpoint, its
 ledger state and the store's driver, or with PGlite the embedded WebAssembly Postgres itself. PGlite runs with a
