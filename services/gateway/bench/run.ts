@@ -44,7 +44,7 @@ interface Comparison {
 }
 
 const TWO_PROCESSES = "two processes (provider on its own)";
-const PEER_HEAP_FLAG = "--max-old-space-size=192";
+const PEER_HEAP_FLAGS = ["--max-old-space-size=192", "--max-semi-space-size=8"];
 
 /** The provider in a process of its own (its own store); the asker and the load generator stay here. */
 async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, backend: BenchBackend) {
@@ -60,7 +60,7 @@ async function providerProcess(world: Awaited<ReturnType<typeof benchWorld>>, ba
       // Node flags (e.g. --cpu-prof to profile the provider).
       execArgv: [
         ...process.execArgv,
-        PEER_HEAP_FLAG,
+        ...PEER_HEAP_FLAGS,
         ...(process.env.COKEN_GATEWAY_BENCH_PROVIDER_FLAGS?.split(" ").filter((f) => f !== "") ?? []),
       ],
     });
@@ -326,11 +326,11 @@ ledger state and the store's driver, or with PGlite the embedded WebAssembly Pos
 16 MiB buffer pool (\`services/store/src/open.ts\`): initdb leaves Postgres's 128 MiB default, and PGlite's
 WebAssembly memory holds the whole pool from the start and never shrinks, which cost ≈ 110 MiB of RSS; the OS
 page cache holds the rest of a small store anyway. What remains for PGlite is its 128 MiB minimum WebAssembly
-memory (partly touched) and V8's compiled code for it. The provider process runs with the old-generation cap
-\`npm run peer\` starts a peer with (\`${PEER_HEAP_FLAG}\`): under load V8 otherwise lets garbage pile up in
+memory (partly touched) and V8's compiled code for it. The provider process runs with the heap settings
+\`npm run peer\` starts a peer with (\`${PEER_HEAP_FLAGS.join(" ")}\`): under load V8 otherwise lets garbage pile up in
 the old generation before a full collection (peaks of 380–400 MiB measured with Node's defaults, at a live JS heap of
-≈ 25–35 MiB after a full collection) and sizes its growth by the cap; with it the same runs peak at ≈ 270–290 MiB for
-no measurable CPU per call. Peaks still move by tens of MiB from run
+≈ 25–35 MiB after a full collection) and sizes its growth by the cap; with the cap alone the same runs peaked at
+≈ 270–305 MiB, with the smaller young generation too at ≈ 265–270 MiB, for no measurable CPU per call. Peaks still move by tens of MiB from run
 to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB more, once, in the process that
 creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio

@@ -95,7 +95,15 @@ export async function prepareCluster(
 
 export function startNode(node: ClusterNode): void {
   // With the heap cap `npm run peer` gives a peer (package.json), so the tests run peers as operators do.
-  const args = ["--max-old-space-size=192", CLI, "peer", "start", "--config", node.config];
+  const args = [
+    "--max-old-space-size=192",
+    "--max-semi-space-size=8",
+    CLI,
+    "peer",
+    "start",
+    "--config",
+    node.config,
+  ];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, COKEN_KEYSTORE_PASSPHRASE: PASSPHRASE },
     stdio: ["ignore", "ignore", "pipe"],
