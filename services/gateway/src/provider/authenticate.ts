@@ -3,7 +3,7 @@ import { GatewayError } from "../errors.js";
 import type { RequestEnvelope } from "../signing/envelope.js";
 import { requestHash } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
-import { type CheckedBatches, readSignedRequest, requestSignatureValid } from "../signing/wire.js";
+import { type CheckedBatches, readSignedRequest, requestHashSigned } from "../signing/wire.js";
 import type { LedgerReader } from "./ledger-reader.js";
 import type { NonceCache } from "./nonces.js";
 
@@ -57,7 +57,8 @@ export async function authenticate(
   const { request, ...signed } = readSignedRequest(params.extensions?.coken);
   if (request.provider !== c.self) throw unauthenticated("request addressed to another agency");
   const agency = c.ledger.get(keys.agency(request.requester));
-  if (agency === undefined || !requestSignatureValid(c.hasher, c.verifier, agency, request, signed, checked))
+  const hash = requestHash(c.hasher, request);
+  if (agency === undefined || !requestHashSigned(c.hasher, c.verifier, agency, hash, signed, checked))
     throw unauthenticated("bad request signature");
   if (
     typeof params.query !== "string" ||
@@ -76,5 +77,5 @@ export async function authenticate(
   const nonceExpiresMs = request.expiresAt + window.maxSkewMs;
   if (!(await c.nonces).claim(request.requester, request.nonce, nonceExpiresMs, now))
     throw new GatewayError("REPLAYED", "request nonce already used");
-  return { envelope: request, nonceExpiresMs, hash: requestHash(c.hasher, request) };
+  return { envelope: request, nonceExpiresMs, hash };
 }

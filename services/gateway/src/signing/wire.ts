@@ -172,7 +172,19 @@ export function requestSignatureValid(
   signed: WireSignature,
   checked?: CheckedBatches,
 ): boolean {
-  return covers(h, verifier, key, GATEWAY_TAGS.requestBatch, requestHash(h, r), signed, checked);
+  return requestHashSigned(h, verifier, key, requestHash(h, r), signed, checked);
+}
+
+/** `requestSignatureValid` for a request whose hash (`requestHash`) the caller already has. */
+export function requestHashSigned(
+  h: Hasher,
+  verifier: Verifier,
+  key: Key,
+  hash: Uint8Array,
+  signed: WireSignature,
+  checked?: CheckedBatches,
+): boolean {
+  return covers(h, verifier, key, GATEWAY_TAGS.requestBatch, hash, signed, checked);
 }
 
 /** Whether the response is signed by the key, alone or in a batch (`checked` spares repeated batch checks). */

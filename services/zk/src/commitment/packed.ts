@@ -1,3 +1,9 @@
+/** `length` items of `perItem` 64-bit words: `words` when given (its size checked), else a zeroed array. */
+function wordsOf(what: string, length: number, perItem: number, words?: BigUint64Array): BigUint64Array {
+  if (words !== undefined && words.length !== perItem * length) throw new RangeError(`${what}: word count`);
+  return words ?? new BigUint64Array(perItem * length);
+}
+
 /** Values below 2^128 packed two 64-bit words each: a million rows of eight fields in 128 MB, not bigint arrays. */
 export class PackedValues {
   /** The packed words, two per value (what moves when a commitment changes process). */
@@ -7,8 +13,7 @@ export class PackedValues {
     readonly length: number,
     words?: BigUint64Array,
   ) {
-    if (words !== undefined && words.length !== 2 * length) throw new RangeError("packed values: word count");
-    this.words = words ?? new BigUint64Array(2 * length);
+    this.words = wordsOf("packed values", length, 2, words);
   }
 
   set(i: number, v: bigint): void {
@@ -30,8 +35,7 @@ export class PackedFields {
     readonly length: number,
     words?: BigUint64Array,
   ) {
-    if (words !== undefined && words.length !== 4 * length) throw new RangeError("packed fields: word count");
-    this.words = words ?? new BigUint64Array(4 * length);
+    this.words = wordsOf("packed fields", length, 4, words);
   }
 
   /** Packs a list of field elements. */
