@@ -17,7 +17,7 @@ import type {
   StoredCall,
   StoredReceiptBatch,
 } from "./gateway-types.js";
-import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
+import { ROWS_PER_STATEMENT, unnestPlaceholders, unnestRows, unnestValues } from "./unnest.js";
 import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
 
 const batchColumns = {
@@ -35,6 +35,7 @@ const batchColumns = {
 
 export class DrizzleGatewayRepository implements GatewayRepository {
   readonly #db: Db;
+  readonly #receiptWrites = new Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -113,47 +114,63 @@ export class DrizzleGatewayRepository implements GatewayRepository {
         status: "pending",
       };
     });
-    // Without `flush`, the single statement turns off the wait for the WAL flush for its own implicit
-    // transaction: `set_config(…, true)` lasts until that transaction ends, after its commit record is written,
-    // and the receipts' insert reads the CTE so that it runs first. One round trip, as with a flushed write.
-    const insert = (db: Db, n: NonceRecord[], r: typeof rows, noSync = false) => {
-      const source = unnestRows(issued, r);
-      const receipts = db
-        .insert(issued)
-        .select(noSync ? sql`${source} where exists (select from nosync)` : source);
-      const ctes = [
-        ...(noSync ? [sql`nosync as (select set_config('synchronous_commit', 'off', true))`] : []),
-        ...(n.length === 0
-          ? []
-          : [
-              sql`claimed as (${db.insert(gatewayNonces).select(unnestRows(gatewayNonces, n)).onConflictDoNothing().getSQL()})`,
-            ]),
-      ];
-      if (ctes.length === 0) return receipts;
-      return db.execute(sql`with ${sql.join(ctes, sql`, `)} ${receipts.getSQL()}`);
-    };
-    const writeAll = async (db: Db) => {
-      if (rows.length <= ROWS_PER_STATEMENT) return void (await insert(db, nonces, rows));
-      for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
-        await db.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
-      for (const batch of chunk(rows, ROWS_PER_STATEMENT)) await insert(db, [], batch);
-    };
-    if (options.flush === false && rows.length <= ROWS_PER_STATEMENT) {
-      await guard("addIssuedReceipts", () => insert(this.#db, nonces, rows, true));
-      return;
-    }
-    if (options.flush === false) {
-      await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
-        await tx.execute(sql`set local synchronous_commit to off`);
-        await writeAll(tx);
-      });
-      return;
-    }
     if (rows.length <= ROWS_PER_STATEMENT) {
-      await guard("addIssuedReceipts", () => writeAll(this.#db));
+      const write = this.#receiptWrite(nonces.length > 0, options.flush === false);
+      await guard("addIssuedReceipts", () =>
+        write.execute({
+          ...unnestValues(gatewayNonces, nonces, "n_"),
+          ...unnestValues(issued, rows, "r_"),
+        }),
+      );
       return;
     }
-    await inTransaction(this.#db, "addIssuedReceipts", writeAll);
+    await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
+      if (options.flush === false) await tx.execute(sql`set local synchronous_commit to off`);
+      for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
+        await tx.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
+      for (const batch of chunk(rows, ROWS_PER_STATEMENT))
+        await tx.insert(issued).select(unnestRows(issued, batch));
+    });
+  }
+
+  /**
+   * The prepared single-statement write of `addIssuedReceipts`: a data-modifying CTE inserts the nonces with the
+   * receipts, atomically, in one round trip and commit. Without `flush` the statement turns off the wait for
+   * the WAL flush for its own implicit transaction: `set_config(…, true)` lasts until that transaction ends,
+   * after its commit record is written, and the receipts' insert reads that CTE so that it runs first.
+   */
+  #receiptWrite(withNonces: boolean, noSync: boolean) {
+    const name = `coken_issued_receipts_${withNonces ? "nonces_" : ""}${noSync ? "async" : "flush"}`;
+    let write = this.#receiptWrites.get(name);
+    if (write === undefined) {
+      const db = this.#db;
+      const ctes = [
+        ...(noSync
+          ? [db.$with("nosync", {}).as(sql`select set_config('synchronous_commit', 'off', true)`)]
+          : []),
+        ...(withNonces
+          ? [
+              db
+                .$with("claimed", {})
+                .as(
+                  db
+                    .insert(gatewayNonces)
+                    .select(unnestPlaceholders(gatewayNonces, "n_"))
+                    .onConflictDoNothing()
+                    .getSQL(),
+                ),
+            ]
+          : []),
+      ];
+      const source = unnestPlaceholders(issued, "r_");
+      write = db
+        .with(...ctes)
+        .insert(issued)
+        .select(noSync ? sql`${source} where exists (select from nosync)` : source)
+        .prepare(name);
+      this.#receiptWrites.set(name, write);
+    }
+    return write;
   }
 
   async issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null> {

@@ -1,5 +1,5 @@
 import { localDatasetRows } from "@coken/db-schema";
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import type { LocalDataRepository } from "./repositories.js";
@@ -21,11 +21,36 @@ function requireJsonObject(fields: Record<string, unknown>): void {
     throw invalidArgument("fields must be a JSON-serializable object", { argument: "fields" });
 }
 
+function selectRows(db: Db) {
+  const t = localDatasetRows;
+  return db.select({ key: t.rowKey, fields: t.fields, updatedMs: t.updatedMs }).from(t);
+}
+
+/**
+ * The row reads of answering calls, prepared once: their text is built once and, on PostgreSQL, parsed and
+ * planned once per connection.
+ */
+function prepareRowReads(db: Db) {
+  const t = localDatasetRows;
+  const dataset = eq(t.dataset, sql.placeholder("dataset"));
+  return {
+    one: selectRows(db)
+      .where(and(dataset, eq(t.rowKey, sql.placeholder("key"))))
+      .limit(1)
+      .prepare("coken_local_row"),
+    many: selectRows(db)
+      .where(and(dataset, sql`${t.rowKey} = any(${sql.placeholder("keys")}::text[])`))
+      .prepare("coken_local_rows"),
+  };
+}
+
 export class DrizzleLocalDataRepository implements LocalDataRepository {
   readonly #db: Db;
+  readonly #reads: ReturnType<typeof prepareRowReads>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#reads = prepareRowReads(db);
   }
 
   async upsertRows(dataset: string, rows: LocalRowInput[], nowMs: number): Promise<void> {
@@ -60,11 +85,7 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
   async getRow(dataset: string, key: string): Promise<LocalRow | null> {
     requireText("dataset", dataset);
     requireText("key", key);
-    const [row] = await guard("getRow", () =>
-      this.#select()
-        .where(and(eq(localDatasetRows.dataset, dataset), eq(localDatasetRows.rowKey, key)))
-        .limit(1),
-    );
+    const [row] = await guard("getRow", () => this.#reads.one.execute({ dataset, key }));
     return row ?? null;
   }
 
@@ -73,11 +94,7 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
     if (keys.length < 1 || keys.length > MAX_PAGE)
       throw invalidArgument(`keys must hold 1..${MAX_PAGE} keys`, { argument: "keys" });
     for (const key of keys) requireText("key", key);
-    return guard("getRows", () =>
-      this.#select().where(
-        and(eq(localDatasetRows.dataset, dataset), inArray(localDatasetRows.rowKey, keys)),
-      ),
-    );
+    return guard("getRows", () => this.#reads.many.execute({ dataset, keys }));
   }
 
   async listRows(dataset: string, page: { after?: string; limit: number }): Promise<LocalRowPage> {
@@ -117,7 +134,6 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
   }
 
   #select() {
-    const t = localDatasetRows;
-    return this.#db.select({ key: t.rowKey, fields: t.fields, updatedMs: t.updatedMs }).from(t);
+    return selectRows(this.#db);
   }
 }
