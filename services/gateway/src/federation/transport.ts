@@ -13,18 +13,13 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { ExecutionResult } from "graphql";
 import { GatewayError, type GatewayErrorCode } from "../errors.js";
 import type { LedgerReader } from "../provider/ledger-reader.js";
-import {
-  NONCE_LENGTH,
-  type RequestEnvelope,
-  type ResponseEnvelope,
-  requestHash,
-} from "../signing/envelope.js";
+import { NONCE_LENGTH, type RequestEnvelope, type ResponseEnvelope } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
 import {
   CheckedBatches,
   readSignedResponse,
-  responseSignatureValid,
-  signRequests,
+  responseHashSigned,
+  signRequestsHashed,
   type WireSigned,
 } from "../signing/wire.js";
 import type { CallContext } from "./types.js";
@@ -165,7 +160,10 @@ export class SignedTransport {
   }
 
   /** Envelopes and bodies of the operations of one HTTP request, signed together with one signature. */
-  private sign(provider: AgencyId, ops: UpstreamOperation[]): { envelope: RequestEnvelope; body: unknown }[] {
+  private sign(
+    provider: AgencyId,
+    ops: UpstreamOperation[],
+  ): { envelope: RequestEnvelope; hash: Uint8Array; body: unknown }[] {
     const time = this.c.now();
     const nonces = randomBytes(NONCE_LENGTH * ops.length);
     const envelopes = ops.map(
@@ -181,9 +179,10 @@ export class SignedTransport {
         expiresAt: time + this.options.requestTtlMs,
       }),
     );
-    const wire = signRequests(this.c.hasher, this.c.signer, envelopes);
+    const { wire, hashes } = signRequestsHashed(this.c.hasher, this.c.signer, envelopes);
     return ops.map((op, i) => ({
       envelope: envelopes[i] as RequestEnvelope,
+      hash: hashes[i] as Uint8Array,
       body: {
         query: op.document,
         variables: op.variables,
@@ -220,7 +219,7 @@ export class SignedTransport {
         if (s === undefined) q.reject(new GatewayError("UPSTREAM_UNAVAILABLE", "missing result in batch"));
         else {
           try {
-            q.resolve(this.check(provider, s.envelope, s.result, checked));
+            q.resolve(this.check(provider, s.envelope, s.hash, s.result, checked));
           } catch (e) {
             q.reject(e);
           }
@@ -240,7 +239,7 @@ export class SignedTransport {
     provider: AgencyId,
     batch: Queued[],
     ctx: ReturnType<typeof trace.setSpan>,
-  ): Promise<{ envelope: RequestEnvelope; result: ExecutionResult }[]> {
+  ): Promise<{ envelope: RequestEnvelope; hash: Uint8Array; result: ExecutionResult }[]> {
     for (let attempt = 0; ; attempt++) {
       const signed = this.sign(
         provider,
@@ -283,17 +282,21 @@ export class SignedTransport {
       const results = (signed.length === 1 ? [json] : json) as unknown[];
       if (!Array.isArray(results) || results.length !== signed.length)
         throw new GatewayError("UPSTREAM_UNAVAILABLE", "malformed batch response");
-      return signed.map((s, i) => ({ envelope: s.envelope, result: results[i] as ExecutionResult }));
+      return signed.map((s, i) => ({
+        envelope: s.envelope,
+        hash: s.hash,
+        result: results[i] as ExecutionResult,
+      }));
     }
   }
 
   private check(
     provider: AgencyId,
     envelope: RequestEnvelope,
+    hash: Uint8Array,
     result: ExecutionResult,
     checked: CheckedBatches,
   ): UpstreamResult {
-    const hash = requestHash(this.c.hasher, envelope);
     if (typeof result !== "object" || result === null)
       throw new GatewayError("UPSTREAM_UNAVAILABLE", "malformed response");
     const wire = (result.extensions as Record<string, unknown> | undefined)?.coken;
@@ -310,11 +313,11 @@ export class SignedTransport {
         };
       throw new GatewayError("UNAUTHENTICATED", "unsigned response");
     }
-    const { response, ...signed } = readSignedResponse(wire);
+    const { response, hash: responseHash, ...signed } = readSignedResponse(this.c.hasher, wire);
     const agency = this.c.ledger.get(keys.agency(provider));
     if (
       agency === undefined ||
-      !responseSignatureValid(this.c.hasher, this.c.verifier, agency, response, signed, checked) ||
+      !responseHashSigned(this.c.hasher, this.c.verifier, agency, responseHash, signed, checked) ||
       !bytesEqual(response.requestHash, hash)
     )
       throw new GatewayError("UNAUTHENTICATED", "bad response signature");

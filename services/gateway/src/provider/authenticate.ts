@@ -1,7 +1,6 @@
 import { type AgencyId, bytesEqual, type Hasher, keys, type Verifier } from "@coken/ledger";
 import { GatewayError } from "../errors.js";
 import type { RequestEnvelope } from "../signing/envelope.js";
-import { requestHash } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
 import { type CheckedBatches, readSignedRequest, requestHashSigned } from "../signing/wire.js";
 import type { LedgerReader } from "./ledger-reader.js";
@@ -54,10 +53,9 @@ export async function authenticate(
   window: ReplayWindow,
   checked?: CheckedBatches,
 ): Promise<AuthenticatedRequest> {
-  const { request, ...signed } = readSignedRequest(params.extensions?.coken);
+  const { request, hash, ...signed } = readSignedRequest(c.hasher, params.extensions?.coken);
   if (request.provider !== c.self) throw unauthenticated("request addressed to another agency");
   const agency = c.ledger.get(keys.agency(request.requester));
-  const hash = requestHash(c.hasher, request);
   if (agency === undefined || !requestHashSigned(c.hasher, c.verifier, agency, hash, signed, checked))
     throw unauthenticated("bad request signature");
   if (

@@ -73,9 +73,18 @@ export function signRequest(h: Hasher, signer: Signer, r: RequestEnvelope): Wire
  * hashₙ)` over their request hashes (a single envelope is signed as with `signRequest`).
  */
 export function signRequests(h: Hasher, signer: Signer, rs: RequestEnvelope[]): WireSigned[] {
+  return signRequestsHashed(h, signer, rs).wire;
+}
+
+/** `signRequests`, handing back the request hashes too (a response echoes its request's hash). */
+export function signRequestsHashed(
+  h: Hasher,
+  signer: Signer,
+  rs: RequestEnvelope[],
+): { wire: WireSigned[]; hashes: Uint8Array[] } {
   const bytes = rs.map(encodeRequest);
   const hashes = bytes.map((b) => h.hash(GATEWAY_TAGS.request, b));
-  return toWire(bytes, signHashes(h, signer, GATEWAY_TAGS.requestBatch, hashes));
+  return { wire: toWire(bytes, signHashes(h, signer, GATEWAY_TAGS.requestBatch, hashes)), hashes };
 }
 
 /** Signs a response envelope with the answering agency's key. */
@@ -90,11 +99,23 @@ export function signResponses(h: Hasher, signer: Signer, rs: ResponseEnvelope[])
   return toWire(bytes, signHashes(h, signer, GATEWAY_TAGS.responseBatch, hashes));
 }
 
-function readSigned<T>(wire: unknown, what: "request" | "response", decode: (bytes: Uint8Array) => T) {
+/**
+ * The envelope, its hash and its signature. The hash is taken of the bytes as received: the decoders accept only
+ * the one canonical encoding of an envelope (shortest forms, sorted keys, no unknown fields, no trailing bytes),
+ * so those bytes are the ones encoding the decoded envelope gives and the hash is `requestHash`/`responseHash`.
+ */
+function readSigned<T>(
+  h: Hasher,
+  wire: unknown,
+  what: "request" | "response",
+  decode: (bytes: Uint8Array) => T,
+) {
   if (typeof wire !== "object" || wire === null)
     throw new GatewayError("UNAUTHENTICATED", `unsigned ${what}`);
   const w = wire as Record<string, unknown>;
-  const envelope = decode(unb64(w.envelope, `${what} envelope`));
+  const bytes = unb64(w.envelope, `${what} envelope`);
+  const envelope = decode(bytes);
+  const hash = h.hash(what === "request" ? GATEWAY_TAGS.request : GATEWAY_TAGS.response, bytes);
   const signature = unb64(w.signature, `${what} signature`);
   let batch: Uint8Array | null = null;
   if (w.batch !== undefined) {
@@ -106,19 +127,25 @@ function readSigned<T>(wire: unknown, what: "request" | "response", decode: (byt
     )
       throw new GatewayError("UNAUTHENTICATED", `malformed ${what} batch`);
   }
-  return { envelope, signature, batch };
+  return { envelope, hash, signature, batch };
 }
 
-/** Reads `extensions.coken` of a request: the envelope and its signature, not yet checked. */
-export function readSignedRequest(wire: unknown): { request: RequestEnvelope } & WireSignature {
-  const { envelope, signature, batch } = readSigned(wire, "request", decodeRequest);
-  return { request: envelope, signature, batch };
+/** Reads `extensions.coken` of a request: the envelope, its request hash and its signature, not yet checked. */
+export function readSignedRequest(
+  h: Hasher,
+  wire: unknown,
+): { request: RequestEnvelope; hash: Uint8Array } & WireSignature {
+  const { envelope, hash, signature, batch } = readSigned(h, wire, "request", decodeRequest);
+  return { request: envelope, hash, signature, batch };
 }
 
-/** Reads `extensions.coken` of a response: the envelope and its signature, not yet checked. */
-export function readSignedResponse(wire: unknown): { response: ResponseEnvelope } & WireSignature {
-  const { envelope, signature, batch } = readSigned(wire, "response", decodeResponse);
-  return { response: envelope, signature, batch };
+/** Reads `extensions.coken` of a response: the envelope, its response hash and its signature, not yet checked. */
+export function readSignedResponse(
+  h: Hasher,
+  wire: unknown,
+): { response: ResponseEnvelope; hash: Uint8Array } & WireSignature {
+  const { envelope, hash, signature, batch } = readSigned(h, wire, "response", decodeResponse);
+  return { response: envelope, hash, signature, batch };
 }
 
 /**
@@ -196,5 +223,17 @@ export function responseSignatureValid(
   signed: WireSignature,
   checked?: CheckedBatches,
 ): boolean {
-  return covers(h, verifier, key, GATEWAY_TAGS.responseBatch, responseHash(h, r), signed, checked);
+  return responseHashSigned(h, verifier, key, responseHash(h, r), signed, checked);
+}
+
+/** `responseSignatureValid` for a response whose hash (`responseHash`) the caller already has. */
+export function responseHashSigned(
+  h: Hasher,
+  verifier: Verifier,
+  key: Key,
+  hash: Uint8Array,
+  signed: WireSignature,
+  checked?: CheckedBatches,
+): boolean {
+  return covers(h, verifier, key, GATEWAY_TAGS.responseBatch, hash, signed, checked);
 }

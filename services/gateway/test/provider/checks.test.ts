@@ -107,7 +107,7 @@ describe("provider checks at /peer/graphql", () => {
     for (const v of ["Pudong", "Zhang", "120"]) assert.ok(!s.text.includes(v), s.text);
   };
   const waitUntilStored = async (payload: ReturnType<typeof body>) => {
-    const nonce = readSignedRequest(payload.extensions.coken).request.nonce;
+    const nonce = readSignedRequest(h, payload.extensions.coken).request.nonce;
     for (let i = 0; i < 200; i++) {
       const live = (await side.store.gateway?.liveNonces(T0)) ?? [];
       if (live.some((n) => toHex(n.nonce) === toHex(nonce))) return;
@@ -209,7 +209,7 @@ describe("provider checks at /peer/graphql", () => {
     );
     assert.equal(await issued(), before + 2);
     const signed = [r1, r2].map((r) =>
-      readSignedResponse((r?.extensions as { coken?: unknown } | undefined)?.coken),
+      readSignedResponse(h, (r?.extensions as { coken?: unknown } | undefined)?.coken),
     );
     assert.ok(signed[0]?.batch && signed[0].batch.length === 64, "two answers signed together");
     assert.deepEqual(signed[0]?.signature, signed[1]?.signature);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { createHasher, createVerifier, ed25519Signer, toHex } from "@coken/ledger";
+import { createHasher, createVerifier, ed25519Signer, encodeCbor, toHex } from "@coken/ledger";
 import { GatewayError } from "../../src/errors.js";
 import {
   CheckedBatches,
@@ -14,6 +14,7 @@ import {
   readSignedResponse,
   requestHash,
   requestSignatureValid,
+  responseHash,
   responseSignatureValid,
   signRequest,
   signRequests,
@@ -93,7 +94,7 @@ describe("request envelope", () => {
 
   it("a signature verifies under the signer's key only, and for this exact envelope only", () => {
     const wire = signRequest(h, alice, request);
-    const { request: read, ...signature } = readSignedRequest(wire);
+    const { request: read, ...signature } = readSignedRequest(h, wire);
     assert.ok(requestSignatureValid(h, verifier, aliceKey, read, signature));
     assert.ok(
       !requestSignatureValid(h, verifier, { ...aliceKey, publicKey: mallory.publicKey }, read, signature),
@@ -108,13 +109,45 @@ describe("request envelope", () => {
     ])
       assert.ok(!requestSignatureValid(h, verifier, aliceKey, tampered, signature));
     const forged = signRequest(h, mallory, request);
-    assert.ok(!requestSignatureValid(h, verifier, aliceKey, request, readSignedRequest(forged)));
+    assert.ok(!requestSignatureValid(h, verifier, aliceKey, request, readSignedRequest(h, forged)));
+  });
+
+  it("the hash read off the wire is the envelope's hash; other encodings of it are refused", () => {
+    const read = readSignedRequest(h, signRequest(h, alice, request));
+    assert.deepEqual(read.hash, requestHash(h, read.request));
+    const response = {
+      requestHash: read.hash,
+      resultHash: read.hash,
+      proofHash: read.hash,
+      receiptId: null,
+      time: 5,
+    };
+    assert.deepEqual(readSignedResponse(h, signResponse(h, alice, response)).hash, responseHash(h, response));
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+    const canonical = Buffer.from(encodeRequest(request));
+    // `nonce` with its length in long form: the same envelope, not in its one canonical encoding.
+    const at = canonical.indexOf(Buffer.from("nonce")) + 5;
+    assert.equal(canonical[at], 0x50, "a 16-byte string has its length in the head");
+    const longNonce = Buffer.concat([
+      canonical.subarray(0, at),
+      Buffer.from([0x58, 16]),
+      canonical.subarray(at + 1),
+    ]);
+    for (const other of [
+      Buffer.concat([canonical, Buffer.from([0])]),
+      encodeCbor({ ...request, extra: 1 }),
+      longNonce,
+    ])
+      assert.throws(
+        () => readSignedRequest(h, { envelope: b64(other), signature: b64(new Uint8Array(64)) }),
+        (e) => e instanceof GatewayError && e.code === "BAD_USER_INPUT",
+      );
   });
 
   it("an unsigned or garbled wire form is UNAUTHENTICATED", () => {
     for (const wire of [undefined, null, 3, {}, { envelope: "%%", signature: "AA==" }])
       assert.throws(
-        () => readSignedRequest(wire),
+        () => readSignedRequest(h, wire),
         (e) => e instanceof GatewayError && e.code === "UNAUTHENTICATED",
       );
   });
@@ -140,7 +173,7 @@ describe("batch signatures", () => {
     const counter = counting();
     const checked = new CheckedBatches();
     for (const w of wire) {
-      const { request: read, ...signed } = readSignedRequest(w);
+      const { request: read, ...signed } = readSignedRequest(h, w);
       assert.ok(requestSignatureValid(h, counter, aliceKey, read, signed, checked));
       assert.ok(
         !requestSignatureValid(h, counter, aliceKey, { ...read, time: read.time + 1 }, signed, checked),
@@ -154,7 +187,7 @@ describe("batch signatures", () => {
 
   it("refuses an envelope outside the batch, an altered batch, another key, another batch's signature", () => {
     const wire = signRequests(h, alice, batch.slice(0, 2));
-    const { request: first, ...signed } = readSignedRequest(wire[0]);
+    const { request: first, ...signed } = readSignedRequest(h, wire[0]);
     const outsider = batch[2] as RequestEnvelope;
     assert.ok(!requestSignatureValid(h, verifier, aliceKey, outsider, signed));
     // Appending the outsider's hash to the batch breaks the signature.
@@ -168,12 +201,12 @@ describe("batch signatures", () => {
     const checked = new CheckedBatches();
     assert.ok(requestSignatureValid(h, verifier, aliceKey, first, signed, checked));
     assert.ok(!requestSignatureValid(h, verifier, malloryKey, first, signed, checked), "memo is per key");
-    const other = readSignedRequest(signRequests(h, alice, [batch[0] as RequestEnvelope, outsider])[0]);
+    const other = readSignedRequest(h, signRequests(h, alice, [batch[0] as RequestEnvelope, outsider])[0]);
     assert.ok(
       !requestSignatureValid(h, verifier, aliceKey, first, { ...signed, signature: other.signature }),
     );
     // A request batch signature never stands for a response batch (distinct tags).
-    const asResponse = readSignedResponse({
+    const asResponse = readSignedResponse(h, {
       ...wire[0],
       envelope: signResponse(h, alice, response0()).envelope,
     });
@@ -185,7 +218,7 @@ describe("batch signatures", () => {
     const wire = signResponses(h, alice, responses);
     const checked = new CheckedBatches();
     for (const w of wire) {
-      const { response: read, ...signed } = readSignedResponse(w);
+      const { response: read, ...signed } = readSignedResponse(h, w);
       assert.ok(responseSignatureValid(h, verifier, aliceKey, read, signed, checked));
     }
   });
@@ -199,7 +232,7 @@ describe("batch signatures", () => {
       "%%",
     ])
       assert.throws(
-        () => readSignedRequest({ ...wire, batch: bad }),
+        () => readSignedRequest(h, { ...wire, batch: bad }),
         (e) => e instanceof GatewayError && e.code === "UNAUTHENTICATED",
       );
   });
@@ -224,7 +257,7 @@ describe("response envelope", () => {
       receiptId: new Uint8Array(32).fill(3),
       time: request.time + 5,
     };
-    const { response: read, ...signature } = readSignedResponse(signResponse(h, alice, response));
+    const { response: read, ...signature } = readSignedResponse(h, signResponse(h, alice, response));
     assert.deepEqual(read, response);
     assert.ok(responseSignatureValid(h, verifier, aliceKey, read, signature));
     assert.ok(!responseSignatureValid(h, verifier, aliceKey, { ...read, receiptId: null }, signature));

@@ -57,8 +57,8 @@ describe("envelope and canonical JSON properties", () => {
     );
     fc.assert(
       fc.property(fc.anything(), (w) => {
-        onlyBadInput(() => readSignedRequest(w));
-        onlyBadInput(() => readSignedRequest({ envelope: w, signature: w }));
+        onlyBadInput(() => readSignedRequest(h, w));
+        onlyBadInput(() => readSignedRequest(h, { envelope: w, signature: w }));
       }),
     );
     fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => onlyBadInput(() => decodeReceiptList(s))));
