@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { createVerifier, utf8 } from "@coken/ledger";
 import type { Store } from "@coken/store";
+import type { ReceiptCommit } from "../src/receipts/issuer.js";
 import { quantile } from "./load.js";
 import { ASKER, DATASET, PROVIDER, signerOf } from "./world.js";
 
@@ -26,7 +27,11 @@ async function timed(run: (i: number) => Promise<unknown> | unknown): Promise<nu
  * signatures, and the store writes of a call (the provider's receipt with the request's nonce, which the answer
  * waits for; the asker's call log, written after the answer) next to the one read both paths make.
  */
-export async function breakdown(provider: Store, asker: Store): Promise<[string, number][]> {
+export async function breakdown(
+  provider: Store,
+  asker: Store,
+  receiptCommit: ReceiptCommit = "flush",
+): Promise<[string, number][]> {
   const repo = provider.gateway;
   const askerRepo = asker.gateway;
   if (repo === undefined || askerRepo === undefined) throw new Error("store without gateway repository");
@@ -48,15 +53,21 @@ export async function breakdown(provider: Store, asker: Store): Promise<[string,
     [
       "provider: receipt and its nonce (one write)",
       await timed(() =>
-        repo.addIssuedReceipt(
-          {
-            id: randomBytes(32),
-            requester: ASKER,
-            grantId: "0".repeat(32),
-            timeMs: Date.now(),
-            receipt: randomBytes(300),
-          },
-          { requester: ASKER, nonce: randomBytes(16), expiresMs: far },
+        repo.addIssuedReceipts(
+          [
+            {
+              receipt: {
+                id: randomBytes(32),
+                requester: ASKER,
+                grantId: "0".repeat(32),
+                timeMs: Date.now(),
+                receipt: randomBytes(300),
+              },
+              nonce: { requester: ASKER, nonce: randomBytes(16), expiresMs: far },
+            },
+          ],
+          // As the provider's issuer commits them in this backend (see ReceiptCommit).
+          { flush: receiptCommit === "flush" },
         ),
       ),
     ],

@@ -198,7 +198,7 @@ async function runBackend(backend: BenchBackend, withOfficials: boolean): Promis
         ...(providerRss ? { providerRss } : {}),
       });
     }
-    steps.set(backend.name, await breakdown(world.providerStore, world.askerStore));
+    steps.set(backend.name, await breakdown(world.providerStore, world.askerStore, backend.receiptCommit));
     const repo = world.providerStore.gateway;
     const queued = (await repo?.outstandingByGrant()) ?? [];
     for (const c of out) c.receipts = queued.reduce((n, g) => n + g.count, 0);
@@ -310,8 +310,8 @@ it is group-committed with one write in flight, and a call that finds no write i
 its tick rather than after a timer, so at c=1 the answer waits for exactly one commit and at c=${THROUGHPUT.concurrency} concurrent
 calls share commits. On PostgreSQL that commit waits for the WAL flush on this machine's shared disk (the
 provider write row). The "receipts committed async" rows run the same path with \`gateway.receiptCommit: "async"\`:
-the write commits without waiting for the flush, in a four-round-trip transaction (begin, set local, insert,
-commit); its p50 overhead stays within noise of the flushed one here, so on this disk the flush is not what
+the write commits without waiting for the flush, still in one statement (it reads a
+\`set_config('synchronous_commit', 'off', true)\`, which lasts for that statement's own transaction); its p50 overhead stays within noise of the flushed one here, so on this disk the flush is not what
 remains: the rest is CPU on the answer path (the steps above, GraphQL execution on both sides and the store
 driver) on two cores shared with the load generator. The setting pays off on disks whose flush is slow.
 The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
@@ -319,7 +319,19 @@ seconds later, so it is written after the answer is handed over, grouped over 20
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
 docs/spec/gateway.md §6). The answer path of a call issues two statements (row read, receipt) and waits for
 one commit; the lookups of one batched request are read in one statement (the bare resolver reads one row per
-call, as its callers send one request each), and their receipts go out in one group write.
+call, as its callers send one request each), and their receipts go out in one group write. Both are prepared
+statements: each PostgreSQL connection parses and plans them once.
+
+The "local (in process)" rows on PostgreSQL are the one place the Coken path stays well under bare yoga's
+throughput, and the reason is the setup rather than a cost per call a provider pays: bare yoga there does no HTTP
+and no work for an asker, and its ${THROUGHPUT.concurrency} callers each read a row on their own, so the Node thread and the
+PostgreSQL server keep both cores busy at once. The Coken path runs both agencies' work in that one Node thread
+(the asker's signing, checking and call log; the provider's checks, receipt and signature), and the ${THROUGHPUT.concurrency} callers'
+calls travel as one signed batch that waits for its row read and then for its receipt write with nothing else to
+run: a CPU profile of this mode shows the Node thread idle for about a third of the time. Smaller batches (4, 2)
+measured slower: the batches of one tick stay in step. With PGlite the database runs in the same thread, so there
+is no such wait and the Coken path's batching wins. What a provider peer carries is given by the two-process rows
+and the capacity table above.
 
 Memory. The "${TWO_PROCESSES}" rows give a provider peer's own process: the gateway, the provider endpoint, its
 ledger state and the store's driver, or with PGlite the embedded WebAssembly Postgres itself. PGlite runs with a
@@ -334,10 +346,10 @@ the old generation before a full collection (peaks of 380–400 MiB measured wit
 to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB more, once, in the process that
 creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
-charges to the side with more work per call; on separate hosts the provider's share is what limits it.
+charges to the side with more work per call; on separate hosts the provider's share is what limits it. Of all the ratios it moves the
+most between runs of the same code here: 68–90% for the PostgreSQL backends over two full and two focused runs.
 
-Further options: one-round-trip async commits (a connection
-whose session does not wait for flushes); on PGlite, run the store in a worker thread so its CPU does not compete
+Further options: on PGlite, run the store in a worker thread so its CPU does not compete
 with request handling. PGlite runs Postgres with fsync off (its own default): its commits reach the OS, not
 the disk, so a PGlite peer's receipts survive a crash of the peer process but not of the host; an agency that
 needs more runs its peer on PostgreSQL.
