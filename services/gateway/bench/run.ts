@@ -347,7 +347,7 @@ to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB mo
 creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
 charges to the side with more work per call; on separate hosts the provider's share is what limits it. Of all the ratios it moves the
-most between runs of the same code here: 68–90% for the PostgreSQL backends over two full and two focused runs.
+most between runs of the same code here: 68–90% for the two PostgreSQL backends over three runs.
 
 Further options: on PGlite, run the store in a worker thread so its CPU does not compete
 with request handling. PGlite runs Postgres with fsync off (its own default): its commits reach the OS, not
