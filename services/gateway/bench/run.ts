@@ -317,7 +317,7 @@ driver) on two cores shared with the load generator. The setting pays off on dis
 The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
 seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
-docs/spec/gateway.md §6). The answer path of a call issues two statements (row read, receipt) and waits for
+docs/spec/gateway.md §6), so those writes do not wait for the WAL flush either. The answer path of a call issues two statements (row read, receipt) and waits for
 one commit; the lookups of one batched request are read in one statement (the bare resolver reads one row per
 call, as its callers send one request each), and their receipts go out in one group write. Both are prepared
 statements: each PostgreSQL connection parses and plans them once.

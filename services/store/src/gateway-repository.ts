@@ -4,7 +4,8 @@ import {
   gatewayNonces,
   gatewayIssuedReceipts as issued,
 } from "@coken/db-schema";
-import { and, asc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, lte, ne, type SQL, sql, type WithSubquery } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
 import type {
   GatewayRepository,
@@ -19,6 +20,10 @@ import type {
 } from "./gateway-types.js";
 import { ROWS_PER_STATEMENT, unnestPlaceholders, unnestRows, unnestValues } from "./unnest.js";
 import { requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
+
+interface Prepared {
+  execute(values: Record<string, unknown>): Promise<unknown>;
+}
 
 const batchColumns = {
   id: batches.id,
@@ -35,7 +40,7 @@ const batchColumns = {
 
 export class DrizzleGatewayRepository implements GatewayRepository {
   readonly #db: Db;
-  readonly #receiptWrites = new Map<string, { execute(values: Record<string, unknown>): Promise<unknown> }>();
+  readonly #statements = new Map<string, Prepared>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -135,42 +140,51 @@ export class DrizzleGatewayRepository implements GatewayRepository {
 
   /**
    * The prepared single-statement write of `addIssuedReceipts`: a data-modifying CTE inserts the nonces with the
-   * receipts, atomically, in one round trip and commit. Without `flush` the statement turns off the wait for
-   * the WAL flush for its own implicit transaction: `set_config(…, true)` lasts until that transaction ends,
-   * after its commit record is written, and the receipts' insert reads that CTE so that it runs first.
+   * receipts, atomically, in one round trip and commit.
    */
   #receiptWrite(withNonces: boolean, noSync: boolean) {
     const name = `coken_issued_receipts_${withNonces ? "nonces_" : ""}${noSync ? "async" : "flush"}`;
-    let write = this.#receiptWrites.get(name);
-    if (write === undefined) {
-      const db = this.#db;
-      const ctes = [
-        ...(noSync
-          ? [db.$with("nosync", {}).as(sql`select set_config('synchronous_commit', 'off', true)`)]
-          : []),
-        ...(withNonces
-          ? [
-              db
-                .$with("claimed", {})
-                .as(
-                  db
-                    .insert(gatewayNonces)
-                    .select(unnestPlaceholders(gatewayNonces, "n_"))
-                    .onConflictDoNothing()
-                    .getSQL(),
-                ),
-            ]
-          : []),
-      ];
-      const source = unnestPlaceholders(issued, "r_");
-      write = db
-        .with(...ctes)
-        .insert(issued)
-        .select(noSync ? sql`${source} where exists (select from nosync)` : source)
-        .prepare(name);
-      this.#receiptWrites.set(name, write);
+    return this.#prepared(name, () => {
+      const claimed = this.#db
+        .$with("claimed", {})
+        .as(
+          this.#db
+            .insert(gatewayNonces)
+            .select(unnestPlaceholders(gatewayNonces, "n_"))
+            .onConflictDoNothing()
+            .getSQL(),
+        );
+      return this.#insertSelect(
+        issued,
+        unnestPlaceholders(issued, "r_"),
+        noSync,
+        withNonces ? [claimed] : [],
+      );
+    });
+  }
+
+  /**
+   * `insert into table select …` after `ctes`. With `noSync` the statement turns off the wait for the WAL flush
+   * for its own implicit transaction: `set_config(…, true)` lasts until that transaction ends, after its commit
+   * record is written, and the insert reads that CTE so that it runs first.
+   */
+  #insertSelect<T extends PgTable>(table: T, source: SQL, noSync: boolean, ctes: WithSubquery[]) {
+    const db = this.#db;
+    const nosync = db.$with("nosync", {}).as(sql`select set_config('synchronous_commit', 'off', true)`);
+    return db
+      .with(...(noSync ? [nosync] : []), ...ctes)
+      .insert(table)
+      .select(noSync ? sql`${source} where exists (select from nosync)` : source);
+  }
+
+  /** The statement `name`, built and prepared on first use: its text is built once. */
+  #prepared(name: string, build: () => { prepare(name: string): Prepared }): Prepared {
+    let statement = this.#statements.get(name);
+    if (statement === undefined) {
+      statement = build().prepare(name);
+      this.#statements.set(name, statement);
     }
-    return write;
+    return statement;
   }
 
   async issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null> {
@@ -315,32 +329,36 @@ export class DrizzleGatewayRepository implements GatewayRepository {
     return this.recordCalls([call]);
   }
 
-  /** One statement (its own transaction) when the calls fit in one; a transaction over several otherwise. */
-  async recordCalls(calls: Omit<StoredCall, "cosigned">[]): Promise<void> {
+  /**
+   * One prepared statement (its own transaction) when the calls fit in one; a transaction over several
+   * otherwise. `flush: false` as for `addIssuedReceipts`.
+   */
+  async recordCalls(calls: Omit<StoredCall, "cosigned">[], options: { flush?: boolean } = {}): Promise<void> {
     if (calls.length === 0) return;
-    for (const call of calls) {
-      requireBytes("receiptId", call.receiptId);
-      requireText("provider", call.provider);
-      requireInt8("timeMs", call.timeMs);
-    }
-    const insert = (db: Db, batch: Omit<StoredCall, "cosigned">[]) =>
-      db
-        .insert(gatewayCalls)
-        .select(
-          unnestRows(
-            gatewayCalls,
-            batch.map((c) => ({ ...c, cosigned: 0 })),
-          ),
-        )
-        .onConflictDoNothing();
-    if (calls.length <= ROWS_PER_STATEMENT) {
-      await guard("recordCalls", async () => {
-        await insert(this.#db, calls);
-      });
+    const rows = calls.map((c) => {
+      requireBytes("receiptId", c.receiptId);
+      requireText("provider", c.provider);
+      requireInt8("timeMs", c.timeMs);
+      requireBytes("receipt", c.receipt);
+      return { ...c, cosigned: 0 };
+    });
+    const noSync = options.flush === false;
+    if (rows.length <= ROWS_PER_STATEMENT) {
+      const write = this.#prepared(`coken_record_calls_${noSync ? "async" : "flush"}`, () =>
+        this.#insertSelect(
+          gatewayCalls,
+          unnestPlaceholders(gatewayCalls, "c_"),
+          noSync,
+          [],
+        ).onConflictDoNothing(),
+      );
+      await guard("recordCalls", () => write.execute(unnestValues(gatewayCalls, rows, "c_")));
       return;
     }
     await inTransaction(this.#db, "recordCalls", async (tx) => {
-      for (const batch of chunk(calls, ROWS_PER_STATEMENT)) await insert(tx, batch);
+      if (noSync) await tx.execute(sql`set local synchronous_commit to off`);
+      for (const batch of chunk(rows, ROWS_PER_STATEMENT))
+        await tx.insert(gatewayCalls).select(unnestRows(gatewayCalls, batch)).onConflictDoNothing();
     });
   }
 

@@ -99,8 +99,11 @@ export interface GatewayRepository {
   dissolveBatch(id: Uint8Array, disputed: Uint8Array[]): Promise<void>;
 
   recordCall(call: Omit<StoredCall, "cosigned">): Promise<void>;
-  /** Records several calls in one statement; a call recorded already is kept as it was. */
-  recordCalls(calls: Omit<StoredCall, "cosigned">[]): Promise<void>;
+  /**
+   * Records several calls in one transaction; a call recorded already is kept as it was. `flush: false` as for
+   * `addIssuedReceipts`.
+   */
+  recordCalls(calls: Omit<StoredCall, "cosigned">[], options?: { flush?: boolean }): Promise<void>;
   getCalls(receiptIds: Uint8Array[]): Promise<StoredCall[]>;
   markCosigned(receiptIds: Uint8Array[]): Promise<void>;
 }

@@ -14,6 +14,8 @@ interface Warn {
  * and the log is group-committed in the background. A call lost before its write (the process died, or the
  * write failed twice) is simply not in the log, so its receipt is refused at co-signing: the asker never signs
  * for a call it cannot show, which is the safe direction (the provider sets the receipt aside as disputed).
+ * Since a lost call costs no more than that, the writes do not wait for the database's log flush either
+ * (`flush: false`): a crash of the database host may lose the last moments of calls, with the same outcome.
  * Reads wait for the writes queued before them, so a co-signing request never misses a call this process did log.
  */
 export class CallLog {
@@ -31,7 +33,9 @@ export class CallLog {
     private readonly repo: CallLogRepository,
     private readonly log?: Warn,
   ) {
-    this.write = coalesce((calls) => repo.recordCalls(calls), { lingerMs: CallLog.LINGER_MS });
+    this.write = coalesce((calls) => repo.recordCalls(calls, { flush: false }), {
+      lingerMs: CallLog.LINGER_MS,
+    });
   }
 
   /** The call log of `repo` (the same instance for every caller in this process). */
