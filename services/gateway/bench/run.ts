@@ -311,9 +311,12 @@ its tick rather than after a timer, so at c=1 the answer waits for exactly one c
 calls share commits. On PostgreSQL that commit waits for the WAL flush on this machine's shared disk (the
 provider write row). The "receipts committed async" rows run the same path with \`gateway.receiptCommit: "async"\`:
 the write commits without waiting for the flush, still in one statement (it reads a
-\`set_config('synchronous_commit', 'off', true)\`, which lasts for that statement's own transaction); its p50 overhead stays within noise of the flushed one here, so on this disk the flush is not what
-remains: the rest is CPU on the answer path (the steps above, GraphQL execution on both sides and the store
-driver) on two cores shared with the load generator. The setting pays off on disks whose flush is slow.
+\`set_config('synchronous_commit', 'off', true)\`, which lasts for that statement's own transaction). The flush
+is at most the difference of the two provider write rows; the rest of the overhead is CPU on the answer path
+(the steps above, GraphQL execution on both sides and the store driver) on two cores shared with the load
+generator. At c=1 a batch shares nothing: each call pays both signatures and both verifications, two GraphQL
+executions and three statements (row read, receipt, call log), a cost spread over these steps rather than in
+any one of them. The setting pays off on disks whose flush is slow.
 The asker's call log is off the answer path: it is needed only when the provider asks for a co-signature,
 seconds later, so it is written after the answer is handed over, grouped over 20 ms, and co-signing waits for the
 writes queued before it; a call lost in a crash before its write is refused at co-signing (the safe direction;
@@ -347,7 +350,11 @@ to run. Creating a PGlite store for the first time (initdb) costs ≈ 390 MiB mo
 creates it. The whole-process rows hold two stores and the load generator besides. Throughput in the two-process rows is below the one-process "remote" rows: three processes
 (the asker with its load generator, the provider, the database) now take turns on the two cores, which the ratio
 charges to the side with more work per call; on separate hosts the provider's share is what limits it. Of all the ratios it moves the
-most between runs of the same code here: 68–90% for the two PostgreSQL backends over three runs.
+most between runs of the same code: 68–96% for the two PostgreSQL backends over five full runs. Its c=1 latency
+is the one most sensitive to the host: a call there waits on six process wake-ups (asker → provider → database →
+provider → database → provider → asker) where bare yoga's waits on four, and the PostgreSQL rows' p50 overhead
+measured +1.6 ms on one host and +2.6 to +3.7 ms on a later one, whose flushed receipt write alone took
+0.68–0.88 ms against 0.37 ms.
 
 Further options: on PGlite, run the store in a worker thread so its CPU does not compete
 with request handling. PGlite runs Postgres with fsync off (its own default): its commits reach the OS, not
