@@ -129,8 +129,7 @@ export class DrizzleGatewayRepository implements GatewayRepository {
       );
       return;
     }
-    await inTransaction(this.#db, "addIssuedReceipts", async (tx) => {
-      if (options.flush === false) await tx.execute(sql`set local synchronous_commit to off`);
+    await this.#transaction("addIssuedReceipts", options.flush === false, async (tx) => {
       for (const batch of chunk(nonces, ROWS_PER_STATEMENT))
         await tx.insert(gatewayNonces).select(unnestRows(gatewayNonces, batch)).onConflictDoNothing();
       for (const batch of chunk(rows, ROWS_PER_STATEMENT))
@@ -145,21 +144,30 @@ export class DrizzleGatewayRepository implements GatewayRepository {
   #receiptWrite(withNonces: boolean, noSync: boolean) {
     const name = `coken_issued_receipts_${withNonces ? "nonces_" : ""}${noSync ? "async" : "flush"}`;
     return this.#prepared(name, () => {
-      const claimed = this.#db
-        .$with("claimed", {})
-        .as(
-          this.#db
-            .insert(gatewayNonces)
-            .select(unnestPlaceholders(gatewayNonces, "n_"))
-            .onConflictDoNothing()
-            .getSQL(),
-        );
+      const claimed = () =>
+        this.#db
+          .$with("claimed", {})
+          .as(
+            this.#db
+              .insert(gatewayNonces)
+              .select(unnestPlaceholders(gatewayNonces, "n_"))
+              .onConflictDoNothing()
+              .getSQL(),
+          );
       return this.#insertSelect(
         issued,
         unnestPlaceholders(issued, "r_"),
         noSync,
-        withNonces ? [claimed] : [],
+        withNonces ? [claimed()] : [],
       );
+    });
+  }
+
+  /** A transaction over several statements; with `noSync` its commit does not wait for the WAL flush. */
+  #transaction(operation: string, noSync: boolean, fn: (tx: Db) => Promise<void>): Promise<void> {
+    return inTransaction(this.#db, operation, async (tx) => {
+      if (noSync) await tx.execute(sql`set local synchronous_commit to off`);
+      await fn(tx);
     });
   }
 
@@ -170,9 +178,9 @@ export class DrizzleGatewayRepository implements GatewayRepository {
    */
   #insertSelect<T extends PgTable>(table: T, source: SQL, noSync: boolean, ctes: WithSubquery[]) {
     const db = this.#db;
-    const nosync = db.$with("nosync", {}).as(sql`select set_config('synchronous_commit', 'off', true)`);
+    const nosync = () => db.$with("nosync", {}).as(sql`select set_config('synchronous_commit', 'off', true)`);
     return db
-      .with(...(noSync ? [nosync] : []), ...ctes)
+      .with(...(noSync ? [nosync()] : []), ...ctes)
       .insert(table)
       .select(noSync ? sql`${source} where exists (select from nosync)` : source);
   }
@@ -355,8 +363,7 @@ export class DrizzleGatewayRepository implements GatewayRepository {
       await guard("recordCalls", () => write.execute(unnestValues(gatewayCalls, rows, "c_")));
       return;
     }
-    await inTransaction(this.#db, "recordCalls", async (tx) => {
-      if (noSync) await tx.execute(sql`set local synchronous_commit to off`);
+    await this.#transaction("recordCalls", noSync, async (tx) => {
       for (const batch of chunk(rows, ROWS_PER_STATEMENT))
         await tx.insert(gatewayCalls).select(unnestRows(gatewayCalls, batch)).onConflictDoNothing();
     });
