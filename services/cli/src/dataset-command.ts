@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { createInterface } from "node:readline";
+import { type Command, str } from "./command.js";
 import { type CommandResult, UsageError } from "./commands.js";
 
 /** Rows sent per request: well under the operator API's 8 MiB body limit for ordinary rows. */
@@ -137,3 +138,48 @@ export async function datasetCommit(
   if (!r.ok) return refusal(r.json, `${opts.dataset} not committed`);
   return { code: 0, out: `${JSON.stringify(r.json, null, 2)}\n` };
 }
+
+const API_OPTION = {
+  type: "string",
+  value: "URL",
+  description: "the peer's operator API, e.g. http://127.0.0.1:7001",
+  required: true,
+} as const;
+
+/** Row import and dataset commitment, through the operator API (token from COKEN_API_TOKEN). */
+export const datasetCommands: Command[] = [
+  {
+    words: ["data", "import"],
+    summary: "load an agency's own rows (NDJSON {key, fields} per line) into its peer's store",
+    details:
+      "Each batch is checked against the dataset's published fields and stored whole or not at all; refusals\nname the line and the field, never the values. The token comes from COKEN_API_TOKEN.",
+    options: {
+      api: API_OPTION,
+      dataset: { type: "string", value: "ID", description: "the dataset id", required: true },
+      file: { type: "string", value: "ROWS.ndjson", description: "the rows", required: true },
+      batch: { type: "string", value: "N", description: "rows per request (default 5000)" },
+    },
+    run: ({ values }, env) =>
+      dataImport(
+        {
+          api: str(values, "api"),
+          dataset: str(values, "dataset"),
+          file: str(values, "file"),
+          batch: str(values, "batch"),
+        },
+        env,
+      ),
+  },
+  {
+    words: ["dataset", "commit"],
+    summary: "commit to the stored rows of a dataset and put the commitment on the ledger",
+    details:
+      "The peer builds the commitment (trees and indexes) and submits dataset.commit. Token: COKEN_API_TOKEN.",
+    options: {
+      api: API_OPTION,
+      dataset: { type: "string", value: "ID", description: "the dataset id", required: true },
+    },
+    run: ({ values }, env) =>
+      datasetCommit({ api: str(values, "api"), dataset: str(values, "dataset") }, env),
+  },
+];

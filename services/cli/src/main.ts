@@ -1,77 +1,69 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { KeystoreError } from "@coken/keystore";
-import {
-  type CommandResult,
-  chainVerify,
-  genesisCheck,
-  keysGenerate,
-  keysShow,
-  UsageError,
-} from "./commands.js";
-import { dataImport, datasetCommit } from "./dataset-command.js";
-import { peerStart } from "./peer-command.js";
-import { zkCommand } from "./zk-command.js";
+import type { Command } from "./command.js";
+import { type CommandResult, UsageError } from "./commands.js";
+import { commandHelp, commandsUnder, findCommand, overviewHelp } from "./help.js";
+import { COMMANDS } from "./registry.js";
 
-const USAGE = `usage:
-  coken keys generate --agency ID --out FILE   (passphrase from COKEN_KEYSTORE_PASSPHRASE)
-  coken keys show FILE
-  coken genesis check FILE
-  coken chain verify --genesis FILE (--pglite DIR | --postgres URL)
-  coken peer start --config FILE               (passphrase from COKEN_KEYSTORE_PASSPHRASE)
-  coken data import --api URL --dataset ID --file ROWS.ndjson [--batch N]   (token from COKEN_API_TOKEN)
-  coken dataset commit --api URL --dataset ID                          (token from COKEN_API_TOKEN)
-  coken zk build [--circuits ID,...] [--dev | --ptau FILE [--verify-ptau]] [--cache DIR]
-  coken zk ceremony init --dir DIR [--circuits ID,...] (--ptau FILE | --dev)
-  coken zk ceremony contribute --dir DIR --agency ID   (extra entropy from COKEN_ZK_ENTROPY)
-  coken zk ceremony verify --dir DIR
-  coken zk ceremony finalize --dir DIR [--min N]
-`;
+/** Thrown for a usage problem of one command: its help follows the message. */
+class CommandUsageError extends Error {
+  constructor(
+    readonly command: Command,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const wantsHelp = (argv: readonly string[]) => argv.includes("--help") || argv.includes("-h");
 
 async function run(argv: string[]): Promise<CommandResult> {
-  if (argv[0] === "zk") return zkCommand(argv.slice(1), process.env);
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      agency: { type: "string" },
-      out: { type: "string" },
-      genesis: { type: "string" },
-      pglite: { type: "string" },
-      postgres: { type: "string" },
-      config: { type: "string" },
-      api: { type: "string" },
-      dataset: { type: "string" },
-      file: { type: "string" },
-      batch: { type: "string" },
-    },
-  });
-  const [group, command, arg] = positionals;
-  if (group === "keys" && command === "generate") {
-    if (!values.agency || !values.out) throw new UsageError("keys generate needs --agency and --out");
-    return keysGenerate({ agency: values.agency, out: values.out }, process.env);
+  if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
+    const under = argv[0] === "help" ? argv.slice(1) : [];
+    const found = findCommand(COMMANDS, under);
+    if (found !== null) return { code: 0, out: commandHelp(found.command) };
+    return { code: argv.length === 0 ? 2 : 0, out: overviewHelp(COMMANDS) };
   }
-  if (group === "keys" && command === "show" && arg) return keysShow(arg);
-  if (group === "genesis" && command === "check" && arg) return genesisCheck(arg);
-  if (group === "peer" && command === "start") {
-    if (!values.config) throw new UsageError("peer start needs --config");
-    return { code: await peerStart(values.config, process.env), out: "" };
-  }
-  if (group === "data" && command === "import") return dataImport(values, process.env);
-  if (group === "dataset" && command === "commit") return datasetCommit(values, process.env);
-  if (group === "chain" && command === "verify") {
-    const { genesis, pglite, postgres } = values;
-    if (!genesis || (pglite === undefined) === (postgres === undefined)) {
-      throw new UsageError("chain verify needs --genesis and one of --pglite or --postgres");
+  const found = findCommand(COMMANDS, argv);
+  if (found === null) {
+    const words = argv.filter((a) => !a.startsWith("-"));
+    for (let n = words.length; n > 0; n--) {
+      const under = commandsUnder(COMMANDS, words.slice(0, n));
+      if (under.length > 0) {
+        if (wantsHelp(argv)) return { code: 0, out: overviewHelp(under) };
+        throw new UsageError(
+          `unknown command "${words.join(" ")}"; did you mean one of:\n${under.map((c) => `  coken ${c.words.join(" ")}`).join("\n")}`,
+        );
+      }
     }
-    return chainVerify(
-      genesis,
-      pglite !== undefined
-        ? { kind: "pglite", dataDir: pglite }
-        : { kind: "postgres", url: postgres as string },
-    );
+    throw new UsageError(`unknown command "${words.join(" ")}" (coken --help lists them)`);
   }
-  throw new UsageError("unknown command");
+  const { command, used } = found;
+  const rest = argv.slice(used);
+  if (wantsHelp(rest)) return { code: 0, out: commandHelp(command) };
+  if (command.ownParser) return command.run({ values: {}, positionals: [], rest }, process.env);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: command.args !== undefined,
+      options: Object.fromEntries(
+        Object.entries(command.options).map(([name, o]) => [
+          name,
+          { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+        ]),
+      ),
+    });
+  } catch (e) {
+    throw new CommandUsageError(command, (e as Error).message);
+  }
+  try {
+    return await command.run({ values: parsed.values, positionals: parsed.positionals, rest }, process.env);
+  } catch (e) {
+    if (e instanceof UsageError) throw new CommandUsageError(command, e.message);
+    throw e;
+  }
 }
 
 run(process.argv.slice(2)).then(
@@ -81,8 +73,11 @@ run(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const parseError = String((e as { code?: unknown }).code ?? "").startsWith("ERR_PARSE_ARGS");
-    if (e instanceof UsageError || parseError) {
-      process.stderr.write(`${(e as Error).message}\n${USAGE}`);
+    if (e instanceof CommandUsageError) {
+      process.stderr.write(`${e.message}\n\n${commandHelp(e.command)}`);
+      process.exitCode = 2;
+    } else if (e instanceof UsageError || parseError) {
+      process.stderr.write(`${(e as Error).message}\n`);
       process.exitCode = 2;
     } else if (e instanceof KeystoreError) {
       process.stderr.write(`keystore: ${e.code}: ${e.message}\n`);

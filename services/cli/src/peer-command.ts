@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { jsonLogger, parsePeerConfig, startPeer } from "@coken/peer";
+import { type Command, str } from "./command.js";
 import { UsageError } from "./commands.js";
 
 /**
@@ -26,3 +27,20 @@ export async function peerStart(configFile: string, env: NodeJS.ProcessEnv): Pro
   await peer.stop();
   return 0;
 }
+
+export const peerCommands: Command[] = [
+  {
+    words: ["peer", "start"],
+    summary: "run an agency's peer (ledger, consensus, libp2p, operator API, gateway) until SIGINT/SIGTERM",
+    details:
+      "The keystore passphrase comes from COKEN_KEYSTORE_PASSPHRASE. Logs are JSON lines on stderr\n(COKEN_LOG_LEVEL=debug for more). `npm run peer -- --config FILE` runs it with the heap settings a peer needs.",
+    options: {
+      config: { type: "string", value: "FILE", description: "the peer's config file", required: true },
+    },
+    async run({ values }, env) {
+      const config = str(values, "config");
+      if (!config) throw new UsageError("peer start needs --config");
+      return { code: await peerStart(config, env), out: "" };
+    },
+  },
+];

@@ -20,6 +20,7 @@ import {
   releaseCurve,
   verifyCeremony,
 } from "@coken/zk";
+import type { Command, OptionSpec } from "./command.js";
 import { type CommandResult, UsageError } from "./commands.js";
 
 function specsOf(list: string | undefined): CircuitSpec[] {
@@ -150,3 +151,65 @@ export async function zkCommand(argv: string[], env: NodeJS.ProcessEnv): Promise
     await releaseCurve();
   }
 }
+
+const CIRCUITS: OptionSpec = {
+  type: "string",
+  value: "ID,...",
+  description: `circuit ids (default ${DEFAULT_CIRCUIT_IDS.join(",")})`,
+};
+const CACHE: OptionSpec = {
+  type: "string",
+  value: "DIR",
+  description: "artifact cache (default $COKEN_ZK_CACHE or ~/.cache/coken/zk)",
+};
+const DIR: OptionSpec = { type: "string", value: "DIR", description: "the ceremony folder", required: true };
+const zk = (
+  words: string[],
+  summary: string,
+  options: Record<string, OptionSpec>,
+  details?: string,
+): Command => ({
+  words: ["zk", ...words],
+  summary,
+  options,
+  ...(details === undefined ? {} : { details }),
+  ownParser: true,
+  run: ({ rest }, env) => zkCommand([...words, ...rest], env),
+});
+
+/** Zero-knowledge keys: development builds and the multi-party ceremony. */
+export const zkCommands: Command[] = [
+  zk(["build"], "build circuits and their proving/verifying keys into the cache (progress on stderr)", {
+    circuits: CIRCUITS,
+    dev: {
+      type: "boolean",
+      description: "DEVELOPMENT keys: phase 1 from known secrets (never for production)",
+    },
+    ptau: { type: "string", value: "FILE", description: "import a multi-party phase-1 file" },
+    "verify-ptau": { type: "boolean", description: "verify the imported phase-1 file (slow)" },
+    cache: CACHE,
+  }),
+  zk(["ceremony", "init"], "start a phase-2 ceremony folder for the circuits", {
+    dir: DIR,
+    circuits: CIRCUITS,
+    ptau: { type: "string", value: "FILE", description: "multi-party phase-1 file" },
+    dev: { type: "boolean", description: "development phase 1 (a rehearsal)" },
+    cache: CACHE,
+  }),
+  zk(
+    ["ceremony", "contribute"],
+    "add this agency's contribution to the ceremony (verified first)",
+    {
+      dir: DIR,
+      agency: { type: "string", value: "ID", description: "the contributing agency", required: true },
+      cache: CACHE,
+    },
+    "Extra entropy may come from COKEN_ZK_ENTROPY; it is mixed with fresh random bytes and never stored.",
+  ),
+  zk(["ceremony", "verify"], "verify every contribution of a ceremony folder", { dir: DIR, cache: CACHE }),
+  zk(["ceremony", "finalize"], "verify all and print the verifying-key hashes for dataset.commit", {
+    dir: DIR,
+    min: { type: "string", value: "N", description: "fewest contributions accepted" },
+    cache: CACHE,
+  }),
+];

@@ -1,0 +1,15 @@
+import type { Command } from "./command.js";
+import { datasetCommands } from "./dataset-command.js";
+import { nodeCommands } from "./node-commands.js";
+import { peerCommands } from "./peer-command.js";
+import { txCommands } from "./tx-commands.js";
+import { zkCommands } from "./zk-command.js";
+
+/** Every `coken` command, in the order `coken --help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  ...nodeCommands,
+  ...peerCommands,
+  ...txCommands,
+  ...datasetCommands,
+  ...zkCommands,
+];
