@@ -1,8 +1,15 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { send } from "./api-http.js";
+import { type ChainReads, serveReads } from "./api-reads.js";
 import { DatasetOpError, type DatasetOps } from "./dataset-ops.js";
 import type { AddResult } from "./mempool.js";
 import type { ProvedDatasetStatus } from "./proved-datasets.js";
+
+export { type BlockJson, BlockJsonError, blockFromJson, blockToJson } from "./api-chain.js";
+export type { NotReadyReason, Readiness } from "./api-health.js";
+export type { AccountView, ChainReads, TxView } from "./api-reads.js";
+export { createChainReads } from "./api-reads.js";
 
 /** What the local API exposes of a running peer. */
 export interface ApiTarget {
@@ -17,6 +24,8 @@ export interface ApiTarget {
   token: string | null;
   /** Unexpected failures of dataset operations (the error only, never row values). */
   onError(e: unknown): void;
+  /** Health, readiness, tx status, accounts and stored blocks (no token needed). */
+  reads: ChainReads;
 }
 
 const STATUS_OF: Record<DatasetOpError["code"], number> = {
@@ -28,12 +37,6 @@ const STATUS_OF: Record<DatasetOpError["code"], number> = {
 };
 
 const MAX_BODY = 8 << 20;
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array | null> {
   const chunks: Buffer[] = [];
@@ -101,12 +104,16 @@ function datasetRoute(target: ApiTarget, req: IncomingMessage, res: ServerRespon
 /**
  * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers `{id}` or
  * `{error: {code}}`; `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
- * dataset stands. With the operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines,
+ * dataset stands; `GET /healthz` (liveness), `GET /readyz` (readiness: 200, or 503 with the reasons), `GET
+ * /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
+ * counting pending txs) and `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay). With the
+ * operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines,
  * all stored or none) and `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`).
  * Never echoes tx contents or row values.
  */
 export function createApiServer(target: ApiTarget): Server {
   return createServer((req, res) => {
+    if (serveReads(target.reads, req, res)) return;
     const route = `${req.method} ${req.url?.split("?")[0]}`;
     if (route === "GET /v1/status") return send(res, 200, target.status());
     if (route === "GET /v1/datasets") return send(res, 200, { proved: target.provedDatasets() });

@@ -2,10 +2,10 @@ import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadKeystore } from "@coken/keystore";
-import { createVerifier, parseGenesis, toHex } from "@coken/ledger";
+import { createVerifier, genesisHash, parseGenesis, toHex } from "@coken/ledger";
 import { createNetwork, type Network, peerIdFromPublicKey } from "@coken/p2p";
 import { openStore, type Store, StoredLedger } from "@coken/store";
-import { createApiServer } from "./api.js";
+import { createApiServer, createChainReads } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import type { PeerConfig } from "./config.js";
 import { DatasetOps } from "./dataset-ops.js";
@@ -154,8 +154,19 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       token: token === "" ? null : token,
       provedDatasets: () => zk?.datasets?.status() ?? [],
       onError: (e) => log.error("dataset operation failed", { error: String(e) }),
+      reads: createChainReads({
+        self: key.agency,
+        store,
+        ledger: chain.ledger,
+        mempool,
+        peers: () => network.peers().length,
+        halted: () => driver.halted !== null,
+        log: log.child("api"),
+      }),
       status: () => ({
         chain: genesis.chainId,
+        genesisHash: toHex(genesisHash(chain.ledger.hasher, genesis)),
+        hashAlgorithm: genesis.hashAlgorithm,
         agency: key.agency,
         height: chain.ledger.head.height,
         appHash: toHex(chain.ledger.head.appHash),

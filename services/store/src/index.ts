@@ -3,7 +3,16 @@ export { StoreError, type StoreErrorCode, type StoreErrorDetail } from "./errors
 export * from "./gateway-repository.js";
 export * from "./gateway-types.js";
 export { openStore, type StoreConfig } from "./open.js";
-export { ReplayError, type ReplayErrorCode, type ReplayReport, replayStoredChain } from "./replay.js";
+export {
+  type BlockSource,
+  ReplayError,
+  type ReplayErrorCode,
+  type ReplayOptions,
+  type ReplayReport,
+  replayChain,
+  replayStoredChain,
+  storeBlockSource,
+} from "./replay.js";
 export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";
 export type {
   BlockCommit,

@@ -24,6 +24,7 @@ export type ReplayErrorCode =
   | "BLOCK_HASH_MISMATCH"
   | "RESULT_MISMATCH"
   | "APP_HASH_MISMATCH"
+  | "HEIGHT_GAP"
   | "STATE_MISMATCH";
 
 /** Where a stored chain stops agreeing with its own replay. */
@@ -43,6 +44,32 @@ export interface ReplayReport {
   appHash: Uint8Array;
   txs: number;
   receipts: number;
+}
+
+/** Where replayed blocks come from: a peer's own store, or another peer's API (`coken chain verify --api`). */
+export interface BlockSource {
+  /** The height-0 row (genesis hash as block hash, genesis app hash), or null when there is no chain. */
+  genesisBlock(): Promise<StoredBlock | null>;
+  /**
+   * Blocks from height `from` on, ascending, at most `limit`; may return fewer before the end of the chain (a
+   * remote source bounds its answers by size). An empty page ends the chain.
+   */
+  blocks(from: number, limit: number): Promise<StoredBlock[]>;
+}
+
+export interface ReplayOptions {
+  settlement?: EpochSettlement;
+  onBlock?: (height: number) => void;
+  /** Stop after this height (a live chain keeps growing); default: replay until the source has no more. */
+  upTo?: number;
+}
+
+/** The blocks a store holds. */
+export function storeBlockSource(store: Store): BlockSource {
+  return {
+    genesisBlock: () => store.ledger.getBlock(0),
+    blocks: (from, limit) => store.ledger.listBlocks(from, limit),
+  };
 }
 
 const PAGE = 100;
@@ -84,6 +111,63 @@ function checkBlock(ledger: Ledger, stored: StoredBlock, prevCommit: Uint8Array 
   return committed;
 }
 
+/** Replays the source's blocks from genesis; the ledger it returns is at the last block replayed. */
+async function replayBlocks(
+  source: BlockSource,
+  genesis: Genesis,
+  verifier: Verifier,
+  options: ReplayOptions,
+): Promise<{ ledger: Ledger; txs: number; receipts: number }> {
+  const ledger = Ledger.fromGenesis(genesis, verifier, options.settlement);
+  const first = await source.genesisBlock();
+  if (first === null) throw new ReplayError("EMPTY_STORE", 0, "the store holds no chain");
+  if (
+    first.height !== 0 ||
+    !bytesEqual(first.hash, genesisHash(ledger.hasher, genesis)) ||
+    !bytesEqual(first.resultAppHash, ledger.head.appHash)
+  ) {
+    throw new ReplayError("GENESIS_MISMATCH", 0, "the stored chain starts from another genesis");
+  }
+  const upTo = options.upTo ?? Number.POSITIVE_INFINITY;
+  let prevCommit = first.commit;
+  let txs = 0;
+  let receipts = 0;
+  while (ledger.head.height < upTo) {
+    const from = ledger.head.height + 1;
+    const page = await source.blocks(from, Math.min(PAGE, upTo - ledger.head.height));
+    if (page.length === 0) break;
+    for (const stored of page) {
+      if (stored.height !== ledger.head.height + 1)
+        throw new ReplayError(
+          "HEIGHT_GAP",
+          ledger.head.height + 1,
+          `the source gave height ${stored.height}`,
+        );
+      const committed = checkBlock(ledger, stored, prevCommit);
+      prevCommit = stored.commit;
+      txs += stored.txs.length;
+      receipts += committed.outcome.receipts.length;
+      options.onBlock?.(stored.height);
+      if (ledger.head.height >= upTo) break;
+    }
+  }
+  return { ledger, txs, receipts };
+}
+
+/**
+ * Re-executes the blocks of any source from genesis with the pure ledger and checks, block by block, the block
+ * hash, each tx's result and the app hash the source gives. Reads only; the caller checks the end state.
+ */
+export async function replayChain(
+  source: BlockSource,
+  genesis: Genesis,
+  verifier: Verifier,
+  options: ReplayOptions = {},
+): Promise<ReplayReport> {
+  const { ledger, txs, receipts } = await replayBlocks(source, genesis, verifier, options);
+  return { height: ledger.head.height, appHash: ledger.head.appHash, txs, receipts };
+}
+
 /**
  * Re-executes every stored block from genesis with the pure ledger and checks, block by block, the block hash,
  * each tx's result and the app hash; finally checks that the stored state is the replayed state. Reads only.
@@ -94,29 +178,7 @@ export async function replayStoredChain(
   verifier: Verifier,
   options: { settlement?: EpochSettlement; onBlock?: (height: number) => void } = {},
 ): Promise<ReplayReport> {
-  const ledger = Ledger.fromGenesis(genesis, verifier, options.settlement);
-  const first = await store.ledger.getBlock(0);
-  if (first === null) throw new ReplayError("EMPTY_STORE", 0, "the store holds no chain");
-  if (
-    !bytesEqual(first.hash, genesisHash(ledger.hasher, genesis)) ||
-    !bytesEqual(first.resultAppHash, ledger.head.appHash)
-  ) {
-    throw new ReplayError("GENESIS_MISMATCH", 0, "the stored chain starts from another genesis");
-  }
-  let prevCommit = first.commit;
-  let txs = 0;
-  let receipts = 0;
-  for (let from = 1; ; from += PAGE) {
-    const page = await store.ledger.listBlocks(from, PAGE);
-    for (const stored of page) {
-      const committed = checkBlock(ledger, stored, prevCommit);
-      prevCommit = stored.commit;
-      txs += stored.txs.length;
-      receipts += committed.outcome.receipts.length;
-      options.onBlock?.(stored.height);
-    }
-    if (page.length < PAGE) break;
-  }
+  const { ledger, txs, receipts } = await replayBlocks(storeBlockSource(store), genesis, verifier, options);
   const snapshot = await store.ledger.loadState();
   let storedRoot: Uint8Array;
   try {

@@ -1,0 +1,226 @@
+import assert from "node:assert/strict";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { createVerifier, decodeTx, genesisHash, parseGenesis, toHex, txId } from "@coken/ledger";
+import { replayChain, type Store, StoredLedger } from "@coken/store";
+import { blockFromJson, createApiServer, createChainReads } from "../src/api.js";
+import { readiness } from "../src/api-health.js";
+import type { DatasetOps } from "../src/dataset-ops.js";
+import { silentLogger } from "../src/log.js";
+import { Mempool } from "../src/mempool.js";
+import { genesisDoc, T0, transfer } from "./fixtures.js";
+import { makeStores } from "./inproc.js";
+
+const OWNER = "sh.land-registry";
+
+describe("readiness rules", () => {
+  const base = { storeOk: true, peers: 2, soleValidator: false, halted: false, height: 5 };
+  it("is ready when the store answers, consensus runs and peers are connected", () => {
+    assert.deepEqual(readiness(base), { ready: true });
+    assert.deepEqual(readiness({ ...base, height: 0 }), { ready: true }, "syncing the first block");
+    assert.deepEqual(readiness({ ...base, peers: 0, soleValidator: true }), { ready: true });
+  });
+  it("names every reason it is not", () => {
+    assert.deepEqual(readiness({ ...base, storeOk: false, halted: true, peers: 0 }), {
+      ready: false,
+      reasons: ["STORE_UNAVAILABLE", "CONSENSUS_HALTED", "NO_PEERS"],
+    });
+    assert.deepEqual(readiness({ ...base, peers: 0, soleValidator: true, height: 0 }), {
+      ready: false,
+      reasons: ["NO_BLOCKS"],
+    });
+  });
+});
+
+describe("operator API reads over a real store, ledger and mempool", () => {
+  const genesis = parseGenesis(genesisDoc());
+  let store: Store;
+  let chain: StoredLedger;
+  let mempool: Mempool;
+  let server: Server;
+  let url = "";
+  const facts = { peers: 0, halted: false, storeFails: false };
+
+  const get = async (path: string) => {
+    const res = await fetch(`${url}${path}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const post = async (raw: Uint8Array) => {
+    const res = await fetch(`${url}/v1/txs`, { method: "POST", body: raw as Uint8Array<ArrayBuffer> });
+    return (await res.json()) as { id?: string; error?: { code: string } };
+  };
+  /** Commits the mempool's txs (and any extra raw txs after them) as the next block. */
+  const commitBlock = async (extra: Uint8Array[] = []) => {
+    const txs = [...mempool.reap(1 << 30, 10_000), ...extra];
+    const block = chain.ledger.buildBlock({
+      txs,
+      time: T0 + 1000 * (chain.ledger.head.height + 1),
+      proposer: OWNER,
+      lastCommit: null,
+    });
+    mempool.update(await chain.apply(block));
+  };
+
+  before(async () => {
+    const [s] = await makeStores(1);
+    assert.ok(s);
+    const real = s.store;
+    // A store whose probe can be made to fail, to see readiness report it.
+    store = {
+      ...real,
+      ledger: new Proxy(real.ledger, {
+        get: (target, name) => {
+          if (name === "latestHeight" && facts.storeFails)
+            return () => Promise.reject(new Error("connection lost"));
+          const v: unknown = Reflect.get(target, name);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+    };
+    chain = await StoredLedger.open(store, genesis, createVerifier());
+    mempool = new Mempool(chain.ledger, createVerifier(), undefined, () => T0 + 500);
+    server = createApiServer({
+      submitTx: (raw) => mempool.add(raw),
+      status: () => ({ chain: genesis.chainId }),
+      block: async () => null,
+      datasets: {} as DatasetOps,
+      provedDatasets: () => [],
+      token: null,
+      onError: () => {},
+      reads: createChainReads({
+        self: OWNER,
+        store,
+        ledger: chain.ledger,
+        mempool,
+        peers: () => facts.peers,
+        halted: () => facts.halted,
+        log: silentLogger,
+      }),
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    await new Promise((r) => server.close(r));
+    await store.close();
+  });
+
+  it("healthz answers while serving; readyz follows peers, consensus and the store", async () => {
+    assert.deepEqual(await get("/healthz"), { status: 200, body: { ok: true } });
+    assert.deepEqual(await get("/readyz"), { status: 503, body: { ready: false, reasons: ["NO_PEERS"] } });
+    facts.peers = 3;
+    assert.deepEqual(await get("/readyz"), { status: 200, body: { ready: true } });
+    facts.halted = true;
+    facts.storeFails = true;
+    assert.deepEqual(await get("/readyz"), {
+      status: 503,
+      body: { ready: false, reasons: ["STORE_UNAVAILABLE", "CONSENSUS_HALTED"] },
+    });
+    facts.halted = false;
+    facts.storeFails = false;
+    assert.equal((await get("/readyz")).status, 200);
+  });
+
+  it("tx status: pending in the mempool, then committed with its result; unknown and malformed ids", async () => {
+    const first = await post(transfer(chain.ledger, OWNER, 0, 10n));
+    const second = await post(transfer(chain.ledger, OWNER, 1, 5n));
+    assert.ok(first.id && second.id, JSON.stringify([first, second]));
+    assert.deepEqual(await get(`/v1/txs/${first.id}`), {
+      status: 200,
+      body: { id: first.id, status: "pending" },
+    });
+    const account = await get(`/v1/accounts/${OWNER}`);
+    assert.deepEqual(account, {
+      status: 200,
+      body: { agency: OWNER, seq: 0, balance: "1000", pendingSeq: 2 },
+    });
+    // A tx the proposer includes although the ledger refuses it (a replayed sequence number) is stored with its code.
+    const stale = transfer(chain.ledger, OWNER, 0, 1n, "gz.tax");
+    await commitBlock([stale]);
+    assert.deepEqual(await get(`/v1/txs/${second.id}`), {
+      status: 200,
+      body: {
+        id: second.id,
+        status: "committed",
+        height: 1,
+        index: 1,
+        kind: "credit.transfer",
+        sender: OWNER,
+        seq: 1,
+        resultCode: null,
+      },
+    });
+    const staleId = toHex(txId(chain.ledger.hasher, decodeTx(stale).body));
+    const refused = await get(`/v1/txs/${staleId.toUpperCase()}`);
+    assert.equal(refused.body.resultCode, "BAD_SEQUENCE");
+    assert.equal(refused.body.index, 2);
+    assert.deepEqual((await get(`/v1/accounts/${OWNER}`)).body, {
+      agency: OWNER,
+      seq: 2,
+      balance: "985",
+      pendingSeq: 2,
+    });
+    assert.deepEqual(await get(`/v1/txs/${"ab".repeat(32)}`), {
+      status: 404,
+      body: { error: { code: "NOT_FOUND" } },
+    });
+    assert.equal((await get("/v1/txs/xyz")).status, 400);
+    assert.equal((await get("/v1/accounts/nobody")).status, 404);
+    assert.equal((await get("/v1/accounts/..")).status, 404);
+  });
+
+  it("serves stored blocks as JSON a remote replay checks against the same genesis", async () => {
+    await commitBlock();
+    const page = await get("/v1/chain/blocks?from=0&limit=100");
+    assert.equal(page.status, 200);
+    const blocks = (page.body.blocks as unknown[]).map((b, i) => blockFromJson(b, `$.blocks[${i}]`));
+    assert.deepEqual(
+      blocks.map((b) => b.height),
+      [0, 1, 2],
+    );
+    assert.equal(page.body.head, 2);
+    assert.deepEqual(blocks[1], await store.ledger.getBlock(1));
+    assert.equal(toHex(blocks[0]?.hash as Uint8Array), toHex(genesisHash(chain.ledger.hasher, genesis)));
+    const report = await replayChain(
+      {
+        genesisBlock: async () => blocks[0] ?? null,
+        blocks: async (from, limit) => blocks.filter((b) => b.height >= from).slice(0, limit),
+      },
+      genesis,
+      createVerifier(),
+    );
+    assert.equal(report.height, 2);
+    assert.equal(toHex(report.appHash), toHex(chain.ledger.head.appHash));
+    const one = await get("/v1/chain/blocks?from=2&limit=1");
+    assert.deepEqual(
+      (one.body.blocks as { height: number }[]).map((b) => b.height),
+      [2],
+    );
+    assert.deepEqual((await get("/v1/chain/blocks?from=3")).body, { head: 2, blocks: [] });
+    for (const bad of ["from=x", "from=0&limit=0", "from=0&limit=101", "from=-1"])
+      assert.equal((await get(`/v1/chain/blocks?${bad}`)).status, 400, bad);
+  });
+
+  it("refuses what a JSON block must not be", () => {
+    assert.throws(() => blockFromJson({ height: 1 }), /\$\.txs: expected an array/);
+    assert.throws(
+      () =>
+        blockFromJson({
+          height: 1,
+          hash: "zz",
+          prevHash: "",
+          timeMs: 0,
+          proposer: "",
+          appHash: "",
+          resultAppHash: "",
+          header: "",
+          commit: null,
+          evidence: null,
+          txs: [],
+        }),
+      /\$\.hash: expected hex/,
+    );
+  });
+});
