@@ -1,5 +1,6 @@
 import type { Command } from "./command.js";
 import { datasetCommands } from "./dataset-command.js";
+import { devnetCommands } from "./devnet-command.js";
 import { nodeCommands } from "./node-commands.js";
 import { peerCommands } from "./peer-command.js";
 import { txCommands } from "./tx-commands.js";
@@ -7,6 +8,7 @@ import { zkCommands } from "./zk-command.js";
 
 /** Every `coken` command, in the order `coken --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  ...devnetCommands,
   ...nodeCommands,
   ...peerCommands,
   ...txCommands,
