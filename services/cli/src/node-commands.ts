@@ -1,6 +1,7 @@
 import type { StoreConfig } from "@coken/store";
 import { type Command, str } from "./command.js";
 import { chainVerify, genesisCheck, keysGenerate, keysShow, UsageError } from "./commands.js";
+import { chainVerifyRemote } from "./remote-verify.js";
 
 /** Keys, genesis and stored-chain commands: they work on files and need no running peer. */
 export const nodeCommands: Command[] = [
@@ -48,11 +49,18 @@ export const nodeCommands: Command[] = [
       genesis: { type: "string", value: "FILE", description: "the network's genesis file", required: true },
       pglite: { type: "string", value: "DIR", description: "a peer's PGlite data folder" },
       postgres: { type: "string", value: "URL", description: "a peer's PostgreSQL database" },
+      api: { type: "string", value: "URL", description: "or a live peer's operator API (over HTTP)" },
     },
     async run({ values }) {
       const genesis = str(values, "genesis");
       const pglite = str(values, "pglite");
       const postgres = str(values, "postgres");
+      const api = str(values, "api");
+      if (api !== undefined) {
+        if (!genesis || pglite !== undefined || postgres !== undefined)
+          throw new UsageError("chain verify --api URL needs --genesis and neither --pglite nor --postgres");
+        return chainVerifyRemote(genesis, api);
+      }
       if (!genesis || (pglite === undefined) === (postgres === undefined))
         throw new UsageError("chain verify needs --genesis and one of --pglite or --postgres");
       const store: StoreConfig =

@@ -1,0 +1,94 @@
+import { FREEZE_KINDS } from "@coken/ledger";
+import { str } from "./command.js";
+import { oneOf, required, u64 } from "./tx-flags.js";
+import { REASON, type TxSpec } from "./tx-spec.js";
+
+const AMOUNT = {
+  type: "string",
+  value: "N",
+  description: "credits, a whole number",
+  required: true,
+} as const;
+
+/** credit.transfer and credit.redeem. */
+export const creditSpecs: TxSpec[] = [
+  {
+    name: "credit-transfer",
+    kind: "credit.transfer",
+    summary: "move credits from this agency's account to another's (credit.transfer)",
+    options: {
+      to: { type: "string", value: "AGENCY", description: "the receiving agency", required: true },
+      amount: AMOUNT,
+      memo: { type: "string", value: "TEXT", description: "a note kept on the ledger (default empty)" },
+    },
+    build: (v) => ({
+      kind: "credit.transfer",
+      payload: {
+        to: required(v, "to", "the receiving agency"),
+        amount: u64(required(v, "amount", "credits"), "amount"),
+        memo: str(v, "memo") ?? "",
+      },
+    }),
+  },
+  {
+    name: "credit-redeem",
+    kind: "credit.redeem",
+    summary: "burn credits against a public service (credit.redeem)",
+    options: {
+      amount: AMOUNT,
+      service: { type: "string", value: "NAME", description: "the service redeemed for", required: true },
+      reference: { type: "string", value: "TEXT", description: "the service's reference (default empty)" },
+    },
+    build: (v) => ({
+      kind: "credit.redeem",
+      payload: {
+        amount: u64(required(v, "amount", "credits"), "amount"),
+        service: required(v, "service", "the service redeemed for"),
+        reference: str(v, "reference") ?? "",
+      },
+    }),
+  },
+];
+
+/** regulator.freeze and regulator.unfreeze (senders need the regulator role). */
+export const regulatorSpecs: TxSpec[] = (["freeze", "unfreeze"] as const).map((name) => ({
+  name,
+  kind: name === "freeze" ? "regulator.freeze" : "regulator.unfreeze",
+  summary:
+    name === "freeze"
+      ? "stop an agency, dataset, grant or credit account until unfrozen (regulator.freeze)"
+      : "lift a freeze (regulator.unfreeze)",
+  details:
+    name === "freeze"
+      ? "Only an agency with the regulator role may send it. A frozen agency's txs are refused; a frozen dataset\n" +
+        "takes no commitment or grant; a frozen grant or dataset records no more receipts; a frozen account\n" +
+        "neither sends nor receives credits."
+      : "Only an agency with the regulator role may send it.",
+  options: {
+    target: {
+      type: "string",
+      value: "KIND",
+      description: `what is ${name}d: ${FREEZE_KINDS.join(", ")}`,
+      required: true,
+    },
+    id: {
+      type: "string",
+      value: "ID",
+      description: "its id (an agency, dataset or grant id)",
+      required: true,
+    },
+    reason: REASON,
+  },
+  build(v) {
+    const payload = {
+      target: {
+        kind: oneOf(required(v, "target", FREEZE_KINDS.join(", ")), "target", FREEZE_KINDS),
+        id: required(v, "id", "the target's id"),
+      },
+      reason: required(v, "reason", "why"),
+    };
+    return name === "freeze"
+      ? { kind: "regulator.freeze", payload }
+      : { kind: "regulator.unfreeze", payload };
+  },
+}));

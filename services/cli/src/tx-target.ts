@@ -1,0 +1,109 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { loadKeystore } from "@coken/keystore";
+import {
+  createHasher,
+  GenesisError,
+  HASH_ALGORITHMS,
+  type HashAlgorithm,
+  type Hasher,
+  parseGenesis,
+  type Signer,
+} from "@coken/ledger";
+import { ConfigError, type PeerConfig, parsePeerConfig } from "@coken/peer";
+import { type OptionValues, str } from "./command.js";
+import { UsageError } from "./commands.js";
+import { baseUrl, RemoteError, requestJson } from "./remote-api.js";
+
+/** Who signs, for which chain, and which peer's API takes the tx. */
+export interface TxTarget {
+  api: string;
+  chainId: string;
+  hasher: Hasher;
+  agency: string;
+  signer: Signer;
+}
+
+/** Reads and parses a peer config named by `--config` (relative paths are taken from its folder). */
+export async function readPeerConfig(file: string): Promise<PeerConfig> {
+  const path = resolve(file);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new UsageError(`--config ${file}: not a readable JSON file (${(e as Error).message})`);
+  }
+  try {
+    return parsePeerConfig(doc, dirname(path));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`--config ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `http://host:port` of a listen address (a wildcard address is reached on loopback). */
+export function listenUrl(host: string, port: number, scheme = "http"): string {
+  const h = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `${scheme}://${h.includes(":") ? `[${h}]` : h}:${port}`;
+}
+
+async function chainOfGenesis(file: string): Promise<{ chainId: string; hashAlgorithm: HashAlgorithm }> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    throw new UsageError(`--genesis ${file}: not a readable JSON file (${(e as Error).message})`);
+  }
+  try {
+    const g = parseGenesis(doc);
+    return { chainId: g.chainId, hashAlgorithm: g.hashAlgorithm };
+  } catch (e) {
+    if (e instanceof GenesisError) throw new UsageError(`--genesis ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The chain id and hash function from the peer itself (`GET /v1/status`). */
+async function chainOfPeer(api: string): Promise<{ chainId: string; hashAlgorithm: HashAlgorithm }> {
+  const { status, json } = await requestJson(api, "/v1/status");
+  if (status !== 200 || typeof json.chain !== "string")
+    throw new RemoteError("BAD_RESPONSE", `${api}/v1/status answered ${status} without a chain id`);
+  const algorithm = json.hashAlgorithm ?? "sha256";
+  if (!(HASH_ALGORITHMS as readonly unknown[]).includes(algorithm))
+    throw new RemoteError("BAD_RESPONSE", `${api}/v1/status names an unknown hash algorithm`);
+  return { chainId: json.chain, hashAlgorithm: algorithm as HashAlgorithm };
+}
+
+/**
+ * Resolves `--config`, `--keystore`, `--genesis` and `--api` (flags win over the config) and unlocks the key with
+ * COKEN_KEYSTORE_PASSPHRASE. Without a genesis file the chain id comes from the peer's status.
+ */
+export async function resolveTxTarget(values: OptionValues, env: NodeJS.ProcessEnv): Promise<TxTarget> {
+  const configFile = str(values, "config");
+  const config = configFile === undefined ? undefined : await readPeerConfig(configFile);
+  const keystore = str(values, "keystore") ?? config?.keystore;
+  if (keystore === undefined)
+    throw new UsageError("name the signing key: --keystore FILE (or --config FILE of the agency's peer)");
+  const apiFlag = str(values, "api");
+  const api =
+    apiFlag !== undefined
+      ? baseUrl(apiFlag, "--api")
+      : config !== undefined && config.api.port !== 0
+        ? listenUrl(config.api.host, config.api.port)
+        : undefined;
+  if (api === undefined)
+    throw new UsageError("name the peer: --api URL (its operator API) or --config FILE with api.port set");
+  const passphrase = env.COKEN_KEYSTORE_PASSPHRASE;
+  if (!passphrase) throw new UsageError("set COKEN_KEYSTORE_PASSPHRASE to the keystore passphrase");
+  const genesis = str(values, "genesis") ?? config?.genesis;
+  const chain = genesis !== undefined ? await chainOfGenesis(genesis) : await chainOfPeer(api);
+  const key = await loadKeystore(keystore, passphrase);
+  key.seed.fill(0);
+  return {
+    api,
+    chainId: chain.chainId,
+    hasher: createHasher(chain.hashAlgorithm),
+    agency: key.agency,
+    signer: key.signer,
+  };
+}
