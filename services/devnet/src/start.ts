@@ -205,5 +205,6 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
 
 /** The default folder of the devnet: $COKEN_DEVNET_DIR or .coken/devnet under the working directory. */
 export function defaultDevnetDir(env: NodeJS.ProcessEnv): string {
-  return env.COKEN_DEVNET_DIR ?? join(process.cwd(), ".coken", "devnet");
+  const dir = env.COKEN_DEVNET_DIR;
+  return dir === undefined || dir === "" ? join(process.cwd(), ".coken", "devnet") : dir;
 }
