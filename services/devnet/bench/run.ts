@@ -101,7 +101,9 @@ async function main() {
     const peak = [...idle];
     const sampler = setInterval(() => {
       rss(m).then(
-        (now) => now.forEach((v, i) => (peak[i] = Math.max(peak[i] ?? 0, v))),
+        (now) => {
+          for (const [i, v] of now.entries()) peak[i] = Math.max(peak[i] ?? 0, v);
+        },
         () => {},
       );
     }, 250);
