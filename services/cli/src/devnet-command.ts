@@ -42,7 +42,8 @@ Ports: agency i uses BASE+10i (libp2p), BASE+10i+1 (operator API), BASE+10i+2 (G
       size: {
         type: "string",
         value: "full|small",
-        description: "dataset size of a new devnet: full (default) or small (hundreds of rows, for tests)",
+        description:
+          "dataset size of a new devnet: full (default) or small (15 rows a dataset, depth-4 keys: for tests)",
       },
       "zk-cache": {
         type: "string",

@@ -257,14 +257,17 @@ export const GRANTS: readonly GrantPlan[] = [
 /** The dataset size of a run: full (tens of thousands of rows) or small (for tests: fast keys, small trees). */
 export type DevnetSize = "full" | "small";
 
-/** log2 capacity of the row trees and circuits (even, 4-ary): 2^16 holds the largest full dataset. */
+/**
+ * log2 capacity of the row trees and circuits (even, 4-ary): 2^16 holds the largest full dataset; the small size
+ * uses the depth-4 circuits the test suite builds anyway, so a test devnet costs no key build of its own.
+ */
 export function treeDepth(size: DevnetSize): number {
-  return size === "full" ? 16 : 8;
+  return size === "full" ? 16 : 4;
 }
 
-/** Rows of a dataset at a size. */
+/** Rows of a dataset at a size (the small size fills its trees: 2^4 − 1 rows, the last leaf being reserved). */
 export function rowsAt(d: DatasetPlan, size: DevnetSize): number {
-  return size === "full" ? d.rows : Math.max(40, Math.floor(d.rows / 100));
+  return size === "full" ? d.rows : 2 ** treeDepth(size) - 1;
 }
 
 /** The circuits every devnet peer proves and verifies with. */

@@ -28,7 +28,7 @@ export function prng(seed: string): () => number {
 
 /** People in the synthetic population of a size. */
 export function population(size: DevnetSize): number {
-  return size === "full" ? 20_000 : 200;
+  return size === "full" ? 20_000 : 12;
 }
 
 export const personId = (n: number): string => `p-${String(n).padStart(7, "0")}`;

@@ -97,8 +97,15 @@ interface Status {
   rssBytes: number;
 }
 
+/** A folder as people read it: relative to the working directory when below it, else absolute. */
+function shown(dir: string): string {
+  const r = relative(process.cwd(), dir);
+  return r === "" ? "." : r.startsWith("..") ? dir : r;
+}
+
 function readyTable(o: DevnetOptions, m: DevnetManifest, statuses: Status[]): string {
-  const dir = relative(process.cwd(), o.dir) || ".";
+  const dir = shown(o.dir);
+  const dirFlag = o.dir === defaultDevnetDir(o.env) ? "" : ` --dir ${dir}`;
   const rows = m.agencies.map((a, i) => [
     a.id,
     `${a.region} ${REGIONS[a.region as keyof typeof REGIONS]?.split(" ")[1] ?? ""}`.trim(),
@@ -117,7 +124,7 @@ function readyTable(o: DevnetOptions, m: DevnetManifest, statuses: Status[]): st
     `Data folder ${dir} (peer logs: ${dir}/<agency>/peer.log; operator token: ${dir}/operator.token).`,
     "",
     "Next, in another shell:",
-    "  npx coken demo                       the story: proved cross-region checks, a refusal, a freeze, the access log",
+    `  npx coken demo${dirFlag}                       the story: proved cross-region checks, a refusal, a freeze, the access log`,
     `  npx coken chain verify --api ${someApi} --genesis ${dir}/genesis.json`,
     "  npx coken --help                     every command (tx, query, dataset, keys, genesis, zk, ...)",
     "",
@@ -140,7 +147,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   await writeConfigs(o.dir, m, circuits);
   await writeManifest(o.dir, m);
   o.out.write(
-    `${created ? "Creating" : "Resuming"} devnet ${m.chainId} in ${relative(process.cwd(), o.dir) || "."}: ${m.agencies.length} peers in ${new Set(m.agencies.map((a) => a.region)).size} regions (${m.size} size).\n`,
+    `${created ? "Creating" : "Resuming"} devnet ${m.chainId} in ${shown(o.dir)}: ${m.agencies.length} peers in ${new Set(m.agencies.map((a) => a.region)).size} regions (${m.size} size).\n`,
   );
   await buildKeys(o, circuits);
 
