@@ -68,6 +68,9 @@ Ports: agency i uses BASE+10i (libp2p), BASE+10i+1 (operator API), BASE+10i+2 (G
         err: process.stderr,
         stopSignal,
       });
+      // Interrupted during the key build, that build's worker threads would keep the process alive: the devnet
+      // has stopped everything it started, so it ends here.
+      setTimeout(() => process.exit(code), 200).unref();
       return { code, out: "" };
     },
   },

@@ -17,7 +17,7 @@ import {
 import { checkPorts } from "./ports.js";
 import { buildProgress } from "./progress.js";
 import { circuitIds, type DevnetSize, REGIONS } from "./scenario.js";
-import { logTail, PeerSupervisor } from "./supervisor.js";
+import { logTail, PeerSupervisor, reapStalePeers } from "./supervisor.js";
 import { formatTable } from "./table.js";
 
 export interface DevnetOptions {
@@ -142,6 +142,7 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   const t0 = performance.now();
   const { manifest: prepared, created } = await prepare(o);
   let m = prepared;
+  await reapStalePeers(o.dir, m.agencies, (text) => o.out.write(`${text}\n`));
   await checkPorts(m);
   const circuits = circuitIds(m.size);
   await writeConfigs(o.dir, m, circuits);
@@ -149,8 +150,12 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
   o.out.write(
     `${created ? "Creating" : "Resuming"} devnet ${m.chainId} in ${shown(o.dir)}: ${m.agencies.length} peers in ${new Set(m.agencies.map((a) => a.region)).size} regions (${m.size} size).\n`,
   );
-  await buildKeys(o, circuits);
-
+  // Ctrl-C while keys build: nothing runs yet, so stop here (the build is in this process and ends with it).
+  const stopped = await Promise.race([buildKeys(o, circuits).then(() => null), o.stopSignal]);
+  if (stopped !== null) {
+    o.out.write(`\n${stopped}: stopped before any peer started; the next start resumes the key build.\n`);
+    return 130;
+  }
   let failed: { node: AgencyNode; code: number | null } | null = null;
   let wake: () => void = () => {};
   const peerDied = new Promise<void>((r) => {
@@ -186,13 +191,18 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
         ),
       ),
     );
-    await Promise.race([started, peerDied]);
-    if (failed !== null) return await report();
+    // Each phase ends early when a peer dies or Ctrl-C comes (the peers are then stopped below).
+    const interrupted = (p: Promise<unknown>) =>
+      Promise.race([p.then(() => null), peerDied.then(() => "peer"), o.stopSignal]);
+    const why = await interrupted(started);
+    if (why === "peer") return await report();
+    if (why !== null) return stoppedEarly(o, why);
     if (!m.seeded) {
       o.out.write("Seeding: datasets, rows, commitments, grants ...\n");
       const seeding = seedDevnet(o.dir, m, { step: (text) => o.out.write(`  ${text}\n`) });
-      await Promise.race([seeding, peerDied]);
-      if (failed !== null) return await report();
+      const whySeed = await interrupted(seeding);
+      if (whySeed === "peer") return await report();
+      if (whySeed !== null) return stoppedEarly(o, whySeed);
       m = await seeding;
     }
     const statuses = await Promise.all(m.agencies.map(async (a) => (await statusOf(a)) as Status));
@@ -200,14 +210,21 @@ export async function runDevnet(o: DevnetOptions): Promise<number> {
       `\nCoken devnet ${m.chainId} ready in ${elapsed(t0)}: ${m.agencies.length} peers, ${totalRows(m).toLocaleString("en")} synthetic rows, ${Object.keys(m.grants).length} grants.\n\n`,
     );
     o.out.write(readyTable(o, m, statuses));
-    const why = await Promise.race([o.stopSignal, peerDied.then(() => "peer")]);
-    if (why === "peer") return await report();
-    o.out.write(`\n${why}: stopping every peer ...\n`);
+    const end = await Promise.race([o.stopSignal, peerDied.then(() => "peer")]);
+    if (end === "peer") return await report();
+    o.out.write(`\n${end}: stopping every peer ...\n`);
     return 0;
   } finally {
     await supervisor.stop();
     o.out.write("Every peer stopped.\n");
   }
+}
+
+function stoppedEarly(o: DevnetOptions, why: string): number {
+  o.out.write(
+    `\n${why}: stopping every peer before the devnet was ready; the next start goes on from here ...\n`,
+  );
+  return 130;
 }
 
 /** The default folder of the devnet: $COKEN_DEVNET_DIR or .coken/devnet under the working directory. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgencyNode } from "./layout.js";
 
@@ -38,10 +38,12 @@ export class PeerSupervisor {
       { env: this.env, stdio: ["ignore", "ignore", "pipe"], detached: true },
     );
     child.stderr?.pipe(log);
+    const pidFile = join(this.dir, node.id, PID_FILE);
+    if (child.pid !== undefined) void writeFile(pidFile, `${child.pid}\n`).catch(() => {});
     const exited = new Promise<number | null>((resolve) =>
       child.once("exit", (code) => {
         if (!this.#stopping) this.onExit(node, code);
-        resolve(code);
+        void rm(pidFile, { force: true }).then(() => resolve(code));
       }),
     );
     this.#running.push({ node, child, log, exited });
@@ -72,5 +74,40 @@ export async function logTail(dir: string, node: AgencyNode, lines = 8): Promise
     return (await readFile(join(dir, node.log), "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
+  }
+}
+
+const PID_FILE = "peer.pid";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops peers an earlier devnet left running (its supervisor was killed outright, so it could not stop them):
+ * a pid file whose process still runs this agency's config is sent SIGTERM and waited for.
+ */
+export async function reapStalePeers(
+  dir: string,
+  nodes: AgencyNode[],
+  say: (text: string) => void,
+): Promise<void> {
+  for (const node of nodes) {
+    const pidFile = join(dir, node.id, PID_FILE);
+    const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (alive(pid) && cmdline.includes(join(dir, node.config))) {
+      say(`Stopping ${node.id}'s peer left running by an earlier devnet (pid ${pid}) ...`);
+      process.kill(pid, "SIGTERM");
+      for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+    await rm(pidFile, { force: true });
   }
 }
