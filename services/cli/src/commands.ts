@@ -1,16 +1,23 @@
-import { readFile } from "node:fs/promises";
 import { generateKeystore, readKeystoreFile } from "@coken/keystore";
 import {
   createHasher,
   createVerifier,
+  fromHex,
   type Genesis,
-  GenesisError,
   genesisHash,
   genesisState,
-  parseGenesis,
   toHex,
 } from "@coken/ledger";
-import { openStore, ReplayError, replayStoredChain, type StoreConfig } from "@coken/store";
+import { peerIdFromPublicKey } from "@coken/p2p";
+import { ConfigError, readGenesisFile } from "@coken/peer";
+import {
+  openStore,
+  ReplayError,
+  replayStoredChain,
+  type Store,
+  type StoreConfig,
+  StoreError,
+} from "@coken/store";
 
 /** What a command prints and its exit code; commands never write to the console themselves. */
 export interface CommandResult {
@@ -44,39 +51,54 @@ export async function keysGenerate(
   };
 }
 
-/** `coken keys show FILE`: the public part of a keystore (no passphrase needed). */
+/**
+ * `coken keys show FILE`: the public part of a keystore (no passphrase needed), with the libp2p peer id the key
+ * gives and the multiaddr form the other agencies list in `p2p.peers`.
+ */
 export async function keysShow(file: string): Promise<CommandResult> {
   const k = await readKeystoreFile(file);
+  const publicKey = fromHex(k.publicKey);
+  const peerId =
+    k.scheme === "ed25519" && publicKey !== undefined ? peerIdFromPublicKey(publicKey).toString() : null;
   return {
     code: 0,
-    out: `agency ${k.agency}\nscheme ${k.scheme}\npublicKey ${k.publicKey}\ncreatedAt ${k.createdAt}\n`,
+    out: [
+      `agency ${k.agency}`,
+      `scheme ${k.scheme}`,
+      `publicKey ${k.publicKey}`,
+      `createdAt ${k.createdAt}`,
+      ...(peerId === null ? [] : [`peerId ${peerId}`, `multiaddr /ip4/<host>/tcp/<port>/p2p/${peerId}`]),
+      "",
+    ].join("\n"),
   };
 }
 
-/** Reads and parses a genesis file; a refusal comes back as the command's result. */
+/** Reads and parses a genesis file; a refusal (naming the file and the field) comes back as the result. */
 async function loadGenesis(file: string): Promise<Genesis | CommandResult> {
-  let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, "utf8"));
+    return await readGenesisFile(file);
   } catch (e) {
-    return { code: 1, out: `genesis ${file}: not readable JSON (${(e as Error).message})\n` };
-  }
-  try {
-    return parseGenesis(doc);
-  } catch (e) {
-    if (e instanceof GenesisError) return { code: 1, out: `${e.message}\n` };
+    if (e instanceof ConfigError) return { code: 1, out: `${e.message}\n` };
     throw e;
   }
 }
 
 /**
  * `coken chain verify --genesis FILE (--pglite DIR | --postgres URL)`: replays a stored chain from genesis and
- * checks every block hash, tx result and app hash, and the stored state. Read-only.
+ * checks every block hash, tx result and app hash, and the stored state. Read-only: a missing or empty store is
+ * an error and nothing is created or migrated.
  */
 export async function chainVerify(genesisFile: string, config: StoreConfig): Promise<CommandResult> {
   const genesis = await loadGenesis(genesisFile);
   if ("code" in genesis) return genesis;
-  const store = await openStore(config);
+  let store: Store;
+  try {
+    store = await openStore(config, { create: false });
+  } catch (e) {
+    if (e instanceof StoreError && (e.code === "NO_STORE" || e.code === "SCHEMA_OUTDATED"))
+      return { code: 1, out: `no chain to verify: ${e.message}\n` };
+    throw e;
+  }
   try {
     const r = await replayStoredChain(store, genesis, createVerifier());
     return {

@@ -1,28 +1,29 @@
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { jsonLogger, parsePeerConfig, startPeer } from "@coken/peer";
+import { jsonLogger, readPeerConfig, startPeer } from "@coken/peer";
 import { type Command, str } from "./command.js";
 import { UsageError } from "./commands.js";
 
 /**
  * `coken peer start --config FILE`: runs a peer until SIGINT/SIGTERM (passphrase from COKEN_KEYSTORE_PASSPHRASE).
- * Logs JSON lines on stderr.
+ * Logs JSON lines on stderr. A config or genesis problem is thrown as a ConfigError whose message names the
+ * file, the field and what was expected (printed without a stack, exit 1).
  */
 export async function peerStart(configFile: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = await readPeerConfig(configFile);
   const passphrase = env.COKEN_KEYSTORE_PASSPHRASE;
   if (!passphrase) throw new UsageError("set COKEN_KEYSTORE_PASSPHRASE to the keystore passphrase");
-  const path = resolve(configFile);
-  const config = parsePeerConfig(JSON.parse(await readFile(path, "utf8")), dirname(path));
   const log = jsonLogger(
     (line) => process.stderr.write(line),
     "peer",
     env.COKEN_LOG_LEVEL === "debug" ? "debug" : "info",
   );
-  const peer = await startPeer(config, passphrase, log);
-  await new Promise<void>((done) => {
+  // Listening before the start: a first signal during it stops the peer cleanly once started (a second one,
+  // with no listener left, kills the process as before).
+  const stopRequested = new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
+  const peer = await startPeer(config, passphrase, log);
+  await stopRequested;
   log.info("stopping");
   await peer.stop();
   return 0;

@@ -3,11 +3,13 @@ import { datasetCommands } from "./dataset-command.js";
 import { devnetCommands } from "./devnet-command.js";
 import { nodeCommands } from "./node-commands.js";
 import { peerCommands } from "./peer-command.js";
+import { setupCommands } from "./setup-commands.js";
 import { txCommands } from "./tx-commands.js";
 import { zkCommands } from "./zk-command.js";
 
 /** Every `coken` command, in the order `coken --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  ...setupCommands,
   ...devnetCommands,
   ...nodeCommands,
   ...peerCommands,

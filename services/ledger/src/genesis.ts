@@ -44,39 +44,44 @@ export class GenesisError extends Error {
   readonly code = "INVALID_GENESIS";
   constructor(
     readonly path: string,
-    message: string,
+    /** What is wrong at `path`: "missing", or what was expected. */
+    readonly reason: string,
   ) {
-    super(`genesis ${path}: ${message}`);
+    super(`genesis ${path}: ${reason}`);
   }
 }
 
 const ID = /^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/;
 const REGION = /^[A-Za-z0-9][A-Za-z0-9-]{0,31}$/;
+const ID_TEXT = "an id of lower-case letters, digits, '.' and '-' (at most 64)";
 
 type Json = unknown;
+/** A required field that is absent is "missing"; one that is present but wrong says what was expected. */
+function refuse(v: Json, path: string, expected: string): GenesisError {
+  return new GenesisError(path, v === undefined ? "missing" : `expected ${expected}`);
+}
 function obj(v: Json, path: string): Record<string, Json> {
-  if (typeof v !== "object" || v === null || Array.isArray(v))
-    throw new GenesisError(path, "expected an object");
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw refuse(v, path, "an object");
   return v as Record<string, Json>;
 }
-function str(v: Json, path: string, re?: RegExp, max = 256): string {
-  if (typeof v !== "string" || v.length > max || (re && !re.test(v)))
-    throw new GenesisError(path, "invalid text");
+function str(v: Json, path: string, re?: RegExp, what = "a string", max = 256): string {
+  if (typeof v !== "string" || (re && !re.test(v))) throw refuse(v, path, what);
+  if (v.length > max) throw new GenesisError(path, `longer than ${max} characters`);
   return v;
 }
 function int(v: Json, path: string, min = 0): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min)
-    throw new GenesisError(path, `expected integer ≥ ${min}`);
+    throw refuse(v, path, `an integer ≥ ${min}`);
   return v;
 }
 function oneOf<T extends string>(v: Json, path: string, allowed: readonly T[]): T {
   if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-    throw new GenesisError(path, `expected one of ${allowed.join(", ")}`);
+    throw refuse(v, path, `one of ${allowed.join(", ")}`);
   }
   return v as T;
 }
 function list(v: Json, path: string): Json[] {
-  if (!Array.isArray(v)) throw new GenesisError(path, "expected an array");
+  if (!Array.isArray(v)) throw refuse(v, path, "an array");
   return v;
 }
 
@@ -88,7 +93,12 @@ function only(o: Record<string, Json>, path: string, allowed: readonly string[])
 
 /** Strict ISO-8601 UTC time: the calendar fields must survive a round trip (no 30 February, no 24:00). */
 function utcTime(v: Json, path: string): number {
-  const s = str(v, path, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/);
+  const s = str(
+    v,
+    path,
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/,
+    "a UTC time such as 2026-01-01T00:00:00Z",
+  );
   const time = Date.parse(s);
   const [whole, fraction = ""] = s.slice(0, -1).split(".");
   const normalised = `${whole}.${fraction.padEnd(3, "0")}Z`;
@@ -105,7 +115,7 @@ const MAX_BALANCE = (1n << 64n) - 1n;
 function parseAgency(v: Json, path: string): GenesisAgency {
   const a = obj(v, path);
   only(a, path, ["id", "name", "region", "publicKey", "keyScheme", "roles", "balance"]);
-  const publicKey = fromHex(str(a.publicKey, `${path}.publicKey`, /^[0-9a-f]+$/));
+  const publicKey = fromHex(str(a.publicKey, `${path}.publicKey`, /^[0-9a-f]+$/, "lower-case hex"));
   const keyScheme = oneOf(a.keyScheme ?? "ed25519", `${path}.keyScheme`, KEY_SCHEMES);
   if (publicKey === undefined || (keyScheme === "ed25519" && isWeakEd25519Key(publicKey))) {
     throw new GenesisError(
@@ -116,12 +126,17 @@ function parseAgency(v: Json, path: string): GenesisAgency {
   const roles = list(a.roles, `${path}.roles`).map((r, i) => oneOf(r, `${path}.roles[${i}]`, ROLES));
   if (roles.length === 0 || new Set(roles).size !== roles.length)
     throw new GenesisError(`${path}.roles`, "distinct, non-empty");
-  const balance = str(a.balance ?? "0", `${path}.balance`, /^(0|[1-9][0-9]{0,19})$/);
+  const balance = str(
+    a.balance ?? "0",
+    `${path}.balance`,
+    /^(0|[1-9][0-9]{0,19})$/,
+    "a decimal string without leading zeros",
+  );
   if (BigInt(balance) >= 1n << 64n) throw new GenesisError(`${path}.balance`, "above 2^64-1");
   return {
-    id: str(a.id, `${path}.id`, ID),
+    id: str(a.id, `${path}.id`, ID, ID_TEXT),
     name: str(a.name, `${path}.name`),
-    region: str(a.region, `${path}.region`, REGION),
+    region: str(a.region, `${path}.region`, REGION, "a region code of letters, digits and '-' (at most 32)"),
     publicKey,
     keyScheme,
     roles,
@@ -155,7 +170,7 @@ export function parseGenesis(doc: Json): Genesis {
   const validators = list(g.validators, "$.validators").map((v, i) => {
     const o = obj(v, `$.validators[${i}]`);
     only(o, `$.validators[${i}]`, ["agency", "power"]);
-    const agency = str(o.agency, `$.validators[${i}].agency`, ID);
+    const agency = str(o.agency, `$.validators[${i}].agency`, ID, ID_TEXT);
     const found = agencies.find((a) => a.id === agency);
     if (!found?.roles.includes("validator")) {
       throw new GenesisError(
@@ -173,7 +188,7 @@ export function parseGenesis(doc: Json): Genesis {
     throw new GenesisError("$.validators", "validators repeat");
   }
   return {
-    chainId: str(g.chainId, "$.chainId", ID),
+    chainId: str(g.chainId, "$.chainId", ID, ID_TEXT),
     genesisTime: time,
     hashAlgorithm: oneOf(g.hashAlgorithm ?? "sha256", "$.hashAlgorithm", HASH_ALGORITHMS),
     params,

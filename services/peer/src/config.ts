@@ -1,14 +1,26 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve as resolvePath } from "node:path";
+import { type Genesis, GenesisError, parseGenesis } from "@coken/ledger";
 import type { StoreConfig } from "@coken/store";
-import { ConfigError, int, obj, only, resolve, str } from "./config-fields.js";
+import { ConfigError, expected, int, multiaddrText, obj, only, resolve, str } from "./config-fields.js";
+import { configFieldsOf } from "./config-reference.js";
 import { type GatewayConfig, GatewayConfigError, parseGatewayConfig } from "./gateway-config.js";
+import { parseJson, parseJsonc } from "./json-text.js";
 import { parseZkConfig, type ZkConfig } from "./zk-config.js";
 
 export { ConfigError } from "./config-fields.js";
+export { CONFIG_REFERENCE, type ConfigField } from "./config-reference.js";
+export { parseJson, parseJsonc } from "./json-text.js";
 
-/** A peer's configuration file (JSON), parsed and checked. Paths are relative to the file's folder. */
+/**
+ * A peer's configuration file (JSONC: JSON with comments), parsed and checked. Paths are relative to the file's
+ * folder. Every field is described in CONFIG_REFERENCE.
+ */
 export interface PeerConfig {
   genesis: string;
   keystore: string;
+  /** Follow the chain without proposing or voting; the only way to start with a key the chain does not know. */
+  observer: boolean;
   store: StoreConfig;
   p2p: { listen: string; peers: string[] };
   /**
@@ -52,18 +64,21 @@ function parseStore(v: unknown, base: string): StoreConfig {
       ? { kind: "postgres", url }
       : { kind: "postgres", url, poolSize: int(s.poolSize, "$.store.poolSize", 1, 100) };
   }
-  throw new ConfigError("$.store.kind", 'expected "pglite" or "postgres"');
+  throw new ConfigError("$.store.kind", expected(s.kind, '"pglite" or "postgres"'));
 }
 
 /** Parses a config document; `base` is the folder relative paths are taken from. Throws only ConfigError. */
 export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
   const c = obj(doc, "$");
-  only(c, "$", ["genesis", "keystore", "store", "p2p", "api", "consensus", "gateway", "zk"]);
+  only(c, "$", configFieldsOf(""));
+  const observer = c.observer ?? false;
+  if (typeof observer !== "boolean") throw new ConfigError("$.observer", "expected true or false");
   const p2p = obj(c.p2p, "$.p2p");
-  only(p2p, "$.p2p", ["listen", "peers"]);
-  if (!Array.isArray(p2p.peers ?? [])) throw new ConfigError("$.p2p.peers", "expected an array");
+  only(p2p, "$.p2p", configFieldsOf("p2p"));
+  if (!Array.isArray(p2p.peers ?? []))
+    throw new ConfigError("$.p2p.peers", "expected an array of multiaddrs");
   const api = obj(c.api ?? { host: "127.0.0.1", port: 0 }, "$.api");
-  only(api, "$.api", ["host", "port", "tokenFile"]);
+  only(api, "$.api", configFieldsOf("api"));
   const consensus = obj(c.consensus ?? {}, "$.consensus");
   only(consensus, "$.consensus", Object.keys(DEFAULT_CONSENSUS));
   const merged = { ...DEFAULT_CONSENSUS };
@@ -74,10 +89,11 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
   return {
     genesis: resolve(base, str(c.genesis, "$.genesis")),
     keystore: resolve(base, str(c.keystore, "$.keystore")),
+    observer,
     store: parseStore(c.store, base),
     p2p: {
-      listen: str(p2p.listen, "$.p2p.listen"),
-      peers: ((p2p.peers ?? []) as unknown[]).map((p, i) => str(p, `$.p2p.peers[${i}]`)),
+      listen: multiaddrText(p2p.listen, "$.p2p.listen", false),
+      peers: ((p2p.peers ?? []) as unknown[]).map((p, i) => multiaddrText(p, `$.p2p.peers[${i}]`, true)),
     },
     api: {
       host: str(api.host ?? "127.0.0.1", "$.api.host"),
@@ -95,6 +111,48 @@ function gatewaySection(v: unknown, base: string): GatewayConfig {
     return parseGatewayConfig(v, base);
   } catch (e) {
     if (e instanceof GatewayConfigError) throw new ConfigError(e.path, e.message);
+    throw e;
+  }
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError("", `cannot read the ${what}${code === undefined ? "" : ` (${code})`}`, { file });
+  }
+}
+
+/**
+ * Reads a peer's config file (JSONC); relative paths in it are taken from its folder. Every refusal is a
+ * ConfigError naming `file` (as given), the field's path and what was expected.
+ */
+export async function readPeerConfig(file: string): Promise<PeerConfig> {
+  return parsePeerConfigText(await readText(file, "config file"), file);
+}
+
+/** Parses a config file's text (JSONC) as readPeerConfig does; `file` names it and locates relative paths. */
+export function parsePeerConfigText(text: string, file: string): PeerConfig {
+  const doc = parseJsonc(text, file);
+  try {
+    return parsePeerConfig(doc, dirname(resolvePath(file)));
+  } catch (e) {
+    if (e instanceof ConfigError) throw e.inFile(file);
+    throw e;
+  }
+}
+
+/**
+ * Reads and checks a genesis file (strict JSON, parsed as JSON.parse does since its value is hashed). Every
+ * refusal is a ConfigError naming `file`, e.g. `genesis.json: $.agencies[0].publicKey: missing`.
+ */
+export async function readGenesisFile(file: string): Promise<Genesis> {
+  const doc = parseJson(await readText(file, "genesis file"), file);
+  try {
+    return parseGenesis(doc);
+  } catch (e) {
+    if (e instanceof GenesisError) throw new ConfigError(e.path, e.reason, { file });
     throw e;
   }
 }

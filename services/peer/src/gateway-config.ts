@@ -1,3 +1,5 @@
+import { configFieldsOf } from "./config-reference.js";
+
 /** The `gateway` section of a peer's configuration: where its GraphQL gateway listens and how to reach the others. */
 export interface GatewayConfig {
   host: string;
@@ -52,20 +54,14 @@ const DEFAULTS = {
   receiptBatchWaitMs: 2000,
   receiptIntervalMs: 500,
 } as const;
-const KEYS = [
-  "host",
-  "port",
-  "publicUrl",
-  "peers",
-  "tls",
-  "mode",
-  "trustedDocuments",
-  "receiptCommit",
-  ...Object.keys(DEFAULTS).slice(3),
-];
+const KEYS = configFieldsOf("gateway");
 
 function url(v: unknown, path: string): string {
-  if (typeof v !== "string") throw new GatewayConfigError(path, "expected a URL");
+  if (typeof v !== "string")
+    throw new GatewayConfigError(
+      path,
+      v === undefined ? "missing (expected an http(s) URL)" : "expected a URL",
+    );
   try {
     const u = new URL(v);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");

@@ -2,16 +2,17 @@ import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadKeystore } from "@coken/keystore";
-import { createVerifier, genesisHash, parseGenesis, toHex } from "@coken/ledger";
+import { createVerifier, genesisHash, keys, toHex } from "@coken/ledger";
 import { createNetwork, type Network, peerIdFromPublicKey } from "@coken/p2p";
 import { openStore, type Store, StoredLedger } from "@coken/store";
 import { createApiServer, createChainReads } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
-import type { PeerConfig } from "./config.js";
+import { type PeerConfig, readGenesisFile } from "./config.js";
 import { DatasetOps } from "./dataset-ops.js";
 import { ConsensusDriver, validatorInfos } from "./driver.js";
 import { type PeerGateway, startGateway } from "./gateway-wiring.js";
 import { attachGossipHandlers } from "./gossip-handlers.js";
+import { identityRefusal } from "./identity-check.js";
 import type { Logger } from "./log.js";
 import { Mempool } from "./mempool.js";
 import { BlockSync, serveBlocks, syncFrameBytes } from "./sync.js";
@@ -39,7 +40,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       await close().catch((e: unknown) => log.warn("close failed", { error: String(e) }));
   };
   try {
-    const genesis = parseGenesis(JSON.parse(await readFile(config.genesis, "utf8")));
+    const genesis = await readGenesisFile(config.genesis);
     const key = await loadKeystore(config.keystore, passphrase);
     const verifier = createCachingVerifier(createVerifier());
 
@@ -47,6 +48,17 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     closers.push(() => store.close());
     const chain = await StoredLedger.open(store, genesis, verifier);
     log.info("ledger opened", { chain: genesis.chainId, height: chain.ledger.head.height });
+    const refusal = identityRefusal({
+      agency: key.agency,
+      publicKey: key.signer.publicKey,
+      onChain: chain.ledger.state.get(keys.agency(key.agency)),
+      observer: config.observer,
+      genesisFile: config.genesis,
+    });
+    if (refusal !== null) {
+      key.seed.fill(0);
+      throw refusal;
+    }
     const mempool = new Mempool(chain.ledger, verifier);
     chain.ledger.useKnownTxs((raw) => mempool.knownTx(raw));
 
@@ -64,7 +76,8 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     key.seed.fill(0);
     closers.push(() => network.stop());
 
-    const isValidator = validatorInfos(chain).some((v) => v.agency === key.agency);
+    // An observer follows the chain and never proposes or votes, even with a validator's key.
+    const isValidator = !config.observer && validatorInfos(chain).some((v) => v.agency === key.agency);
     const driver = new ConsensusDriver(
       {
         chain,

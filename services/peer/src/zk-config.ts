@@ -1,5 +1,6 @@
 import { DEFAULT_CIRCUIT_IDS, defaultCacheDir, type IndexSpec, parseCircuitId } from "@coken/zk";
-import { ConfigError, int, type Json, obj, only, resolve } from "./config-fields.js";
+import { ConfigError, expected, int, type Json, obj, only, resolve } from "./config-fields.js";
+import { configFieldsOf } from "./config-reference.js";
 
 /** How this agency proves answers over one of its own datasets: the commitment layout it was built with. */
 export interface ProvedDatasetConfig {
@@ -23,16 +24,16 @@ export interface ZkConfig {
   datasets: Record<string, ProvedDatasetConfig>;
 }
 
-const KEYS = ["cacheDir", "circuits", "devKeys", "proverThreads", "proveTimeoutMs", "datasets"];
+const KEYS = configFieldsOf("zk");
 
 function name(v: unknown, path: string): string {
-  if (typeof v !== "string" || v.length === 0) throw new ConfigError(path, "expected a field name");
+  if (typeof v !== "string" || v.length === 0) throw new ConfigError(path, expected(v, "a field name"));
   return v;
 }
 
 function datasetSection(v: unknown, path: string): ProvedDatasetConfig {
   const d = obj(v, path);
-  only(d, path, ["depth", "indexes"]);
+  only(d, path, configFieldsOf("zk.datasets.<id>"));
   const depth = int(d.depth ?? 20, `${path}.depth`, 2, 32);
   if (depth % 2 !== 0) throw new ConfigError(`${path}.depth`, "expected an even depth (4-ary trees)");
   const list = d.indexes ?? [];
@@ -40,7 +41,7 @@ function datasetSection(v: unknown, path: string): ProvedDatasetConfig {
   const indexes = list.map((ix, i): IndexSpec => {
     const at = `${path}.indexes[${i}]`;
     const o = obj(ix, at);
-    only(o, at, ["field", "sum"]);
+    only(o, at, configFieldsOf("zk.datasets.<id>.indexes[]"));
     const field = name(o.field, `${at}.field`);
     return o.sum === undefined ? { field } : { field, sum: name(o.sum, `${at}.sum`) };
   });

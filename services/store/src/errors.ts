@@ -5,6 +5,8 @@ export type StoreErrorCode =
   | "PREV_HASH_MISMATCH"
   | "SIGN_REGRESSION"
   | "INVALID_ARGUMENT"
+  | "NO_STORE" // opened without create: no database there, or one without the Coken schema
+  | "SCHEMA_OUTDATED" // opened without create: the schema lacks migrations this version needs
   | "DATABASE";
 
 /** Identifiers and counts only: never row data, so errors are safe to log. */

@@ -1,5 +1,8 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { migrationsFolder } from "@coken/db-schema";
 import { PGlite } from "@electric-sql/pglite";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -23,6 +26,36 @@ export type StoreConfig =
   | { kind: "postgres"; url: string; poolSize?: number };
 
 const DEFAULT_POOL_SIZE = 10;
+
+export interface OpenOptions {
+  /**
+   * false opens only an existing Coken store, for tools that must not change what they inspect: a missing PGlite
+   * folder, a folder or database without the Coken schema fail with NO_STORE (one whose schema lacks newer
+   * migrations with SCHEMA_OUTDATED), and nothing is created or migrated. Default true.
+   */
+  create?: boolean;
+}
+
+type Query = (text: string) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/** Checks, without changing anything, that the database holds the Coken schema with every migration applied. */
+async function checkSchema(query: Query, where: string): Promise<void> {
+  const [found] = (await query("select to_regclass('drizzle.__drizzle_migrations') is not null as present"))
+    .rows;
+  const last =
+    found?.present === true
+      ? (await query("select max(created_at) as last from drizzle.__drizzle_migrations")).rows[0]?.last
+      : null;
+  if (last === null || last === undefined)
+    throw new StoreError("NO_STORE", `${where} holds no Coken store (no schema)`, { where });
+  const wanted = Math.max(...readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+  if (Number(last) < wanted)
+    throw new StoreError(
+      "SCHEMA_OUTDATED",
+      `${where} has an older Coken schema: start its peer once with this version to migrate it`,
+      { where },
+    );
+}
 
 function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): Store {
   let closing: Promise<void> | undefined;
@@ -67,12 +100,35 @@ export const PGLITE_START_PARAMS: readonly string[] = [
   "shared_buffers=16MB",
 ];
 
-async function openPglite(dataDir: string | undefined): Promise<Store> {
+/** A PGlite folder holds a Postgres cluster (PG_VERSION at its top); without one PGlite would initialise it. */
+async function isPgliteFolder(dataDir: string): Promise<boolean> {
+  try {
+    return (await stat(dataDir)).isDirectory() && (await stat(join(dataDir, "PG_VERSION"))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function openPglite(dataDir: string | undefined, create: boolean): Promise<Store> {
+  if (!create && dataDir === undefined)
+    throw new StoreError("INVALID_ARGUMENT", "an in-memory store is always new: give a dataDir", {
+      argument: "dataDir",
+    });
+  if (!create && dataDir !== undefined && !(await isPgliteFolder(dataDir)))
+    throw new StoreError("NO_STORE", `${dataDir} is not a PGlite data folder`, { where: dataDir });
   const startParams = [...PGLITE_START_PARAMS];
   const client = await guard("open", () =>
     PGlite.create(dataDir === undefined ? { startParams } : { dataDir, startParams }),
   );
-  return openPgliteClient(client);
+  if (create) return openPgliteClient(client);
+  try {
+    await guard("open", () => checkSchema((text) => client.query(text), dataDir ?? "memory"));
+    useNativeByteaCodec(client);
+    return makeStore("pglite", drizzlePglite({ client }), () => client.close());
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
 
 /**
@@ -89,13 +145,14 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Store> {
+async function openPostgres(url: string, poolSize: number, create: boolean): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its connection is discarded by the pool; without a listener the
   // 'error' event would crash the process. The next query reconnects or fails as a DATABASE error.
   pool.on("error", () => {});
   try {
-    await guard("migrate", () => migratePostgres(pool));
+    if (create) await guard("migrate", () => migratePostgres(pool));
+    else await guard("open", () => checkSchema((text) => pool.query(text), "the database"));
     return makeStore("postgres", drizzleNodePg({ client: pool }), () => pool.end());
   } catch (error) {
     await pool.end();
@@ -103,14 +160,15 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
   }
 }
 
-/** Opens the database and applies pending migrations. */
-export function openStore(config: StoreConfig): Promise<Store> {
-  if (config.kind === "pglite") return openPglite(config.dataDir);
+/** Opens the database and applies pending migrations (or, with `create: false`, only opens an existing store). */
+export function openStore(config: StoreConfig, options: OpenOptions = {}): Promise<Store> {
+  const create = options.create ?? true;
+  if (config.kind === "pglite") return openPglite(config.dataDir, create);
   const poolSize = config.poolSize ?? DEFAULT_POOL_SIZE;
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     return Promise.reject(
       new StoreError("INVALID_ARGUMENT", "poolSize must be a positive integer", { argument: "poolSize" }),
     );
   }
-  return openPostgres(config.url, poolSize);
+  return openPostgres(config.url, poolSize, create);
 }
