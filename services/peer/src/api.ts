@@ -104,12 +104,12 @@ function datasetRoute(target: ApiTarget, req: IncomingMessage, res: ServerRespon
 /**
  * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers `{id}` or
  * `{error: {code}}`; `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
- * dataset stands; `GET /healthz` (liveness), `GET /readyz` (readiness: 200, or 503 with the reasons), `GET
- * /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
+ * dataset stands. Unauthenticated reads: `GET /healthz` (liveness), `GET /readyz` (200, or 503 with the reasons),
+ * `GET /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
  * counting pending txs) and `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay). With the
- * operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines,
- * all stored or none) and `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`).
- * Never echoes tx contents or row values.
+ * operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines, all stored or none) and
+ * `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`). Never echoes row values;
+ * tx bytes leave only inside committed blocks, which every peer of the network holds anyway.
  */
 export function createApiServer(target: ApiTarget): Server {
   return createServer((req, res) => {
