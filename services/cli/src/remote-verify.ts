@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { createVerifier, type Genesis, GenesisError, parseGenesis, toHex } from "@coken/ledger";
-import { BlockJsonError, blockFromJson } from "@coken/peer";
+import { createVerifier, type Genesis, toHex } from "@coken/ledger";
+import { BlockJsonError, blockFromJson, ConfigError, readGenesisFile } from "@coken/peer";
 import { type BlockSource, ReplayError, replayChain, type StoredBlock } from "@coken/store";
 import type { CommandResult } from "./commands.js";
 import { baseUrl, errorOf, RemoteError, requestJson } from "./remote-api.js";
@@ -9,16 +8,10 @@ import { baseUrl, errorOf, RemoteError, requestJson } from "./remote-api.js";
 const PAGE = 100;
 
 async function readGenesis(file: string): Promise<Genesis | CommandResult> {
-  let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, "utf8"));
+    return await readGenesisFile(file);
   } catch (e) {
-    return { code: 1, out: `genesis ${file}: not readable JSON (${(e as Error).message})\n` };
-  }
-  try {
-    return parseGenesis(doc);
-  } catch (e) {
-    if (e instanceof GenesisError) return { code: 1, out: `${e.message}\n` };
+    if (e instanceof ConfigError) return { code: 1, out: `${e.message}\n` };
     throw e;
   }
 }

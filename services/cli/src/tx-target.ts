@@ -1,16 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
 import { loadKeystore } from "@coken/keystore";
-import {
-  createHasher,
-  GenesisError,
-  HASH_ALGORITHMS,
-  type HashAlgorithm,
-  type Hasher,
-  parseGenesis,
-  type Signer,
-} from "@coken/ledger";
-import { ConfigError, type PeerConfig, parsePeerConfig } from "@coken/peer";
+import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher, type Signer } from "@coken/ledger";
+import { ConfigError, type PeerConfig, readPeerConfig as readConfigFile, readGenesisFile } from "@coken/peer";
 import { type OptionValues, str } from "./command.js";
 import { UsageError } from "./commands.js";
 import { baseUrl, RemoteError, requestJson } from "./remote-api.js";
@@ -24,19 +14,12 @@ export interface TxTarget {
   signer: Signer;
 }
 
-/** Reads and parses a peer config named by `--config` (relative paths are taken from its folder). */
+/** Reads a peer config (JSONC) named by `--config`, as the peer does; a refusal names the file and the field. */
 export async function readPeerConfig(file: string): Promise<PeerConfig> {
-  const path = resolve(file);
-  let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(path, "utf8"));
+    return await readConfigFile(file);
   } catch (e) {
-    throw new UsageError(`--config ${file}: not a readable JSON file (${(e as Error).message})`);
-  }
-  try {
-    return parsePeerConfig(doc, dirname(path));
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`--config ${file}: ${e.message}`);
+    if (e instanceof ConfigError) throw new UsageError(`--config: ${e.message}`);
     throw e;
   }
 }
@@ -48,17 +31,11 @@ export function listenUrl(host: string, port: number, scheme = "http"): string {
 }
 
 async function chainOfGenesis(file: string): Promise<{ chainId: string; hashAlgorithm: HashAlgorithm }> {
-  let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, "utf8"));
-  } catch (e) {
-    throw new UsageError(`--genesis ${file}: not a readable JSON file (${(e as Error).message})`);
-  }
-  try {
-    const g = parseGenesis(doc);
+    const g = await readGenesisFile(file);
     return { chainId: g.chainId, hashAlgorithm: g.hashAlgorithm };
   } catch (e) {
-    if (e instanceof GenesisError) throw new UsageError(`--genesis ${file}: ${e.message}`);
+    if (e instanceof ConfigError) throw new UsageError(`--genesis: ${e.message}`);
     throw e;
   }
 }

@@ -17,6 +17,7 @@ import {
   type Block,
   BlockError,
   type CommitCertificate,
+  type CommittedBlock,
   type DuplicateVoteEvidence,
   decodeCommitCertificate,
   encodeCommitCertificate,
@@ -54,6 +55,8 @@ export interface DriverComponents {
   identity: Identity | null;
   now: () => number;
   log: Logger;
+  /** Told of every committed block, from consensus or block sync (the peer follows the agency set with it). */
+  onCommit?: (committed: CommittedBlock) => void;
 }
 
 const STEP_NUMBER = { propose: 0, prevote: 1, precommit: 2 } as const;
@@ -327,6 +330,7 @@ export class ConsensusDriver {
     this.lastCommit = certificate;
     this.counters.commits++;
     this.c.mempool.update(committed);
+    this.c.onCommit?.(committed);
     this.own = [];
     await this.c.store.consensus.pruneWalBelow(block.header.height + 1);
     this.c.log.debug("block committed", { height: block.header.height, txs: block.txs.length });

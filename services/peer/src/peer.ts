@@ -3,8 +3,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadKeystore } from "@coken/keystore";
 import { createVerifier, genesisHash, keys, toHex } from "@coken/ledger";
-import { createNetwork, type Network, peerIdFromPublicKey } from "@coken/p2p";
+import { createNetwork, type Network } from "@coken/p2p";
 import { openStore, type Store, StoredLedger } from "@coken/store";
+import { AgencyAllowList, allowListOf, connectableAgencies } from "./allow-list.js";
 import { createApiServer, createChainReads } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import { type PeerConfig, readGenesisFile } from "./config.js";
@@ -62,11 +63,13 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     const mempool = new Mempool(chain.ledger, verifier);
     chain.ledger.useKnownTxs((raw) => mempool.knownTx(raw));
 
+    // The allow-list follows the agencies on the chain (admitted ones too), not only the genesis.
+    const agencies = connectableAgencies(chain.ledger.state.entries());
     const network = await createNetwork({
       chainId: genesis.chainId,
       seed: key.seed,
       listen: [config.p2p.listen],
-      allow: genesis.agencies.map((a) => peerIdFromPublicKey(a.publicKey)),
+      allow: allowListOf(agencies.values()),
       peers: config.p2p.peers,
       // A proposal carries its whole block in one gossip message.
       maxMessageBytes: config.consensus.maxBlockBytes + (1 << 20),
@@ -75,6 +78,10 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     });
     key.seed.fill(0);
     closers.push(() => network.stop());
+    const allowList = new AgencyAllowList(
+      { network, state: chain.ledger.state, log: log.child("p2p") },
+      agencies,
+    );
 
     // An observer follows the chain and never proposes or votes, even with a validator's key.
     const isValidator = !config.observer && validatorInfos(chain).some((v) => v.agency === key.agency);
@@ -88,6 +95,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         identity: isValidator ? { agency: key.agency, signer: key.signer } : null,
         now: Date.now,
         log: log.child("consensus"),
+        onCommit: (committed) => allowList.afterCommit(committed.writes),
       },
       {
         timeouts: {
