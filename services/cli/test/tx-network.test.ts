@@ -53,6 +53,7 @@ function coken(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 describe("coken tx, query and chain verify against a live two-agency network", () => {
   let dir = "";
+  let grantId = "";
   let nodes: ClusterModule.ClusterNode[] = [];
   const node = (agency: string) => nodes.find((n) => n.agency === agency) as ClusterModule.ClusterNode;
   const apiUrl = (agency: string) => `http://127.0.0.1:${node(agency).apiPort}`;
@@ -62,6 +63,14 @@ describe("coken tx, query and chain verify against a live two-agency network", (
   const asA = () => ["--config", node(A).config];
   const dump = () => nodes.map((n) => `--- ${n.agency}\n${n.log.slice(-6).join("")}`).join("\n");
   const explain = (r: Run) => `exit ${r.code}\n${r.out}\n${r.err}\n${dump()}`;
+  /** Waits until `agency`'s peer has committed `height` (the other peer may commit a moment later). */
+  const reach = (agency: string, height: number) =>
+    cluster.waitFor(
+      `${agency} to reach height ${height}`,
+      () => fetch(`${apiUrl(agency)}/v1/status`).then((r) => r.json() as Promise<{ height: number }>),
+      (s) => s.height >= height,
+    );
+  const heightIn = (r: Run) => Number(/^height (\d+)$/m.exec(r.out)?.[1] ?? Number.NaN);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "coken-cli-net-"));
@@ -194,6 +203,8 @@ describe("coken tx, query and chain verify against a live two-agency network", (
     assert.equal(result.kind, "grant.issue");
     assert.equal(result.sender, A);
     assert.equal(result.grant, derivedId(h, "grant", A, result.seq));
+    grantId = result.grant;
+    await reach(B, result.height);
     const status = await (await fetch(`${apiUrl(B)}/v1/txs/${result.tx}`)).json();
     assert.equal(status.status, "committed", "B's peer has the same tx committed");
     assert.equal(status.height, result.height);
@@ -227,6 +238,7 @@ describe("coken tx, query and chain verify against a live two-agency network", (
     ]);
     assert.equal(freeze.code, 0, explain(freeze));
     assert.match(freeze.out, /^kind regulator\.freeze$/m);
+    await reach(B, heightIn(freeze));
     const frozen = await coken([
       "tx",
       "credit-transfer",
@@ -335,6 +347,75 @@ describe("coken tx, query and chain verify against a live two-agency network", (
     ]);
     assert.equal(unknown.code, 1, explain(unknown));
     assert.match(unknown.out, /^error UNKNOWN_DATASET: /m);
+  });
+
+  it("governance admits an agency (propose, vote), which registers itself; a grant is revoked by its id", async () => {
+    const N = "gz.tax";
+    const { signer } = await generateKeystore(join(dir, `${N}.key.json`), {
+      agency: N,
+      passphrase: cluster.PASSPHRASE,
+      kdf: { N: 1 << 14, r: 8, p: 1 },
+    });
+    const propose = await coken([
+      "tx",
+      "propose",
+      ...asA(),
+      "--action",
+      "agency.admit",
+      "--agency",
+      N,
+      "--name",
+      "Guangzhou Tax",
+      "--region",
+      "CN-GZ",
+      "--public-key",
+      toHex(signer.publicKey),
+      "--roles",
+      "member",
+      "--json",
+    ]);
+    assert.equal(propose.code, 0, explain(propose));
+    const proposal = JSON.parse(propose.out);
+    assert.equal(proposal.proposal, derivedId(h, "proposal", A, proposal.seq));
+    await reach(B, proposal.height);
+    const vote = await coken([
+      "tx",
+      "vote",
+      "--config",
+      node(B).config,
+      "--proposal",
+      proposal.proposal,
+      "--approve",
+    ]);
+    assert.equal(vote.code, 0, explain(vote));
+    const register = await coken([
+      "tx",
+      "register",
+      "--keystore",
+      join(dir, `${N}.key.json`),
+      "--api",
+      apiUrl(B),
+    ]);
+    assert.equal(register.code, 0, explain(register));
+    assert.match(register.out, /^seq 0$/m);
+    await reach(A, heightIn(register));
+    const account = await (await fetch(`${apiUrl(A)}/v1/accounts/${N}`)).json();
+    assert.deepEqual(account, { agency: N, seq: 1, balance: "0", pendingSeq: 1 });
+
+    assert.match(grantId, /^[0-9a-f]{32}$/, "runs after the grant was issued");
+    const revoke = await coken([
+      "tx",
+      "grant-revoke",
+      ...asA(),
+      "--grant",
+      grantId,
+      "--reason",
+      "purpose met",
+    ]);
+    assert.equal(revoke.code, 0, explain(revoke));
+    const again = await coken(["tx", "grant-revoke", ...asA(), "--grant", grantId, "--reason", "twice"]);
+    assert.equal(again.code, 1, explain(again));
+    assert.match(again.out, /^refused GRANT_INACTIVE/m);
   });
 
   it("chain verify --api replays the live chain, and fails against a peer reporting another app hash", async () => {
