@@ -151,17 +151,19 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
 
   // 2. Mortgage: is the declared income above the threshold? A proved yes/no, the income itself stays with the bureau.
   const t = taxpayers(m);
-  for (const [who, expected] of [
-    [t.above, true],
-    [t.below, false],
-  ] as const) {
-    const r = await ask(
-      bank,
+  const incomeCheck = (asker: Endpoints, who: string) =>
+    ask(
+      asker,
       "HN",
       TAX,
       INCOME,
       `threshold(key: "${who}", field: "income", op: GTE, value: "${t.declared}") { holds ${PROOF} }`,
     );
+  for (const [who, expected] of [
+    [t.above, true],
+    [t.below, false],
+  ] as const) {
+    const r = await incomeCheck(bank, who);
     const title = `Guangdong bank asks Hunan tax bureau: income of ${who} ≥ ${t.declared.toLocaleString("en")} (proved yes/no)`;
     if ("code" in r) step({ title, ok: false, detail: `refused: ${r.code} ${r.message}` });
     else {
@@ -176,13 +178,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
   }
 
   // 3. No grant, no answer.
-  const courts = await ask(
-    endpointsOf(m, COURTS),
-    "HN",
-    TAX,
-    INCOME,
-    `threshold(key: "${t.above}", field: "income", op: GTE, value: "${t.declared}") { holds ${PROOF} }`,
-  );
+  const courts = await incomeCheck(endpointsOf(m, COURTS), t.above);
   step({
     title: "Guangdong courts ask the Hunan tax bureau without a grant",
     ok: "code" in courts && courts.code === "GRANT_REQUIRED",
@@ -208,13 +204,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     (d) => d.region.agency.frozen === true,
     30_000,
   );
-  const refused = await ask(
-    bank,
-    "HN",
-    TAX,
-    INCOME,
-    `threshold(key: "${t.above}", field: "income", op: GTE, value: "${t.declared}") { holds ${PROOF} }`,
-  );
+  const refused = await incomeCheck(bank, t.above);
   step({
     title: "The regulator freezes gd.bank; the bank asks again",
     ok: frozen.resultCode === null && "code" in refused && refused.code === "FROZEN",
