@@ -193,6 +193,17 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
   const regulator = endpointsOf(m, REGULATOR);
   const regulatorKey = await signerOf(o.dir, m, REGULATOR);
   const target = { kind: "agency" as const, id: BANK };
+  const bankFrozen = () =>
+    graphqlData(
+      endpointsOf(m, TAX).gateway,
+      `{ region(id: "GD") { agency(id: "${BANK}") { frozen } } }`,
+    ).then((d) => d.region.agency.frozen === true);
+  // A demo stopped between its freeze and its unfreeze left the bank frozen: lift that first, so it can run again.
+  if (await bankFrozen())
+    await submitAndWait(regulator, m.chainId, regulatorKey, "regulator.unfreeze", {
+      target,
+      reason: "demo: lift the freeze an interrupted demo left",
+    });
   const frozen = await submitAndWait(regulator, m.chainId, regulatorKey, "regulator.freeze", {
     target,
     reason: "demo: suspected misuse of income checks, under review",
