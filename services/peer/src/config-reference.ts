@@ -301,6 +301,20 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     description: "How long one proof may take.",
   },
   {
+    path: "zk.curveThreads",
+    type: '"none" | "per-core"',
+    default: "none",
+    description:
+      "Where a prover thread's curve works: none = in that thread; per-core = a thread per core (faster at depth 20, ~100 MiB more).",
+  },
+  {
+    path: "zk.proverIdleMs",
+    type: "integer ms 0..86400000",
+    default: 60_000,
+    description:
+      "Stop a prover thread after this long without a proof (the next one starts it again); 0 keeps it running.",
+  },
+  {
     path: "zk.datasets",
     type: "object: dataset id -> layout",
     default: {},

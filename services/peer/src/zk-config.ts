@@ -1,4 +1,10 @@
-import { DEFAULT_CIRCUIT_IDS, defaultCacheDir, type IndexSpec, parseCircuitId } from "@coken/zk";
+import {
+  type CurveThreads,
+  DEFAULT_CIRCUIT_IDS,
+  defaultCacheDir,
+  type IndexSpec,
+  parseCircuitId,
+} from "@coken/zk";
 import { ConfigError, expected, int, type Json, obj, only, resolve } from "./config-fields.js";
 import { configFieldsOf } from "./config-reference.js";
 
@@ -20,6 +26,13 @@ export interface ZkConfig {
   devKeys: boolean;
   proverThreads: number;
   proveTimeoutMs: number;
+  /**
+   * Where each prover thread's curve works: "none" in the prover thread itself, "per-core" on a thread per core
+   * of its own (faster proofs at depth 20, for about 100 MiB more while proving: docs/spec/zk.md §11).
+   */
+  curveThreads: CurveThreads;
+  /** Stop a prover thread after this many ms without a proof (the next proof starts it); 0: keep them running. */
+  proverIdleMs: number;
   /** Own datasets answered with proofs, by dataset id; absent ones answer lookups only. */
   datasets: Record<string, ProvedDatasetConfig>;
 }
@@ -28,6 +41,12 @@ const KEYS = configFieldsOf("zk");
 
 function name(v: unknown, path: string): string {
   if (typeof v !== "string" || v.length === 0) throw new ConfigError(path, expected(v, "a field name"));
+  return v;
+}
+
+function curveThreads(v: unknown): CurveThreads {
+  if (v !== "none" && v !== "per-core")
+    throw new ConfigError("$.zk.curveThreads", 'expected "none" or "per-core"');
   return v;
 }
 
@@ -81,6 +100,8 @@ export function parseZkConfig(v: unknown, base: string, production: boolean, env
     devKeys,
     proverThreads: int(z.proverThreads ?? 1, "$.zk.proverThreads", 1, 64),
     proveTimeoutMs: int(z.proveTimeoutMs ?? 30_000, "$.zk.proveTimeoutMs", 100, 3_600_000),
+    curveThreads: curveThreads(z.curveThreads ?? "none"),
+    proverIdleMs: int(z.proverIdleMs ?? 60_000, "$.zk.proverIdleMs", 0, 86_400_000),
     datasets: Object.fromEntries(
       Object.entries(datasets).map(([id, d]) => [id, datasetSection(d, `$.zk.datasets.${id}`)]),
     ),

@@ -37,7 +37,7 @@ export interface PeerZk {
 
 /**
  * Loads the keys from the artifact cache, starts the verifier, and — when the config names datasets to prove
- * over — a warm prover pool whose datasets follow the commitments in force on the ledger. Development keys are
+ * over — a prover pool whose datasets follow the commitments in force on the ledger. Development keys are
  * used only when the config allows them, and then loudly. Throws ZkError (ARTIFACT_MISSING, DEV_SETUP).
  */
 export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<PeerZk> {
@@ -50,11 +50,15 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
   // Answers from others are checked with any key installed here for these circuits; the ledger says which is in force.
   const verifier = createAnswerVerifier()({ keys: createArtifactRegistry(installed) });
   const proved = Object.keys(config.datasets).length > 0;
-  const prover = proved
-    ? createQueryProver({ pool: { size: config.proverThreads, timeoutMs: config.proveTimeoutMs } })({
-        artifacts: registry,
-      })
-    : undefined;
+  // Memory: the prover threads start with the first proof and stop when idle (proverIdleMs), and their curve works
+  // in the prover thread unless the operator asks for curve threads; the verifier's curve never has threads.
+  const pool = {
+    size: config.proverThreads,
+    timeoutMs: config.proveTimeoutMs,
+    curveThreads: config.curveThreads,
+    idleMs: config.proverIdleMs === 0 ? undefined : config.proverIdleMs,
+  };
+  const prover = proved ? createQueryProver({ pool })({ artifacts: registry }) : undefined;
   const datasets =
     prover === undefined
       ? undefined

@@ -14,7 +14,7 @@ function refusedAt(value: unknown, path: string, production = false): void {
 }
 
 describe("zk config", () => {
-  it("fills defaults: the benchmark circuits, no development keys, one prover thread, no proved datasets", () => {
+  it("fills defaults: the benchmark circuits, no development keys, one on-demand prover thread without curve threads, no proved datasets", () => {
     const c = parseZkConfig({}, BASE, false, ENV);
     assert.deepEqual(c, {
       cacheDir: "/var/cache/coken-zk",
@@ -22,6 +22,8 @@ describe("zk config", () => {
       devKeys: false,
       proverThreads: 1,
       proveTimeoutMs: 30_000,
+      curveThreads: "none",
+      proverIdleMs: 60_000,
       datasets: {},
     });
   });
@@ -53,6 +55,9 @@ describe("zk config", () => {
     refusedAt({ circuits: ["threshold-x"] }, "$.zk.circuits[0]");
     refusedAt({ devKeys: "yes" }, "$.zk.devKeys");
     refusedAt({ proverThreads: 0 }, "$.zk.proverThreads");
+    refusedAt({ curveThreads: 2 }, "$.zk.curveThreads");
+    refusedAt({ curveThreads: "all" }, "$.zk.curveThreads");
+    refusedAt({ proverIdleMs: -1 }, "$.zk.proverIdleMs");
     refusedAt({ datasets: { d: { depth: 5 } } }, "$.zk.datasets.d.depth");
     refusedAt({ datasets: { d: { indexes: [{ field: "" }] } } }, "$.zk.datasets.d.indexes[0].field");
     refusedAt(

@@ -4,6 +4,8 @@ import { ZkError } from "../errors.js";
 import type { CircuitInput } from "../statements/index.js";
 import type { CurveThreads, FromWorker, JobTimings, ToWorker, WorkerInit } from "./messages.js";
 
+export type { CurveThreads } from "./messages.js";
+
 export interface ProverPoolInit {
   /**
    * Prover threads. Default: one when each has the curve's per-core threads (a single proof already keeps every
@@ -20,6 +22,13 @@ export interface ProverPoolInit {
    * further threads). Default "per-core".
    */
   curveThreads?: CurveThreads;
+  /**
+   * Starts prover threads only when a job needs one and stops each after this many ms without a job, so that
+   * everything a thread holds (its isolate, curve and curve threads, WebAssembly memories, parsed keys and witness
+   * calculators) goes back to the process; the next job pays the thread's start and its circuit's loading again.
+   * Default: every thread starts with the pool and stays until `close()`.
+   */
+  idleMs?: number;
 }
 
 export interface PoolJob {
@@ -51,30 +60,39 @@ interface Slot {
   /** As the warm thread reported it. */
   curveThreads?: number;
   current?: Pending;
+  /** Stops the thread once it has been idle for `idleMs` (on-demand pools only). */
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** The pool's counters, for status pages and tests. */
 export interface PoolStats {
+  /** Prover threads running now (starting or warm). */
   workers: number;
   busy: number;
   queued: number;
   respawned: number;
+  /** Threads stopped after `idleMs` without a job. */
+  idleStopped: number;
   /** Threads each warm prover thread's curve works on besides it (0: in the prover thread); undefined before. */
   curveThreads?: number;
 }
 
 /**
- * A fixed set of long-lived prover threads fed from one bounded queue. A job that times out or is cancelled
- * while running takes its thread down with it (snarkjs cannot be interrupted) and a fresh thread replaces it.
+ * Up to `size` prover threads fed from one bounded queue: long-lived, or with `idleMs` started on demand and
+ * stopped when idle. A job that times out or is cancelled while running takes its thread down with it (snarkjs
+ * cannot be interrupted) and a fresh thread replaces it.
  */
 export class ProverPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
+  readonly #size: number;
   readonly #queueLimit: number;
   readonly #timeoutMs: number;
+  readonly #idleMs: number | undefined;
   readonly #workerInit: WorkerInit;
   #nextId = 1;
   #respawned = 0;
+  #idleStopped = 0;
   #closed = false;
 
   constructor(init: ProverPoolInit = {}) {
@@ -82,14 +100,19 @@ export class ProverPool {
     const size = init.size ?? (curveThreads === "none" ? availableParallelism() : 1);
     if (!Number.isInteger(size) || size < 1)
       throw new ZkError("BAD_QUERY", "pool size must be a positive integer");
+    if (init.idleMs !== undefined && !(Number.isInteger(init.idleMs) && init.idleMs > 0))
+      throw new ZkError("BAD_QUERY", "idleMs must be a positive integer");
+    this.#size = size;
     this.#queueLimit = init.queueLimit ?? 64;
     this.#timeoutMs = init.timeoutMs ?? 60_000;
+    this.#idleMs = init.idleMs;
     this.#workerInit = { curveThreads };
-    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+    if (this.#idleMs === undefined) this.#fill();
   }
 
-  /** Resolves when every thread has loaded snarkjs and its curve. */
+  /** Starts every thread not running yet and resolves when each has loaded snarkjs and its curve. */
   async ready(): Promise<void> {
+    this.#fill();
     await Promise.all(this.#slots.map((s) => s.ready));
   }
 
@@ -101,6 +124,7 @@ export class ProverPool {
       busy,
       queued: this.#queue.length,
       respawned: this.#respawned,
+      idleStopped: this.#idleStopped,
       curveThreads,
     };
   }
@@ -110,7 +134,7 @@ export class ProverPool {
     if (this.#closed) return Promise.reject(new ZkError("CANCELLED", "the prover is closed"));
     if (options.signal?.aborted === true)
       return Promise.reject(new ZkError("CANCELLED", "cancelled before start"));
-    const idle = this.#slots.some((s) => s.current === undefined);
+    const idle = this.#slots.some((s) => s.current === undefined) || this.#slots.length < this.#size;
     if (!idle && this.#queue.length >= this.#queueLimit) {
       return Promise.reject(
         new ZkError("QUEUE_FULL", "the prover queue is full", { limit: this.#queueLimit }),
@@ -150,7 +174,11 @@ export class ProverPool {
     if (this.#closed) return;
     this.#closed = true;
     for (const p of this.#queue.splice(0)) p.reject(new ZkError("CANCELLED", "the prover closed"));
-    await Promise.all(this.#slots.map((slot) => this.#stop(slot)));
+    await Promise.all(this.#slots.splice(0).map((slot) => this.#stop(slot)));
+  }
+
+  #fill(): void {
+    while (this.#slots.length < this.#size) this.#slots.push(this.#spawn());
   }
 
   #spawn(): Slot {
@@ -162,6 +190,8 @@ export class ProverPool {
         slot.started = true;
         slot.curveThreads = msg.curveThreads;
         markReady();
+        // Idle from here on (a thread still starting is not idle, however long its start takes).
+        this.#armIdle(slot);
         return;
       }
       if (msg.type !== "proved" && msg.type !== "failed") return;
@@ -172,24 +202,57 @@ export class ProverPool {
         current.resolve({ proof: msg.proof, publicSignals: msg.publicSignals, timings: msg.timings });
       else current.reject(new ZkError(msg.code, msg.message, { circuit: current.job.circuit }));
       this.#dispatch();
+      this.#armIdle(slot);
     });
     worker.on("error", (err) =>
       this.#replace(slot, new ZkError("PROOF_INVALID", `prover thread failed: ${err.message}`)),
     );
     worker.on("exit", () => {
       markReady();
-      if (!this.#closed && this.#slots.includes(slot))
+      clearTimeout(slot.idleTimer);
+      const at = this.#slots.indexOf(slot);
+      if (this.#closed || at < 0) return;
+      if (slot.started) {
         this.#replace(slot, new ZkError("PROOF_INVALID", "prover thread exited"));
+        return;
+      }
+      // A thread that died while starting would only die again: drop it rather than respawn in a loop; its job
+      // fails, and each later job starts one thread afresh.
+      this.#slots.splice(at, 1);
+      const current = slot.current;
+      slot.current = undefined;
+      current?.reject(new ZkError("PROOF_INVALID", "prover thread exited before it was ready"));
+      this.#dispatch();
     });
     return slot;
   }
 
+  /** On-demand pools: an idle thread is stopped after `idleMs` unless a job reaches it first. */
+  #armIdle(slot: Slot): void {
+    if (this.#idleMs === undefined || slot.current !== undefined) return;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => {
+      const at = this.#slots.indexOf(slot);
+      if (this.#closed || at < 0 || slot.current !== undefined) return;
+      this.#slots.splice(at, 1);
+      this.#idleStopped += 1;
+      void this.#stop(slot);
+    }, this.#idleMs);
+    // An idle prover thread must not keep the process alive.
+    slot.idleTimer.unref();
+  }
+
   #dispatch(): void {
     if (this.#closed) return;
+    // On demand: a thread for each waiting job, up to the pool's size (always full otherwise).
+    const idle = this.#slots.filter((s) => s.current === undefined).length;
+    for (let i = idle; i < this.#queue.length && this.#slots.length < this.#size; i++)
+      this.#slots.push(this.#spawn());
     for (const slot of this.#slots) {
       if (slot.current !== undefined) continue;
       const next = this.#queue.shift();
       if (next === undefined) return;
+      clearTimeout(slot.idleTimer);
       slot.current = next;
       next.slot = slot;
       const { circuit, wasm, zkey, input } = next.job;
@@ -217,7 +280,7 @@ export class ProverPool {
     const current = slot.current;
     slot.current = undefined;
     current?.reject(err);
-    // A thread that never started would only crash again: leave its place empty rather than spin.
+    // Still starting (a job gave up waiting for it): it serves the next; if it failed, its exit drops it.
     if (this.#closed || !slot.started) return;
     void slot.worker.terminate();
     this.#respawned += 1;
@@ -226,6 +289,7 @@ export class ProverPool {
   }
 
   async #stop(slot: Slot): Promise<void> {
+    clearTimeout(slot.idleTimer);
     const current = slot.current;
     slot.current = undefined;
     current?.reject(new ZkError("CANCELLED", "the prover closed"));

@@ -15,8 +15,9 @@ import { enableNestedCurveThreads } from "./nested-threads.js";
 import { type ProvingKey, parseProvingKey } from "./proving-key.js";
 
 /**
- * A long-lived prover thread: the bn128 curve is loaded once and kept warm; each circuit's witness calculator and
- * parsed proving key are loaded on first use and kept. One job at a time (the pool sends one).
+ * A prover thread: the bn128 curve is loaded once and kept warm; each circuit's witness calculator and parsed
+ * proving key are loaded on first use and kept for as long as the thread lives (an on-demand pool stops it when
+ * idle, which is how that memory is given back). One job at a time (the pool sends one).
  */
 interface Loaded {
   calculator: WitnessCalculator;
