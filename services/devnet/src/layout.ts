@@ -1,6 +1,9 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { generateKeystore, readKeystoreFile } from "@coken/keystore";
 import { peerIdFromPublicKey } from "@coken/p2p";
 import { AGENCIES, DATASETS, type DevnetSize, treeDepth } from "./scenario.js";
@@ -130,6 +133,15 @@ export async function createDevnet(
     })),
   };
   await writeFile(join(dir, "genesis.json"), `${JSON.stringify(genesis, null, 2)}\n`);
+  // Each store is created by a process of its own that then ends (create-store.ts says why), two at a time.
+  const createStore = fileURLToPath(new URL("./create-store.js", import.meta.url));
+  const pending = agencies.map((a) => join(dir, a.id, "db"));
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let db = pending.shift(); db !== undefined; db = pending.shift())
+        await promisify(execFile)(process.execPath, [createStore, db]);
+    }),
+  );
   const manifest: DevnetManifest = {
     version: 1,
     chainId: genesis.chainId,

@@ -35,7 +35,8 @@ export class PeerSupervisor {
       process.execPath,
       [...PEER_NODE_FLAGS, this.cli, "peer", "start", "--config", join(this.dir, node.config)],
       // Own process group: Ctrl-C reaches the devnet, which stops the peers in order.
-      { env: this.env, stdio: ["ignore", "ignore", "pipe"], detached: true },
+      // Two malloc arenas: a prover thread's allocator pools are returned when it stops (~+6 MiB kept, not ~+28).
+      { env: { MALLOC_ARENA_MAX: "2", ...this.env }, stdio: ["ignore", "ignore", "pipe"], detached: true },
     );
     child.stderr?.pipe(log);
     const pidFile = join(this.dir, node.id, PID_FILE);
