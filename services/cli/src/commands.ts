@@ -9,15 +9,8 @@ import {
   toHex,
 } from "@coken/ledger";
 import { peerIdFromPublicKey } from "@coken/p2p";
-import { ConfigError, readGenesisFile } from "@coken/peer";
-import {
-  openStore,
-  ReplayError,
-  replayStoredChain,
-  type Store,
-  type StoreConfig,
-  StoreError,
-} from "@coken/store";
+import { ConfigError, readGenesisFile } from "@coken/peer/config";
+import type { Store, StoreConfig } from "@coken/store";
 
 /** What a command prints and its exit code; commands never write to the console themselves. */
 export interface CommandResult {
@@ -89,6 +82,8 @@ async function loadGenesis(file: string): Promise<Genesis | CommandResult> {
  * an error and nothing is created or migrated.
  */
 export async function chainVerify(genesisFile: string, config: StoreConfig): Promise<CommandResult> {
+  // The store (PGlite, drizzle) takes a second to load: only this command pays for it.
+  const { openStore, ReplayError, replayStoredChain, StoreError } = await import("@coken/store");
   const genesis = await loadGenesis(genesisFile);
   if ("code" in genesis) return genesis;
   let store: Store;

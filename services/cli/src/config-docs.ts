@@ -1,4 +1,4 @@
-import { CONFIG_REFERENCE, type ConfigField } from "@coken/peer";
+import { CONFIG_REFERENCE, type ConfigField } from "@coken/peer/config";
 
 /** What the reference says about a field's absence: required, its default, or what absence means. */
 function absence(f: ConfigField): string {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_BASE_PORT, type DevnetSize, defaultDevnetDir, runDemo, runDevnet } from "@coken/devnet";
+import type { DevnetSize } from "@coken/devnet";
 import { defaultCacheDir } from "@coken/zk";
 import { type Command, flag, str } from "./command.js";
 import { UsageError } from "./commands.js";
@@ -38,7 +38,7 @@ Ports: agency i uses BASE+10i (libp2p), BASE+10i+1 (operator API), BASE+10i+2 (G
     options: {
       dir: DIR_OPTION,
       reset: { type: "boolean", description: "delete the devnet folder first and start over" },
-      "base-port": { type: "string", value: "N", description: `first port (default ${DEFAULT_BASE_PORT})` },
+      "base-port": { type: "string", value: "N", description: "first port (default 7100)" },
       size: {
         type: "string",
         value: "full|small",
@@ -56,6 +56,7 @@ Ports: agency i uses BASE+10i (libp2p), BASE+10i+1 (operator API), BASE+10i+2 (G
         process.once("SIGINT", () => done("SIGINT"));
         process.once("SIGTERM", () => done("SIGTERM"));
       });
+      const { defaultDevnetDir, runDevnet } = await import("@coken/devnet");
       const code = await runDevnet({
         dir: resolve(str(values, "dir") ?? defaultDevnetDir(env)),
         reset: flag(values, "reset"),
@@ -87,6 +88,7 @@ every step holds.`,
   options: { dir: DIR_OPTION, json: { type: "boolean", description: "one JSON document instead of tables" } },
   async run({ values }, env) {
     const json = flag(values, "json");
+    const { defaultDevnetDir, runDemo } = await import("@coken/devnet");
     const result = await runDemo({
       dir: resolve(str(values, "dir") ?? defaultDevnetDir(env)),
       cli: MAIN,

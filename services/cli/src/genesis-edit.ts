@@ -12,7 +12,7 @@ import {
   parseGenesis,
   toHex,
 } from "@coken/ledger";
-import { ConfigError, parseJson } from "@coken/peer";
+import { ConfigError, parseJson } from "@coken/peer/config";
 import { type CommandResult, UsageError } from "./commands.js";
 
 type Json = Record<string, unknown>;

@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { generateKeystore } from "@coken/keystore";
 import { toHex } from "@coken/ledger";
 import { peerIdFromPublicKey } from "@coken/p2p";
-import { ConfigError, parsePeerConfigText } from "@coken/peer";
+import { ConfigError, parsePeerConfigText } from "@coken/peer/config";
 import { type CommandResult, UsageError } from "./commands.js";
 import { commentedConfig } from "./config-docs.js";
 

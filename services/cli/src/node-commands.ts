@@ -2,7 +2,6 @@ import type { StoreConfig } from "@coken/store";
 import { type Command, str } from "./command.js";
 import { chainVerify, genesisCheck, keysGenerate, keysShow, UsageError } from "./commands.js";
 import { genesisAddAgency, genesisNew } from "./genesis-edit.js";
-import { chainVerifyRemote } from "./remote-verify.js";
 
 /** Keys, genesis and stored-chain commands: they work on files and need no running peer. */
 export const nodeCommands: Command[] = [
@@ -142,7 +141,8 @@ export const nodeCommands: Command[] = [
       if (api !== undefined) {
         if (!genesis || pglite !== undefined || postgres !== undefined)
           throw new UsageError("chain verify --api URL needs --genesis and neither --pglite nor --postgres");
-        return chainVerifyRemote(genesis, api);
+        // Loaded on use: it brings the store's replay (and its database code) with it.
+        return (await import("./remote-verify.js")).chainVerifyRemote(genesis, api);
       }
       if (!genesis || (pglite === undefined) === (postgres === undefined))
         throw new UsageError("chain verify needs --genesis and one of --pglite or --postgres");

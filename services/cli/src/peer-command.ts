@@ -1,4 +1,4 @@
-import { jsonLogger, readPeerConfig, startPeer } from "@coken/peer";
+import { readPeerConfig } from "@coken/peer/config";
 import { type Command, str } from "./command.js";
 import { UsageError } from "./commands.js";
 
@@ -11,6 +11,9 @@ export async function peerStart(configFile: string, env: NodeJS.ProcessEnv): Pro
   const config = await readPeerConfig(configFile);
   const passphrase = env.COKEN_KEYSTORE_PASSPHRASE;
   if (!passphrase) throw new UsageError("set COKEN_KEYSTORE_PASSPHRASE to the keystore passphrase");
+  // Loaded here, not at the top: the peer (gateway, libp2p, store) takes a second to load, which no other
+  // command needs to pay.
+  const { jsonLogger, startPeer } = await import("@coken/peer");
   const log = jsonLogger(
     (line) => process.stderr.write(line),
     "peer",

@@ -1,5 +1,5 @@
 import { createVerifier, type Genesis, toHex } from "@coken/ledger";
-import { BlockJsonError, blockFromJson, ConfigError, readGenesisFile } from "@coken/peer";
+import { BlockJsonError, blockFromJson, ConfigError, readGenesisFile } from "@coken/peer/config";
 import { type BlockSource, ReplayError, replayChain, type StoredBlock } from "@coken/store";
 import type { CommandResult } from "./commands.js";
 import { baseUrl, errorOf, RemoteError, requestJson } from "./remote-api.js";

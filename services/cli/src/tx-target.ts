@@ -1,6 +1,11 @@
 import { loadKeystore } from "@coken/keystore";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher, type Signer } from "@coken/ledger";
-import { ConfigError, type PeerConfig, readPeerConfig as readConfigFile, readGenesisFile } from "@coken/peer";
+import {
+  ConfigError,
+  type PeerConfig,
+  readPeerConfig as readConfigFile,
+  readGenesisFile,
+} from "@coken/peer/config";
 import { type OptionValues, str } from "./command.js";
 import { UsageError } from "./commands.js";
 import { baseUrl, RemoteError, requestJson } from "./remote-api.js";
