@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, writeFile } from "node:fs/promises";
+import { cp, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -133,15 +133,13 @@ export async function createDevnet(
     })),
   };
   await writeFile(join(dir, "genesis.json"), `${JSON.stringify(genesis, null, 2)}\n`);
-  // Each store is created by a process of its own that then ends (create-store.ts says why), two at a time.
+  // One store is created by a process of its own that then ends (create-store.ts says why); a fresh store holds
+  // only the schema, the same for every agency, so the others are copies of it (initdb is the slow part).
   const createStore = fileURLToPath(new URL("./create-store.js", import.meta.url));
-  const pending = agencies.map((a) => join(dir, a.id, "db"));
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let db = pending.shift(); db !== undefined; db = pending.shift())
-        await promisify(execFile)(process.execPath, [createStore, db]);
-    }),
-  );
+  const template = join(dir, ".store-template");
+  await promisify(execFile)(process.execPath, [createStore, template]);
+  for (const a of agencies) await cp(template, join(dir, a.id, "db"), { recursive: true });
+  await rm(template, { recursive: true, force: true });
   const manifest: DevnetManifest = {
     version: 1,
     chainId: genesis.chainId,
