@@ -33,7 +33,10 @@ async function start(dir: string, zkCache: string, extra: string[] = []): Promis
   );
   const out: string[] = [];
   child.stdout?.setEncoding("utf8").on("data", (s: string) => out.push(s));
-  child.stderr?.setEncoding("utf8").on("data", (s: string) => process.stderr.write(s));
+  child.stderr?.setEncoding("utf8").on("data", (s: string) => {
+    out.push(s);
+    process.stderr.write(s);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   for (;;) {
     if (out.join("").includes("Ctrl-C stops every peer")) break;
@@ -142,7 +145,7 @@ rows, depth-16 circuits with development keys. 1-minute load average at the star
 
 | start | time to ready |
 | --- | ---: |
-| first start, empty key cache (keys ${keysLine}, then keys, genesis, seeding: rows imported, commitments built and proved, grants) | ${secs(cold.readyMs)} |
+| first start, empty key cache (development ZK keys built in ${keysLine}; then keys, genesis, stores and seeding: rows imported, commitments built and proved, grants) | ${secs(cold.readyMs)} |
 | resumed start (\`npm start\` again: same chain, nothing to build or seed) | ${secs(resumed.readyMs)} |
 | \`--reset\` with the keys cached (new chain, seeding again) | ${secs(reset.readyMs)} |
 
@@ -154,7 +157,12 @@ Each peer's RSS (\`/v1/status\`): idle 10 s after ready; peak sampled every 250 
 | --- | ---: | ---: | ---: | ---: |
 ${rows.map((r) => `| ${r} |`).join("\n")}
 
-Budget ≤ 300 MiB per peer: ${budget}.`,
+Budget ≤ 300 MiB per peer: ${budget}. Where the memory goes (measured with /proc/<pid>/smaps and heap
+statistics): a peer that opened an existing PGlite store idles at 240–270 MiB (PGlite's WebAssembly memory and the
+allocator pools its compilation leaves); bulk row imports during seeding leave the owner's allocator higher until a
+restart; a proving agency adds its prover thread while it proves (its V8 heap, the curve's memory and the circuit's
+keys; the thread stops after \`zk.proverIdleMs\`). What would close the gap: moving proving into a process of its
+own per proof burst, or a store whose engine does not sit in the peer's heap (PostgreSQL, as production runs).`,
     );
   } finally {
     await rm(root, { recursive: true, force: true });
