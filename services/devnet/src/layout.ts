@@ -172,8 +172,8 @@ export function peerConfig(m: DevnetManifest, node: AgencyNode, circuits: string
       peers: others.map((o) => `/ip4/127.0.0.1/tcp/${o.p2pPort}/p2p/${o.peerId}`),
     },
     api: { host: "127.0.0.1", port: node.apiPort, tokenFile: "../operator.token" },
-    // A block about every second: quick enough for the demo, light enough for six peers idling on a laptop.
-    consensus: { timeoutProposeMs: 2000, timeoutVoteMs: 800, timeoutDeltaMs: 300, timeoutCommitMs: 1000 },
+    // A block about every 1.5 s: quick enough for the demo, light enough for six peers idling on a laptop.
+    consensus: { timeoutProposeMs: 2000, timeoutVoteMs: 800, timeoutDeltaMs: 300, timeoutCommitMs: 1500 },
     gateway: {
       port: node.gatewayPort,
       publicUrl: `http://127.0.0.1:${node.gatewayPort}`,
