@@ -239,10 +239,27 @@ export async function useThreadlessCurve(): Promise<void> {
   (globalThis as { curve_bn128?: PairingCurve | null }).curve_bn128 = await loadPairingCurve();
 }
 
-/** Builds a witness calculator from a circom-compiled wasm (compiled once, reused for every witness). */
+/**
+ * Builds a witness calculator from a circom-compiled wasm (compiled once, reused for every witness). The circom
+ * runtime prints a failed constraint on the console, with the signal values involved, which may be a dataset's
+ * private values: while it computes, this thread's console is muted, and the failure still comes back as the
+ * rejection (its message names the template and line). Nothing else in a peer writes to the console.
+ */
 export async function loadWitnessCalculator(wasm: Uint8Array): Promise<WitnessCalculator> {
   const rt = (await load("circom_runtime")) as {
     WitnessCalculatorBuilder(code: Uint8Array, options?: Record<string, unknown>): Promise<WitnessCalculator>;
   };
-  return rt.WitnessCalculatorBuilder(wasm);
+  const calculator = await rt.WitnessCalculatorBuilder(wasm);
+  return {
+    async calculateWTNSBin(input, sanityCheck) {
+      const { log, error } = console;
+      console.log = console.error = () => {};
+      try {
+        return await calculator.calculateWTNSBin(input, sanityCheck);
+      } finally {
+        console.log = log;
+        console.error = error;
+      }
+    },
+  };
 }
