@@ -100,8 +100,8 @@ export interface TxOutcome {
 }
 
 /**
- * Signs a transaction as `signer`'s agency with its next sequence number (read from the ledger through the
- * officials' API), submits it to the agency's peer and waits until a block holds it.
+ * Signs a transaction as `signer`'s agency with its next sequence number (the operator API's `pendingSeq`, which
+ * counts this agency's txs still in the mempool), submits it to the agency's peer and waits until a block holds it.
  */
 export async function submitAndWait<K extends TxKind>(
   at: Endpoints,
@@ -112,10 +112,11 @@ export async function submitAndWait<K extends TxKind>(
   timeoutMs = 60_000,
 ): Promise<TxOutcome> {
   const hasher = createHasher("sha256");
-  const account = await graphqlData(at.gateway, "query($a: String!) { account(agency: $a) { seq } }", {
-    a: at.agency,
-  });
-  const seq = (account.account?.seq as number | undefined) ?? 0;
+  const account = await apiGet<{ pendingSeq: number }>(
+    at.api,
+    `/v1/accounts/${encodeURIComponent(at.agency)}`,
+  );
+  const seq = account?.pendingSeq ?? 0;
   const body = { chain: chainId, kind, sender: at.agency, seq, payload } as TxBody;
   const raw = encodeTx(signTx(hasher, signer, body));
   const res = await fetch(`${at.api}/v1/txs`, { method: "POST", body: raw as Uint8Array<ArrayBuffer> });
@@ -125,11 +126,8 @@ export async function submitAndWait<K extends TxKind>(
   const id = json.id;
   const tx = await until(
     `${kind} ${id.slice(0, 12)} to be committed`,
-    () =>
-      graphqlData(at.gateway, "query($h: Hex!) { tx(hash: $h) { height resultCode } }", { h: id }).then(
-        (d) => d.tx as { height: number; resultCode: string | null } | null,
-      ),
-    (t) => t !== null,
+    () => apiGet<{ status: string; height?: number; resultCode?: string | null }>(at.api, `/v1/txs/${id}`),
+    (t) => t?.status === "committed",
     timeoutMs,
   );
   return { id, seq, height: tx?.height ?? -1, resultCode: tx?.resultCode ?? null };
