@@ -15,6 +15,17 @@ export {
   type UpstreamResult,
 } from "./federation/transport.js";
 export * from "./federation/types.js";
+export {
+  ConnectionTally,
+  checkHttpLimits,
+  DEFAULT_HTTP_LIMITS,
+  guardHttpServer,
+  type HttpGuard,
+  type HttpRefusalCode,
+  type HttpServerLimits,
+  httpServerOptions,
+} from "./hardening/connections.js";
+export type { QueryLimits } from "./hardening/limits.js";
 export { documentId, loadManifest, type PersistedDocuments } from "./hardening/persisted.js";
 export { type Logger, memoryLogger, silentLogger } from "./observability/log.js";
 export { officialSchema } from "./official/schema.js";
@@ -24,6 +35,7 @@ export {
   type PeerEndpointComponents,
   type PeerEndpointOptions,
 } from "./provider/endpoint.js";
+export { DEFAULT_PEER_QUERY_LIMITS } from "./provider/limits.js";
 export { peerSchema } from "./provider/schema.js";
 export { cosignOver } from "./receipts/cosign-client.js";
 export { type ReceiptCommit, ReceiptIssuer } from "./receipts/issuer.js";

@@ -5,6 +5,13 @@ import { SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api
 import type { GraphQLSchema } from "graphql";
 import { GatewayError, isGatewayError } from "./errors.js";
 import { readBodyWithin } from "./hardening/body.js";
+import {
+  checkHttpLimits,
+  DEFAULT_HTTP_LIMITS,
+  guardHttpServer,
+  type HttpServerLimits,
+  httpServerOptions,
+} from "./hardening/connections.js";
 import { createInFlight } from "./hardening/drain.js";
 import { callHandler, errorResponse, type FetchHandler, headersOf, writeResponse } from "./hardening/http.js";
 import type { QueryLimits } from "./hardening/limits.js";
@@ -35,6 +42,8 @@ export interface GatewayServerOptions {
   csrfHeaders?: string[];
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Header, request, body and keep-alive deadlines and connection caps; defaults `DEFAULT_HTTP_LIMITS`. */
+  http?: Partial<HttpServerLimits>;
 }
 
 export interface GatewayServerComponents {
@@ -50,6 +59,8 @@ export interface GatewayServerComponents {
   authenticateOfficial?: (headers: Headers) => string | null;
   /** Milliseconds since the Unix epoch, for rate limits. */
   clock?: () => number;
+  /** The web dashboard's static files, mounted at `/dashboard/` when given (GET and HEAD only). */
+  dashboard?: FetchHandler;
 }
 
 export interface GatewayServer {
@@ -71,6 +82,7 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
   return (components: GatewayServerComponents): GatewayServer => {
     const host = options.host ?? "127.0.0.1";
     const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    const httpLimits = checkHttpLimits({ ...DEFAULT_HTTP_LIMITS, ...options.http });
     const metrics = components.metrics ?? createGatewayMetrics();
     const log = (components.logger ?? silentLogger).child("gateway");
     const tracer = components.tracer ?? trace.getTracer("coken-gateway");
@@ -166,6 +178,9 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
             await graphqlRoute(req, endpoint, headersOf(req), controller.signal),
             closing,
           );
+        } else if (components.dashboard !== undefined && /^\/dashboard(\/|$)/.test(path ?? "")) {
+          const request = new Request(new URL(req.url ?? "/", url), { method: req.method ?? "GET" });
+          await writeResponse(res, await callHandler(components.dashboard, request), closing);
         } else {
           await writeResponse(res, errorResponse(404, "NOT_FOUND", "no such route"), closing);
         }
@@ -195,12 +210,19 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
       }
     }
 
-    const serverOptions = { keepAliveTimeout: 5000 };
-    const server = (
-      options.tls ? createTlsServer({ ...serverOptions, ...options.tls }) : createServer(serverOptions)
-    ).on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const serverOptions = httpServerOptions(httpLimits);
+    const server = options.tls
+      ? createTlsServer({ ...serverOptions, ...options.tls })
+      : createServer(serverOptions);
+    const guard = guardHttpServer(server, httpLimits, {
+      onRefused(code, req) {
+        metrics.error((req.url ?? "").startsWith("/peer/") ? "peer" : "official", code);
+      },
+    });
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       inFlight.enter();
       res.once("close", () => inFlight.leave());
+      if (!guard.admit(req, res)) return;
       if (draining) {
         void writeResponse(res, errorResponse(503, "SHUTTING_DOWN", "the gateway is shutting down"), {
           connection: "close",
@@ -209,9 +231,11 @@ export function createGatewayServer(options: GatewayServerOptions = {}) {
       }
       void route(req, res);
     });
-    server.on("clientError", (_err, socket) => {
-      if (socket.writable)
-        socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return;
+      // Headers or the whole request past Node's deadlines: 408, as Node itself would answer.
+      const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     });
 
     return {

@@ -5,6 +5,7 @@ import { type ExecutionResult, GraphQLError } from "graphql";
 import { createYoga, type Plugin, type YogaServerInstance } from "graphql-yoga";
 import { GatewayError, isGatewayError } from "../errors.js";
 import { CallLog } from "../federation/call-log.js";
+import type { QueryLimits } from "../hardening/limits.js";
 import { decodeReceiptList } from "../receipts/codec.js";
 import { cosignBatch } from "../receipts/cosigner.js";
 import type { ResponseEnvelope } from "../signing/envelope.js";
@@ -12,6 +13,7 @@ import { proofHash, resultHash } from "../signing/hashes.js";
 import { CheckedBatches, signResponses } from "../signing/wire.js";
 import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer.js";
 import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
+import { batchLimit, DEFAULT_PEER_QUERY_LIMITS, peerDocumentLimits } from "./limits.js";
 import { NonceCache } from "./nonces.js";
 import { createRateLimiter, type RateLimit } from "./rate-limit.js";
 import { groupedRowReads, type RowSource } from "./row-reads.js";
@@ -31,6 +33,8 @@ export interface PeerEndpointOptions {
   /** Operations per HTTP request (GraphQL batching). */
   maxBatch: number;
   maxBodyBytes: number;
+  /** Document limits of each authenticated operation; default `DEFAULT_PEER_QUERY_LIMITS`. */
+  limits?: Partial<QueryLimits>;
 }
 
 export const DEFAULT_PEER_ENDPOINT_OPTIONS: PeerEndpointOptions = {
@@ -63,7 +67,11 @@ function maskError(error: unknown): Error {
     return new GraphQLError(original.message, { extensions: { code: original.code } });
   if (error instanceof GraphQLError && error.originalError === undefined)
     return new GraphQLError(error.message, {
-      extensions: { code: (error.extensions.code as string | undefined) ?? "BAD_USER_INPUT" },
+      extensions: {
+        code: (error.extensions.code as string | undefined) ?? "BAD_USER_INPUT",
+        // An HTTP status a refusal sets for itself (the batch limit's 413) stays.
+        ...(error.extensions.http === undefined ? {} : { http: error.extensions.http }),
+      },
     });
   return new GraphQLError("Unexpected error.", { extensions: { code: "INTERNAL" } });
 }
@@ -225,7 +233,13 @@ export function createPeerEndpoint(
     landingPage: false,
     batching: { limit: options.maxBatch },
     maskedErrors: { maskError },
-    plugins: [limitBody, authenticateFirst, signing],
+    plugins: [
+      limitBody,
+      batchLimit(options.maxBatch),
+      authenticateFirst,
+      ...peerDocumentLimits({ ...DEFAULT_PEER_QUERY_LIMITS, ...options.limits }, (p) => authenticated.has(p)),
+      signing,
+    ],
     context: ({ params }) => {
       const auth = authenticated.get(params);
       if (auth === undefined) throw new GatewayError("UNAUTHENTICATED", "unsigned request");
