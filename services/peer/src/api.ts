@@ -1,5 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  DEFAULT_HTTP_LIMITS,
+  guardHttpServer,
+  type HttpServerLimits,
+  httpServerOptions,
+} from "@coken/gateway";
 import { send } from "./api-http.js";
 import { type ChainReads, serveReads } from "./api-reads.js";
 import { DatasetOpError, type DatasetOps } from "./dataset-ops.js";
@@ -109,10 +115,14 @@ function datasetRoute(target: ApiTarget, req: IncomingMessage, res: ServerRespon
  * counting pending txs) and `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay). With the
  * operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines, all stored or none) and
  * `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`). Never echoes row values;
- * tx bytes leave only inside committed blocks, which every peer of the network holds anyway.
+ * tx bytes leave only inside committed blocks, which every peer of the network holds anyway. Header, body and
+ * keep-alive deadlines and connection caps are `limits` (see `guardHttpServer`).
  */
-export function createApiServer(target: ApiTarget): Server {
-  return createServer((req, res) => {
+export function createApiServer(target: ApiTarget, limits: HttpServerLimits = DEFAULT_HTTP_LIMITS): Server {
+  const server = createServer(httpServerOptions(limits));
+  const guard = guardHttpServer(server, limits);
+  return server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!guard.admit(req, res)) return;
     if (serveReads(target.reads, req, res)) return;
     const route = `${req.method} ${req.url?.split("?")[0]}`;
     if (route === "GET /v1/status") return send(res, 200, target.status());

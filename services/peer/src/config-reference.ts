@@ -1,3 +1,5 @@
+import { HTTP_DEFAULTS, HTTP_FIELDS, httpRange } from "./http-config.js";
+
 /**
  * Every field of a peer's configuration file, in file order: the one source for the field lists the parser
  * accepts, the commented config `coken init` writes and `coken config reference` (and so the README's table).
@@ -16,6 +18,40 @@ export interface ConfigField {
   /** A value to show in a written config when the field is left out (defaults to `default`). */
   example?: unknown;
   description: string;
+}
+
+const HTTP_MEANING: Record<(typeof HTTP_FIELDS)[number], string> = {
+  headersTimeoutMs:
+    "A request's headers must have arrived this long after it started; else 408 and the connection is closed.",
+  requestTimeoutMs:
+    "The whole request, headers and body, must have arrived within this; else 408 and the connection is closed.",
+  bodyTimeoutMs:
+    "A request's body must have arrived this long after its headers, however steadily it trickles in; else 408 REQUEST_TIMEOUT and the connection is closed.",
+  keepAliveTimeoutMs: "An idle keep-alive connection is closed after this.",
+  maxConnectionsPerClient:
+    "Open connections from one client address; the next is answered 503 TOO_MANY_CONNECTIONS and closed (raise it behind a proxy, whose connections all come from one address).",
+  maxConnections: "Open connections in all; the next is answered 503 TOO_MANY_CONNECTIONS and closed.",
+};
+
+/** The `http` object of a section whose HTTP server it hardens. */
+function httpFields(section: "api" | "gateway", server: string): ConfigField[] {
+  return [
+    {
+      path: `${section}.http`,
+      type: "object",
+      defaultText: "the defaults below",
+      description: `Deadlines and connection caps of ${server}.`,
+    },
+    ...HTTP_FIELDS.map((field) => {
+      const [min, max] = httpRange(field);
+      return {
+        path: `${section}.http.${field}`,
+        type: `integer${field.endsWith("Ms") ? " ms" : ""} ${min}..${max}`,
+        default: HTTP_DEFAULTS[field],
+        description: HTTP_MEANING[field],
+      };
+    }),
+  ];
 }
 
 export const CONFIG_REFERENCE: readonly ConfigField[] = [
@@ -120,6 +156,7 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     example: "operator.token",
     description: "A file holding the operator's bearer token (COKEN_API_TOKEN for the dataset commands).",
   },
+  ...httpFields("api", "the operator API"),
   {
     path: "consensus",
     type: "object",
@@ -262,6 +299,14 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     type: "integer ms",
     default: 500,
     description: "How often the receipt queue is worked.",
+  },
+  ...httpFields("gateway", "the gateway's HTTP server (/graphql, /peer/graphql, /healthz, /metrics)"),
+  {
+    path: "gateway.receiptAckWaitMs",
+    type: "integer ms",
+    default: 30000,
+    description:
+      "How long a receipt batch waits for the requester's co-signature; after that (or at once when the requester refuses) the receipts are recorded without it, backed by the requester's request signatures.",
   },
   {
     path: "zk",

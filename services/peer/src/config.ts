@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve as resolvePath } from "node:path";
+import type { HttpServerLimits } from "@coken/gateway";
 import { type Genesis, GenesisError, parseGenesis } from "@coken/ledger";
 import type { StoreConfig } from "@coken/store";
 import { ConfigError, expected, int, multiaddrText, obj, only, resolve, str } from "./config-fields.js";
 import { configFieldsOf } from "./config-reference.js";
 import { type GatewayConfig, GatewayConfigError, parseGatewayConfig } from "./gateway-config.js";
+import { parseHttpLimits } from "./http-config.js";
 import { parseJson, parseJsonc } from "./json-text.js";
 import { parseZkConfig, type ZkConfig } from "./zk-config.js";
 
@@ -27,7 +29,7 @@ export interface PeerConfig {
    * The operator API on `host:port`. Dataset endpoints (row import, commit) need the bearer token stored in
    * `tokenFile`; without one they are off.
    */
-  api: { host: string; port: number; tokenFile: string | null };
+  api: { host: string; port: number; tokenFile: string | null; http: HttpServerLimits };
   consensus: {
     timeoutProposeMs: number;
     timeoutVoteMs: number;
@@ -99,6 +101,7 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
       host: str(api.host ?? "127.0.0.1", "$.api.host"),
       port: int(api.port ?? 0, "$.api.port", 0, 65535),
       tokenFile: api.tokenFile === undefined ? null : resolve(base, str(api.tokenFile, "$.api.tokenFile")),
+      http: parseHttpLimits(api.http, "$.api.http", (path, reason) => new ConfigError(path, reason)),
     },
     consensus: merged,
     ...(gateway === undefined ? {} : { gateway }),

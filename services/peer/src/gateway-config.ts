@@ -1,4 +1,6 @@
+import type { HttpServerLimits } from "@coken/gateway";
 import { configFieldsOf } from "./config-reference.js";
+import { parseHttpLimits } from "./http-config.js";
 
 /** The `gateway` section of a peer's configuration: where its GraphQL gateway listens and how to reach the others. */
 export interface GatewayConfig {
@@ -30,6 +32,8 @@ export interface GatewayConfig {
   receiptBatchSize: number;
   receiptBatchWaitMs: number;
   receiptIntervalMs: number;
+  /** Deadlines and connection caps of the gateway's HTTP server. */
+  http: HttpServerLimits;
 }
 
 /** A problem in the `gateway` section, at a JSON path. */
@@ -132,5 +136,6 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
     receiptBatchSize: num("receiptBatchSize", 1, 1000),
     receiptBatchWaitMs: num("receiptBatchWaitMs", 0, 3_600_000),
     receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),
+    http: parseHttpLimits(g.http, "$.gateway.http", (path, message) => new GatewayConfigError(path, message)),
   };
 }

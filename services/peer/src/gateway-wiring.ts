@@ -148,6 +148,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     host: config.host,
     port: config.port,
     mode: config.mode,
+    http: config.http,
     ...(tls ? { tls } : {}),
     ...(config.trustedDocuments ? { persistedDocuments: await loadManifest(config.trustedDocuments) } : {}),
   })({

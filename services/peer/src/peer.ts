@@ -169,43 +169,46 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     });
     const token =
       config.api.tokenFile === null ? null : (await readFile(config.api.tokenFile, "utf8")).trim();
-    const api: Server = createApiServer({
-      submitTx,
-      datasets,
-      token: token === "" ? null : token,
-      provedDatasets: () => zk?.datasets?.status() ?? [],
-      onError: (e) => log.error("dataset operation failed", { error: String(e) }),
-      reads: createChainReads({
-        self: key.agency,
-        store,
-        ledger: chain.ledger,
-        mempool,
-        peers: () => network.peers().length,
-        halted: () => driver.halted !== null,
-        log: log.child("api"),
-      }),
-      status: () => ({
-        chain: genesis.chainId,
-        genesisHash: toHex(genesisHash(chain.ledger.hasher, genesis)),
-        hashAlgorithm: genesis.hashAlgorithm,
-        agency: key.agency,
-        height: chain.ledger.head.height,
-        appHash: toHex(chain.ledger.head.appHash),
-        peers: network.peers().length,
-        mempool: mempool.size,
-        halted: driver.halted !== null,
-        rssBytes: process.memoryUsage().rss,
-        heapUsedBytes: process.memoryUsage().heapUsed,
-        signatureChecks: verifier.stats.checks,
-        signatureCacheHits: verifier.stats.cacheHits,
-      }),
-      async block(height) {
-        const b = await store.ledger.getBlock(height);
-        return (
-          b && { height: b.height, hash: toHex(b.hash), appHash: toHex(b.resultAppHash), txs: b.txs.length }
-        );
+    const api: Server = createApiServer(
+      {
+        submitTx,
+        datasets,
+        token: token === "" ? null : token,
+        provedDatasets: () => zk?.datasets?.status() ?? [],
+        onError: (e) => log.error("dataset operation failed", { error: String(e) }),
+        reads: createChainReads({
+          self: key.agency,
+          store,
+          ledger: chain.ledger,
+          mempool,
+          peers: () => network.peers().length,
+          halted: () => driver.halted !== null,
+          log: log.child("api"),
+        }),
+        status: () => ({
+          chain: genesis.chainId,
+          genesisHash: toHex(genesisHash(chain.ledger.hasher, genesis)),
+          hashAlgorithm: genesis.hashAlgorithm,
+          agency: key.agency,
+          height: chain.ledger.head.height,
+          appHash: toHex(chain.ledger.head.appHash),
+          peers: network.peers().length,
+          mempool: mempool.size,
+          halted: driver.halted !== null,
+          rssBytes: process.memoryUsage().rss,
+          heapUsedBytes: process.memoryUsage().heapUsed,
+          signatureChecks: verifier.stats.checks,
+          signatureCacheHits: verifier.stats.cacheHits,
+        }),
+        async block(height) {
+          const b = await store.ledger.getBlock(height);
+          return (
+            b && { height: b.height, hash: toHex(b.hash), appHash: toHex(b.resultAppHash), txs: b.txs.length }
+          );
+        },
       },
-    });
+      config.api.http,
+    );
     await new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve));
     closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
     const apiPort = (api.address() as AddressInfo).port;

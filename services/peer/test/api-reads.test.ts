@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { DEFAULT_HTTP_LIMITS } from "@coken/gateway";
 import { createVerifier, decodeTx, genesisHash, parseGenesis, toHex, txId } from "@coken/ledger";
 import { replayChain, type Store, StoredLedger } from "@coken/store";
-import { blockFromJson, createApiServer, createChainReads } from "../src/api.js";
+import { type ApiTarget, blockFromJson, createApiServer, createChainReads } from "../src/api.js";
 import { readiness } from "../src/api-health.js";
 import type { DatasetOps } from "../src/dataset-ops.js";
 import { silentLogger } from "../src/log.js";
@@ -13,6 +14,58 @@ import { genesisDoc, T0, transfer } from "./fixtures.js";
 import { makeStores } from "./inproc.js";
 
 const OWNER = "sh.land-registry";
+
+/** Sends a request's headers, then a body byte every `everyMs` until the server closes the connection. */
+function trickle(port: number, line: string, everyMs: number): Promise<{ afterMs: number; answer: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    let started = 0;
+    let timer: NodeJS.Timeout | undefined;
+    socket.on("connect", () => {
+      socket.write(`${line} HTTP/1.1\r\nhost: api\r\ncontent-length: 100000\r\n\r\n`);
+      started = performance.now();
+      timer = setInterval(() => socket.writable && socket.write("x"), everyMs);
+    });
+    socket.on("data", (c) => {
+      answer += c.toString("latin1");
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve({ afterMs: performance.now() - started, answer });
+    });
+  });
+}
+
+/** One keep-alive connection; `ask` sends a bodiless request and resolves with the raw answer. */
+async function rawConnection(port: number) {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise((r) => socket.once("connect", r));
+  socket.on("error", () => {});
+  return {
+    ask(line: string): Promise<string> {
+      return new Promise((resolve) => {
+        let answer = "";
+        const onData = (c: Buffer) => {
+          answer += c.toString("latin1");
+          const [head, body = ""] = answer.split("\r\n\r\n");
+          const length = Number(/content-length: (\d+)/i.exec(head ?? "")?.[1] ?? Number.NaN);
+          if (body.length >= length) done();
+        };
+        const done = () => {
+          socket.off("data", onData);
+          socket.off("close", done);
+          resolve(answer);
+        };
+        socket.on("data", onData);
+        socket.once("close", done);
+        socket.write(`${line} HTTP/1.1\r\nhost: api\r\n\r\n`);
+      });
+    },
+    close: () => socket.destroy(),
+  };
+}
 
 describe("readiness rules", () => {
   const base = { storeOk: true, peers: 2, soleValidator: false, halted: false, height: 5 };
@@ -38,6 +91,8 @@ describe("operator API reads over a real store, ledger and mempool", () => {
   let store: Store;
   let chain: StoredLedger;
   let mempool: Mempool;
+  let target: ApiTarget;
+  let submitted = 0;
   let server: Server;
   let url = "";
   const facts = { peers: 0, halted: false, storeFails: false };
@@ -80,8 +135,11 @@ describe("operator API reads over a real store, ledger and mempool", () => {
     };
     chain = await StoredLedger.open(store, genesis, createVerifier());
     mempool = new Mempool(chain.ledger, createVerifier(), undefined, () => T0 + 500);
-    server = createApiServer({
-      submitTx: (raw) => mempool.add(raw),
+    target = {
+      submitTx: (raw) => {
+        submitted++;
+        return mempool.add(raw);
+      },
       status: () => ({ chain: genesis.chainId }),
       block: async () => null,
       datasets: {} as DatasetOps,
@@ -97,7 +155,8 @@ describe("operator API reads over a real store, ledger and mempool", () => {
         halted: () => facts.halted,
         log: silentLogger,
       }),
-    });
+    };
+    server = createApiServer(target);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -201,6 +260,35 @@ describe("operator API reads over a real store, ledger and mempool", () => {
     assert.deepEqual((await get("/v1/chain/blocks?from=3")).body, { head: 2, blocks: [] });
     for (const bad of ["from=x", "from=0&limit=0", "from=0&limit=101", "from=-1"])
       assert.equal((await get(`/v1/chain/blocks?${bad}`)).status, 400, bad);
+  });
+
+  it("cuts off a trickling tx body at the body deadline and refuses connections over the cap", async () => {
+    const BODY_MS = 300;
+    const guarded = createApiServer(target, {
+      ...DEFAULT_HTTP_LIMITS,
+      bodyTimeoutMs: BODY_MS,
+      maxConnectionsPerClient: 1,
+    });
+    await new Promise<void>((r) => guarded.listen(0, "127.0.0.1", r));
+    const port = (guarded.address() as AddressInfo).port;
+    try {
+      const before = submitted;
+      const cut = await trickle(port, "POST /v1/txs", 100);
+      assert.ok(cut.afterMs >= BODY_MS - 5 && cut.afterMs < BODY_MS + 4000, `closed after ${cut.afterMs} ms`);
+      if (cut.answer !== "") assert.match(cut.answer, /^HTTP\/1\.1 408 [\s\S]*REQUEST_TIMEOUT/);
+      assert.equal(submitted, before, "nothing of the cut-off body reached the mempool");
+      // One connection per client: a second one is refused while the first is served.
+      const first = await rawConnection(port);
+      assert.match(await first.ask("GET /healthz"), /^HTTP\/1\.1 200 /);
+      const second = await rawConnection(port);
+      assert.match(await second.ask("GET /healthz"), /^HTTP\/1\.1 503 [\s\S]*TOO_MANY_CONNECTIONS/);
+      assert.match(await first.ask("GET /healthz"), /^HTTP\/1\.1 200 /);
+      first.close();
+      second.close();
+    } finally {
+      guarded.closeAllConnections();
+      await new Promise((r) => guarded.close(r));
+    }
   });
 
   it("refuses what a JSON block must not be", () => {
