@@ -19,6 +19,7 @@ export * as fields from "./encoding/fields.js";
 export * from "./genesis.js";
 export * from "./ledger.js";
 export * from "./model.js";
+export * from "./propose.js";
 export * from "./state/committed.js";
 export * from "./state/keys.js";
 export * from "./state/records.js";

@@ -5,6 +5,7 @@ import type { Hasher } from "./crypto/hash.js";
 import { createHasher } from "./crypto/hash.js";
 import type { Signer, Verifier } from "./crypto/signature.js";
 import { type Genesis, genesisHash, genesisState } from "./genesis.js";
+import { type BlockProposal, leaveOutRefused } from "./propose.js";
 import type { CommittedState, EncodedWrite } from "./state/committed.js";
 import { keys } from "./state/keys.js";
 import { encodeTx } from "./tx/codec.js";
@@ -82,14 +83,36 @@ export class Ledger {
   execute(block: Block): BlockOutcome {
     const cached = this.executed.get(block);
     if (cached !== undefined) return cached;
-    const outcome = executeBlock(this.state, this.currentHead, block, {
+    const outcome = this.run(block);
+    this.executed.set(block, outcome);
+    return outcome;
+  }
+
+  private run(block: Block): BlockOutcome {
+    return executeBlock(this.state, this.currentHead, block, {
       hasher: this.hasher,
       verifier: this.verifier,
       ...(this.settlement ? { settlement: this.settlement } : {}),
       ...(this.knownTx ? { knownTx: this.knownTx } : {}),
     });
-    this.executed.set(block, outcome);
-    return outcome;
+  }
+
+  /**
+   * Builds the next block from candidate txs tried in the given order, leaving out each one refused where it
+   * stands (`leaveOutRefused`): every tx in the block applies. Executes once and keeps the outcome for commit;
+   * throws `BlockError` if the header or the evidence does not fit.
+   */
+  proposeBlock(
+    opts: Omit<Parameters<Ledger["buildBlock"]>[0], "txs"> & { candidates: readonly Uint8Array[] },
+  ): BlockProposal {
+    const proposal = leaveOutRefused(
+      this.hasher,
+      opts.candidates,
+      (txs) => this.buildBlock({ ...opts, txs }),
+      (block) => this.run(block),
+    );
+    this.executed.set(proposal.block, proposal.outcome);
+    return proposal;
   }
 
   /** Makes an executed block's outcome the committed state. The outcome must come from `execute` on this head. */

@@ -16,6 +16,7 @@ import {
 import {
   type Block,
   BlockError,
+  type BlockErrorCode,
   type CommitCertificate,
   type CommittedBlock,
   type DuplicateVoteEvidence,
@@ -62,6 +63,7 @@ export interface DriverComponents {
 const STEP_NUMBER = { propose: 0, prevote: 1, precommit: 2 } as const;
 const MAX_PENDING_EVIDENCE = 1024;
 const MAX_EVIDENCE_PER_BLOCK = 16;
+const EVIDENCE_ERRORS = new Set<BlockErrorCode>(["INVALID_EVIDENCE", "DUPLICATE_EVIDENCE"]);
 
 /** The validators of the next height, with their keys, from committed state. */
 export function validatorInfos(chain: StoredLedger): ValidatorInfo[] {
@@ -233,9 +235,11 @@ export class ConsensusDriver {
           }),
         );
         return;
-      case "requestValue":
-        this.submit({ kind: "value", block: this.buildBlock(), time: this.c.now() });
+      case "requestValue": {
+        const block = this.buildBlock();
+        if (block !== null) this.submit({ kind: "value", block, time: this.c.now() });
         return;
+      }
       case "checkProposal":
         this.submit(this.proposalInput(e.proposal));
         return;
@@ -295,15 +299,41 @@ export class ConsensusDriver {
     return out;
   }
 
-  private buildBlock(): Block {
+  /**
+   * The block to propose, executed once as it is built (its outcome is kept for commit): txs the ledger would
+   * refuse where the mempool's order puts them are left out and stay pending (§9, §12). Evidence the ledger refuses
+   * is dropped; a block the ledger refuses anyway is not proposed (the round's propose timeout moves on).
+   */
+  private buildBlock(): Block | null {
     const ledger = this.c.chain.ledger;
-    return ledger.buildBlock({
-      evidence: this.evidenceForBlock(),
-      txs: this.c.mempool.reap(this.options.maxBlockBytes, this.options.maxBlockTxs),
+    const draft = {
       time: Math.max(this.c.now(), ledger.head.time + 1),
       proposer: this.c.identity?.agency ?? "",
       lastCommit: this.lastCommit,
+    };
+    const attempt = (evidence: Uint8Array[]): Block | BlockError => {
+      try {
+        return this.c.mempool.propose(this.options.maxBlockBytes, this.options.maxBlockTxs, (candidates) =>
+          ledger.proposeBlock({ ...draft, evidence, candidates }),
+        );
+      } catch (e) {
+        if (e instanceof BlockError) return e;
+        throw e;
+      }
+    };
+    const evidence = this.evidenceForBlock();
+    let block = attempt(evidence);
+    if (block instanceof BlockError && evidence.length > 0 && EVIDENCE_ERRORS.has(block.code)) {
+      this.c.log.warn("pending evidence refused by the ledger; proposing without it", { code: block.code });
+      this.pendingEvidence.clear();
+      block = attempt([]);
+    }
+    if (!(block instanceof BlockError)) return block;
+    this.c.log.error("own block refused by the ledger; not proposing", {
+      code: block.code,
+      error: block.message,
     });
+    return null;
   }
 
   /** valid(v): the block executes on the current head (header, tx root, proposer, time). */

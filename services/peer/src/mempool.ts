@@ -3,7 +3,9 @@ import {
   type ApplyResult,
   applyTx,
   applyTxBytes,
+  type Block,
   type BlockContext,
+  type BlockProposal,
   type CommittedBlock,
   type Ledger,
   type SignedTx,
@@ -13,6 +15,7 @@ import {
   toHex,
   type Verifier,
 } from "@coken/ledger";
+import { proposalOrder } from "./proposal-order.js";
 
 export interface MempoolLimits {
   /** Most txs held at once. */
@@ -31,8 +34,23 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxPerSender: 2_000,
 };
 
-/** Why a tx was not (or is no longer) pending: a limit, a duplicate, the ledger's refusal, or a commit that made it invalid. */
-export type MempoolRejectReason = "DUPLICATE" | "FULL" | "SENDER_LIMIT" | "INVALIDATED" | TxErrorCode;
+/**
+ * Why a tx was not (or is no longer) pending: a limit, a duplicate, the ledger's refusal, a commit that made it
+ * invalid, or too many proposals that had to leave it out.
+ */
+export type MempoolRejectReason =
+  | "DUPLICATE"
+  | "FULL"
+  | "SENDER_LIMIT"
+  | "INVALIDATED"
+  | "DEFERRED"
+  | TxErrorCode;
+
+/**
+ * Proposals of this node that may leave a tx out although it was tried where it arrived, before it is dropped: such a
+ * tx passed checkTx but fails in a block, and must not cost an execution in every block.
+ */
+export const MAX_DEFERRALS = 3;
 
 export type AddResult = { ok: true; id: string } | { ok: false; reason: MempoolRejectReason };
 
@@ -45,16 +63,9 @@ interface PendingTx {
   digest: string;
   sender: string;
   kind: TxKind;
-  arrival: number;
+  /** This node's proposals that tried it at its arrival position and had to leave it out. */
+  deferrals: number;
 }
-
-// Regulator and governance actions go first: a freeze should not wait behind a queue of receipts.
-const PRIORITY: Partial<Record<TxKind, number>> = {
-  "regulator.freeze": 2,
-  "regulator.unfreeze": 2,
-  "governance.propose": 1,
-  "governance.vote": 1,
-};
 
 function digestOf(raw: Uint8Array): string {
   return createHash("sha256").update(raw).digest("hex");
@@ -71,7 +82,6 @@ export class Mempool {
   private readonly perSender = new Map<string, number>();
   private overlay: StateOverlay;
   private bytes = 0;
-  private arrivals = 0;
   readonly rejected = new Map<MempoolRejectReason, number>();
 
   constructor(
@@ -118,7 +128,7 @@ export class Mempool {
     return this.byDigest.size === 0 ? undefined : this.byDigest.get(digestOf(raw));
   }
 
-  private admit(raw: Uint8Array, decoded?: SignedTx, knownDigest?: string): AddResult {
+  private admit(raw: Uint8Array, decoded?: SignedTx, knownDigest?: string, deferrals = 0): AddResult {
     if (this.pending.length >= this.limits.maxTxs || this.bytes + raw.length > this.limits.maxBytes) {
       return { ok: false, reason: "FULL" };
     }
@@ -142,7 +152,7 @@ export class Mempool {
       digest,
       sender,
       kind: result.tx.body.kind,
-      arrival: this.arrivals++,
+      deferrals,
     });
     this.ids.add(id as string);
     this.perSender.set(sender, count + 1);
@@ -151,32 +161,37 @@ export class Mempool {
   }
 
   /**
-   * Txs for the next block, within the limits, priority classes first, keeping each sender's own order (its
-   * sequence numbers) intact.
+   * Pending txs in the order a proposal tries them (`proposalOrder`), each once, within the limits: what the next
+   * block holds if every tx applies where it is tried first.
    */
   reap(maxBytes: number, maxTxs: number): Uint8Array[] {
-    const order = [...this.pending].sort(
-      (a, b) => (PRIORITY[b.kind] ?? 0) - (PRIORITY[a.kind] ?? 0) || a.arrival - b.arrival,
-    );
-    // Put each sender's txs back in arrival order on the slots the sort gave that sender.
-    const bySender = new Map<string, PendingTx[]>();
-    for (const tx of this.pending) {
-      const list = bySender.get(tx.sender);
-      if (list === undefined) bySender.set(tx.sender, [tx]);
-      else list.push(tx);
-    }
-    const next = new Map<string, number>();
+    const seen = new Set<PendingTx>();
     const out: Uint8Array[] = [];
-    let bytes = 0;
-    for (const slot of order) {
-      const i = next.get(slot.sender) ?? 0;
-      next.set(slot.sender, i + 1);
-      const tx = (bySender.get(slot.sender) as PendingTx[])[i] as PendingTx;
-      if (out.length >= maxTxs || bytes + tx.raw.length > maxBytes) break;
+    for (const { tx } of proposalOrder(this.pending, maxBytes, maxTxs)) {
+      if (seen.has(tx)) continue;
+      seen.add(tx);
       out.push(tx.raw);
-      bytes += tx.raw.length;
     }
     return out;
+  }
+
+  /**
+   * Builds the next block: `build` executes the pending txs in `proposalOrder` and leaves out each one refused where
+   * it is tried (`Ledger.proposeBlock`), so no tx in the block fails for the order it was put in. A tx left out
+   * stays pending (a sender's later txs then wait too: their sequence numbers no longer fit); one left out at its
+   * arrival position by `MAX_DEFERRALS` proposals is dropped at the next commit.
+   */
+  propose(maxBytes: number, maxTxs: number, build: (candidates: Uint8Array[]) => BlockProposal): Block {
+    const order = proposalOrder(this.pending, maxBytes, maxTxs);
+    const proposal = build(order.map((c) => c.tx.raw));
+    const applied = new Set<PendingTx>();
+    const deferred = new Set<PendingTx>();
+    for (const [i, c] of order.entries()) {
+      if (proposal.tried[i]?.code === null) applied.add(c.tx);
+      else if (c.atArrival) deferred.add(c.tx);
+    }
+    for (const tx of deferred) if (!applied.has(tx)) tx.deferrals++;
+    return proposal.block;
   }
 
   /** After a commit: drops included txs and re-checks the rest against the new state. */
@@ -189,6 +204,9 @@ export class Mempool {
     this.perSender.clear();
     this.bytes = 0;
     this.overlay = new StateOverlay(this.ledger.state);
-    for (const tx of remaining) if (!this.admit(tx.raw, tx.tx, tx.digest).ok) this.count("INVALIDATED");
+    for (const tx of remaining) {
+      if (tx.deferrals >= MAX_DEFERRALS) this.count("DEFERRED");
+      else if (!this.admit(tx.raw, tx.tx, tx.digest, tx.deferrals).ok) this.count("INVALIDATED");
+    }
   }
 }
