@@ -1,7 +1,7 @@
 import { createVerifier, type Genesis, toHex } from "@coken/ledger";
 import { BlockJsonError, blockFromJson, ConfigError, readGenesisFile } from "@coken/peer/config";
 import { type BlockSource, ReplayError, replayChain, type StoredBlock } from "@coken/store";
-import type { CommandResult } from "./commands.js";
+import { type CommandResult, heightLines } from "./commands.js";
 import { baseUrl, errorOf, RemoteError, requestJson } from "./remote-api.js";
 
 /** Blocks per request: the API's largest page (it may send fewer when they are large). */
@@ -48,8 +48,9 @@ export function remoteBlockSource(api: string): BlockSource {
 
 /**
  * `coken chain verify --api URL --genesis FILE`: replays a live peer's chain, fetched over its operator API,
- * from genesis with the pure ledger (block hashes, tx results, app hashes), up to the height the peer reported
- * when asked, and checks that the app hash the peer reports at that height (`GET /v1/blocks/{h}`) is the replay's.
+ * from genesis with the pure ledger (block hashes, certificates, tx results, app hashes), up to the height the
+ * peer reported when asked, and checks that the app hash the peer reports at that height (`GET /v1/blocks/{h}`) is
+ * the replay's. The newest block counts as verified only with its certificate (the commit the API serves with it).
  */
 export async function chainVerifyRemote(
   genesisFile: string,
@@ -88,7 +89,7 @@ export async function chainVerifyRemote(
       );
     return {
       code: 0,
-      out: `verified height ${report.height}\nappHash ${replayed}\ntxs ${report.txs}\nreceipts ${report.receipts}\npeer ${api}\n`,
+      out: `${heightLines(report)}appHash ${replayed}\ntxs ${report.txs}\nreceipts ${report.receipts}\npeer ${api}\n`,
     };
   } catch (e) {
     if (e instanceof ReplayError)

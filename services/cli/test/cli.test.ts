@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createVerifier, ed25519Signer, parseGenesis, toHex } from "@coken/ledger";
+import { createVerifier, ed25519Signer, parseGenesis, signCommit, toHex } from "@coken/ledger";
 import { openStore, StoredLedger } from "@coken/store";
 
 const MAIN = fileURLToPath(new URL("../src/main.js", import.meta.url));
@@ -90,20 +90,17 @@ describe("coken CLI", () => {
     const dataDir = join(dir, "chain-db");
     const store = await openStore({ kind: "pglite", dataDir });
     const stored = await StoredLedger.open(store, parseGenesis(doc), createVerifier());
+    const signer = ed25519Signer(new Uint8Array(32).fill(1));
     for (let i = 1; i <= 2; i++) {
-      await stored.apply(
-        stored.ledger.buildBlock({
-          txs: [],
-          time: Date.UTC(2026, 0, 1) + i * 1000,
-          proposer: "a",
-          lastCommit: null,
-        }),
-      );
+      const time = Date.UTC(2026, 0, 1) + i * 1000;
+      const lastCommit = await stored.headCommit();
+      const block = stored.ledger.buildBlock({ txs: [], time, proposer: "a", lastCommit });
+      await stored.apply(block, signCommit(stored.ledger.hasher, block, [{ validator: "a", signer }], time));
     }
     await store.close();
     const ok = coken(["chain", "verify", "--genesis", genesisFile, "--pglite", dataDir]);
     assert.equal(ok.code, 0, ok.out + ok.err);
-    assert.match(ok.out, /verified height 2/);
+    assert.match(ok.out, /verified height 2\nreplayed height 2\n/);
     const otherFile = join(dir, "other-genesis.json");
     writeFileSync(otherFile, JSON.stringify({ ...doc, chainId: "other" }));
     const refused = coken(["chain", "verify", "--genesis", otherFile, "--pglite", dataDir]);

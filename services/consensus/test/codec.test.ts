@@ -55,6 +55,7 @@ const blockArb: fc.Arbitrary<Block> = rec({
     evidenceRoot: hash,
     appHash: hash,
     validatorsHash: hash,
+    lastCommitHash: hash,
   }),
   txs: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 3 }),
   evidence: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 2 }),

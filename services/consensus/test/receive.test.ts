@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Agency, toHex, verifyCommit } from "@coken/ledger";
+import { toHex, verifyCommit } from "@coken/ledger";
 import { decodeEvidence, encodeEvidence, type SignedVote, verifyEvidence } from "../src/index.js";
 import {
   CHAIN,
@@ -19,20 +19,6 @@ import {
 
 const B = testBlock(1, "a");
 const D = testBlock(1, "b", 1);
-
-function agencyOf(id: string): Agency | undefined {
-  const v = VALIDATORS.find((x) => x.agency === id);
-  if (v === undefined) return undefined;
-  return {
-    id,
-    name: id,
-    region: "CN",
-    publicKey: v.publicKey,
-    keyScheme: v.keyScheme,
-    roles: ["validator"],
-    registeredAt: 0,
-  };
-}
 
 describe("vote bookkeeping", () => {
   it("drops votes with bad signatures or from non-validators, counting the reason", () => {
@@ -95,7 +81,6 @@ describe("vote bookkeeping", () => {
       commit.certificate,
       { height: 1, blockHash: hashOf(B) },
       VALIDATORS,
-      agencyOf,
     );
     assert.equal(check.ok, true);
   });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   type AccessReceipt,
+  type CommitCertificate,
   createVerifier,
   derivedId,
   ed25519Signer,
@@ -9,6 +10,7 @@ import {
   parseGenesis,
   type ReceiptBatch,
   type Signer,
+  signCommit,
   signReceiptBatch,
   signTx,
   toHex,
@@ -50,9 +52,13 @@ function seconds(f: () => void): number {
 }
 
 let time = T0;
+let lastCommit: CommitCertificate | null = null;
 function commit(ledger: Ledger, txs: Uint8Array[]): { secs: number; codes: (string | null)[] } {
   time += 1000;
-  const block = ledger.buildBlock({ txs, time, proposer: PROVIDER, lastCommit: null });
+  const block = ledger.buildBlock({ txs, time, proposer: PROVIDER, lastCommit });
+  // Both validators certify the block; the next one carries the certificate (and is checked against it).
+  const validators = Object.entries(signers).map(([validator, signer]) => ({ validator, signer }));
+  lastCommit = signCommit(ledger.hasher, block, validators, time);
   let codes: (string | null)[] = [];
   const secs = seconds(() => {
     codes = ledger.apply(block).outcome.txs.map((t) => t.code);

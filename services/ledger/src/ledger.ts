@@ -1,4 +1,5 @@
-import { blockHash, evidenceRoot, txRoot, validatorsHash } from "./block/codec.js";
+import { blockHash, evidenceRoot, lastCommitHash, txRoot, validatorsHash } from "./block/codec.js";
+import { type CommitCheck, type ValidatorKey, validatorKeys, verifyCommit } from "./block/commit.js";
 import { type BlockOutcome, type ChainHead, type EpochSettlement, executeBlock } from "./block/execute.js";
 import type { Block, CommitCertificate } from "./block/types.js";
 import type { Hasher } from "./crypto/hash.js";
@@ -53,11 +54,15 @@ export class Ledger {
       hash: genesisHash(hasher, genesis),
       time: genesis.genesisTime,
       appHash: state.appHash(),
+      validators: [],
     };
     return new Ledger(state, head, verifier, settlement);
   }
 
-  /** Resumes from stored state and the head it belongs to (the store checks they match). */
+  /**
+   * Resumes from stored state and the head it belongs to (the store checks they match); `head.validators` is the set
+   * that decided the head block, which the state after it no longer shows if that block changed the set.
+   */
   static resume(
     state: CommittedState,
     head: ChainHead,
@@ -120,6 +125,9 @@ export class Ledger {
     if (outcome.height !== this.currentHead.height + 1)
       throw new RangeError("outcome is not for the next height");
     this.executed = new WeakMap();
+    // The set in force for this block, read before its writes: its certificate (in the next block) is checked
+    // against it.
+    const validators = validatorKeys(this.state);
     const writes = this.state.commit(outcome.diff);
     const log = this.state.get(keys.receipts);
     if (log) this.state.pruneReceipts(log.floor);
@@ -130,6 +138,7 @@ export class Ledger {
       hash: outcome.hash,
       time: outcome.time,
       appHash,
+      validators,
     };
     return { outcome, writes, appHash };
   }
@@ -137,6 +146,35 @@ export class Ledger {
   /** Executes and commits. */
   apply(block: Block): CommittedBlock {
     return this.commit(this.execute(block));
+  }
+
+  /** The validator set in force for the next block, with keys: who must sign its certificate. */
+  nextValidators(): ValidatorKey[] {
+    return validatorKeys(this.state);
+  }
+
+  /** Checks a certificate of the next block (before it is committed) against the set in force for it. */
+  verifyNextCommit(certificate: CommitCertificate, block: Block): CommitCheck {
+    return verifyCommit(
+      this.hasher,
+      this.verifier,
+      this.currentHead.chain,
+      certificate,
+      { height: this.currentHead.height + 1, blockHash: blockHash(this.hasher, block.header) },
+      this.nextValidators(),
+    );
+  }
+
+  /** Checks a certificate of the head block (its seen commit) against the set that decided it. */
+  verifyHeadCommit(certificate: CommitCertificate): CommitCheck {
+    return verifyCommit(
+      this.hasher,
+      this.verifier,
+      this.currentHead.chain,
+      certificate,
+      { height: this.currentHead.height, blockHash: this.currentHead.hash },
+      this.currentHead.validators,
+    );
   }
 
   /** Builds the next block over the current head (as a proposer does). */
@@ -159,6 +197,7 @@ export class Ledger {
       evidenceRoot: evidenceRoot(h, opts.evidence ?? []),
       appHash: this.currentHead.appHash,
       validatorsHash: validatorsHash(h, validators),
+      lastCommitHash: lastCommitHash(h, opts.lastCommit),
     };
     return { header, txs: opts.txs, evidence: opts.evidence ?? [], lastCommit: opts.lastCommit };
   }

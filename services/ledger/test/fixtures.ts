@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import {
   type AccessReceipt,
   type Block,
+  blockHash,
+  type CommitCertificate,
   type CommittedBlock,
   createVerifier,
   type EpochSettlement,
@@ -17,6 +19,7 @@ import {
   type TxKind,
   type TxPayloads,
   toHex,
+  voteSignBytes,
 } from "../src/index.js";
 
 /** Deterministic test keys: seed = SHA-256("coken-test-key:" + name). */
@@ -68,12 +71,39 @@ export function testGenesis(overrides: Record<string, unknown> = {}): Genesis {
   return parseGenesis(testGenesisDoc(overrides));
 }
 
+/**
+ * A commit certificate of `block` signed by `signers` (test keys) in round `round`, in the given order (the
+ * canonical order is ascending by id); each precommit's time is the block time + 500 ms + its position.
+ */
+export function certify(
+  ledger: Ledger,
+  signers: readonly string[],
+  block: Block,
+  round = 0,
+): CommitCertificate {
+  const h = ledger.hasher;
+  const hash = blockHash(h, block.header);
+  const { height, chain } = block.header;
+  return {
+    height,
+    round,
+    blockHash: hash,
+    signatures: signers.map((validator, i) => {
+      const time = block.header.time + 500 + i;
+      const msg = voteSignBytes(h, { chain, type: "precommit", height, round, blockHash: hash, time });
+      return { validator, time, signature: testSigner(validator).sign(msg) };
+    }),
+  };
+}
+
 /** A ledger plus per-sender sequence tracking, for writing scenarios block by block. */
 export class Scenario {
   readonly ledger: Ledger;
   // Txs signed per sender since the last commit, added to the committed sequence number.
   private readonly pending = new Map<string, number>();
   time: number;
+  /** Certificate of the head block by every validator in force for it (its seen commit); null at genesis. */
+  lastCommit: CommitCertificate | null = null;
 
   constructor(genesis: Genesis = testGenesis(), settlement?: EpochSettlement) {
     this.ledger = Ledger.fromGenesis(genesis, createVerifier(), settlement);
@@ -105,7 +135,7 @@ export class Scenario {
 
   block(txs: Uint8Array[], proposer = "sh.land-registry", evidence: Uint8Array[] = []): Block {
     this.time += 1000;
-    return this.ledger.buildBlock({ txs, evidence, time: this.time, proposer, lastCommit: null });
+    return this.ledger.buildBlock({ txs, evidence, time: this.time, proposer, lastCommit: this.lastCommit });
   }
 
   /** Builds, executes and commits a block; returns the tx result codes (null = applied). */
@@ -113,9 +143,13 @@ export class Scenario {
     return this.commitBlock(this.block(txs)).outcome.txs.map((t) => t.code);
   }
 
+  /** Executes and commits a block, then has every validator in force for it sign its certificate. */
   commitBlock(block: Block): CommittedBlock {
     this.pending.clear();
-    return this.ledger.apply(block);
+    const signers = this.ledger.nextValidators().map((v) => v.agency);
+    const committed = this.ledger.apply(block);
+    this.lastCommit = certify(this.ledger, signers, block);
+    return committed;
   }
 }
 

@@ -1,11 +1,25 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { createVerifier, decodeBlock, fromHex, Ledger, parseGenesis, toHex } from "../src/index.js";
+import {
+  BlockError,
+  createVerifier,
+  decodeBlock,
+  decodeCommitCertificate,
+  fromHex,
+  Ledger,
+  parseGenesis,
+  toHex,
+} from "../src/index.js";
 import { buildGoldenChain, type GoldenChain } from "./vectors/build.js";
+import { buildRefusalVectors, type RefusalVectors } from "./vectors/refusals.js";
+
+function read<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../../test/vectors/${name}`, import.meta.url), "utf8"));
+}
 
 function load(alg: string): GoldenChain {
-  return JSON.parse(readFileSync(new URL(`../../test/vectors/chain-${alg}.json`, import.meta.url), "utf8"));
+  return read(`chain-${alg}.json`);
 }
 
 /** Replays a golden file from its bytes alone, the way an independent verifier would. */
@@ -22,6 +36,12 @@ function replay(v: GoldenChain): void {
       b.results,
     );
   }
+  // The last block is authenticated by its seen commit; every other one by the next block's lastCommit.
+  assert.deepEqual(ledger.verifyHeadCommit(decodeCommitCertificate(fromHex(v.seenCommit) as Uint8Array)), {
+    ok: true,
+    power: 40,
+    total: 40,
+  });
 }
 
 describe("golden vectors", () => {
@@ -31,6 +51,39 @@ describe("golden vectors", () => {
       assert.deepEqual(JSON.parse(JSON.stringify(buildGoldenChain(alg as "sha256" | "sm3"))), load(alg));
     });
   }
+
+  it("commit-refusals.json: each case block is refused with its codes, and is what the current code builds", () => {
+    const chain = load("sha256");
+    const vectors = read<RefusalVectors>("commit-refusals.json");
+    assert.deepEqual(JSON.parse(JSON.stringify(buildRefusalVectors(chain))), vectors);
+    const seen = new Set<string>();
+    for (const c of vectors.cases) {
+      const ledger = Ledger.fromGenesis(parseGenesis(chain.genesis), createVerifier());
+      for (const b of chain.blocks.slice(0, c.after))
+        ledger.apply(decodeBlock(fromHex(b.block) as Uint8Array));
+      const block = decodeBlock(fromHex(c.block) as Uint8Array);
+      let got: [string | null, string | null] = [null, null];
+      try {
+        ledger.apply(block);
+      } catch (e) {
+        assert.ok(e instanceof BlockError, c.name);
+        got = [e.code, e.commitCode];
+      }
+      assert.deepEqual(got, [c.error, c.certificateError], c.name);
+      seen.add(`${c.error}/${c.certificateError}`);
+    }
+    for (const code of [
+      "WRONG_BLOCK",
+      "UNKNOWN_VALIDATOR",
+      "DUPLICATE_VALIDATOR",
+      "UNORDERED_SIGNATURES",
+      "BAD_SIGNATURE",
+      "NO_QUORUM",
+    ]) {
+      assert.ok(seen.has(`INVALID_LAST_COMMIT/${code}`), code);
+    }
+    assert.ok(seen.has("WRONG_LAST_COMMIT_HASH/null"));
+  });
 
   it("a tampered block is refused", () => {
     const v = load("sha256");

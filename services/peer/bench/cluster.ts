@@ -532,7 +532,12 @@ function worker(
     pin !== null && HAS_TASKSET
       ? ["taskset", ["-c", String(pin), process.execPath, WORKER, ...args]]
       : [process.execPath, [WORKER, ...args]];
-  const child = track(spawn(cmd, argv as string[], { stdio: ["pipe", "pipe", "pipe"] }));
+  const child = track(
+    spawn(cmd, argv as string[], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, COKEN_BENCH_PASSPHRASE: PASSPHRASE },
+    }),
+  );
   let out = "";
   let err = "";
   let readyResolve = () => {};

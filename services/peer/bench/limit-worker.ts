@@ -10,13 +10,26 @@
  * MODE "validator": what the peer does per tx without store and network: checkTx in the Mempool (caching
  * verifier), execute the proposed block, apply it, re-check the mempool.
  *
+ * Every block carries the previous block's certificate and is committed with its own, signed with the validators'
+ * keys from the keystores beside GENESIS (passphrase in COKEN_BENCH_PASSPHRASE), as the validators certify it.
+ *
  * The first tx block (the setup txs) and WARM_BLOCKS more are applied before timing. With --barrier the worker
  * prints "ready" and waits for a line on stdin before timing. Prints one JSON line: {txs, seconds, blocks}
  * (the txs and blocks timed).
  */
 import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { type Block, createVerifier, decodeTx, Ledger, parseGenesis } from "@coken/ledger";
+import { loadKeystore } from "@coken/keystore";
+import {
+  type Block,
+  type CommitCertificate,
+  createVerifier,
+  decodeTx,
+  Ledger,
+  parseGenesis,
+  signCommit,
+} from "@coken/ledger";
 import { openStore, StoredLedger } from "@coken/store";
 import { createCachingVerifier } from "../src/caching-verifier.js";
 import { Mempool } from "../src/mempool.js";
@@ -46,8 +59,22 @@ for (const raw of txs) {
 }
 const nextTime = (ledger: Ledger) => Math.max(newestReceipt + 1, ledger.head.time + 1);
 const proposer = genesis.validators[0]?.agency ?? "";
+const passphrase = process.env.COKEN_BENCH_PASSPHRASE ?? "";
+const signers = await Promise.all(
+  genesis.validators.map(async ({ agency }) => ({
+    validator: agency,
+    signer: (await loadKeystore(join(dirname(genesisFile as string), `${agency}.key.json`), passphrase))
+      .signer,
+  })),
+);
+let lastCommit: CommitCertificate | null = null;
 const block = (ledger: Ledger, group: Uint8Array[]): Block =>
-  ledger.buildBlock({ txs: group, time: nextTime(ledger), proposer, lastCommit: null });
+  ledger.buildBlock({ txs: group, time: nextTime(ledger), proposer, lastCommit });
+/** The next block's certificate, kept as the following block's lastCommit. */
+const certify = (ledger: Ledger, b: Block): CommitCertificate => {
+  lastCommit = signCommit(ledger.hasher, b, signers, b.header.time);
+  return lastCommit;
+};
 
 function refused(codes: (string | null)[]): void {
   const code = codes.find((c) => c !== null);
@@ -61,12 +88,17 @@ if (mode === "store") {
   close = () => store.close();
   const chain = await StoredLedger.open(store, genesis, createVerifier());
   step = async (group) => {
-    const committed = await chain.apply(block(chain.ledger, group));
+    const b = block(chain.ledger, group);
+    const committed = await chain.apply(b, certify(chain.ledger, b));
     refused(committed.outcome.txs.map((t) => t.code));
   };
 } else if (mode === "apply") {
   const ledger = Ledger.fromGenesis(genesis, createVerifier());
-  step = async (group) => refused(ledger.apply(block(ledger, group)).outcome.txs.map((t) => t.code));
+  step = async (group) => {
+    const b = block(ledger, group);
+    certify(ledger, b);
+    refused(ledger.apply(b).outcome.txs.map((t) => t.code));
+  };
 } else {
   const verifier = createCachingVerifier(createVerifier());
   const ledger = Ledger.fromGenesis(genesis, verifier);
@@ -78,6 +110,7 @@ if (mode === "store") {
       if (!r.ok) throw new Error(`checkTx refused a bench tx: ${r.reason}`);
     }
     const b = block(ledger, mempool.reap(2 ** 40, group.length));
+    certify(ledger, b);
     ledger.execute(b); // the proposal check every validator runs before its prevote
     const committed = ledger.apply(b);
     refused(committed.outcome.txs.map((t) => t.code));

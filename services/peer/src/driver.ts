@@ -20,8 +20,6 @@ import {
   type CommitCertificate,
   type CommittedBlock,
   type DuplicateVoteEvidence,
-  decodeCommitCertificate,
-  encodeCommitCertificate,
   keys,
   type Verifier,
 } from "@coken/ledger";
@@ -124,8 +122,7 @@ export class ConsensusDriver {
 
   /** Replays the WAL of the height in progress (re-sending what it signed), then starts or resumes it. */
   async start(): Promise<void> {
-    const stored = await this.c.store.ledger.getBlock(this.height);
-    this.lastCommit = stored?.commit ? decodeCommitCertificateSafe(stored.commit) : null;
+    this.lastCommit = await this.c.chain.headCommit();
     const entries = await this.c.store.consensus.readWal(this.height + 1);
     if (entries.length > 0)
       this.c.log.info("replaying WAL", { height: this.height + 1, entries: entries.length });
@@ -355,8 +352,9 @@ export class ConsensusDriver {
   async commit(block: Block, certificate: CommitCertificate): Promise<void> {
     // Block sync may already have committed this height while consensus inputs for it were queued.
     if (block.header.height <= this.height) return;
-    const committed = await this.c.chain.apply(block);
-    await this.c.store.ledger.setCommitCertificate(block.header.height, encodeCommitCertificate(certificate));
+    // The block and its certificate (this node's seen commit) are stored together; the next block this node
+    // proposes carries the certificate as its lastCommit.
+    const committed = await this.c.chain.apply(block, certificate);
     this.lastCommit = certificate;
     this.counters.commits++;
     this.c.mempool.update(committed);
@@ -406,13 +404,5 @@ export class ConsensusDriver {
       f();
       this.every(ms, f);
     });
-  }
-}
-
-function decodeCommitCertificateSafe(raw: Uint8Array): CommitCertificate | null {
-  try {
-    return decodeCommitCertificate(raw);
-  } catch {
-    return null;
   }
 }

@@ -113,7 +113,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       },
     );
     closers.push(() => driver.stop());
-    const sync = new BlockSync(network, chain, driver, verifier, log.child("sync"));
+    const sync = new BlockSync(network, chain, driver, log.child("sync"));
     serveBlocks(network, store);
     attachGossipHandlers({
       network,

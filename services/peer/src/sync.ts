@@ -1,6 +1,6 @@
 import {
   type Block,
-  blockHash,
+  BlockError,
   type CborMap,
   type CommitCertificate,
   decodeBlock,
@@ -10,9 +10,6 @@ import {
   EncodingError,
   encodeBlock,
   encodeCbor,
-  keys,
-  type Verifier,
-  verifyCommit,
 } from "@coken/ledger";
 import { type Store, type StoredLedger, storedEvidence } from "@coken/store";
 import type { ConsensusDriver, ConsensusNetwork } from "./driver.js";
@@ -27,7 +24,11 @@ export function syncFrameBytes(maxBlockBytes: number): number {
   return RESPONSE_SOFT_LIMIT + maxBlockBytes + (1 << 20);
 }
 
-/** Rebuilds a full block from the store: header bytes, tx bytes, and the previous block's certificate. */
+/**
+ * Rebuilds a full block from the store: header bytes, tx bytes, and the previous block's certificate (its row's
+ * commit, which is the lastCommit this block binds); with the block's own certificate, without which it is not
+ * served.
+ */
 async function storedBlock(
   store: Store,
   height: number,
@@ -77,7 +78,6 @@ export class BlockSync {
     private readonly network: ConsensusNetwork,
     private readonly chain: StoredLedger,
     private readonly driver: ConsensusDriver,
-    private readonly verifier: Verifier,
     private readonly log: Logger,
   ) {}
 
@@ -127,18 +127,19 @@ export class BlockSync {
     await this.driver.exclusive(async () => {
       for (const { block, cert } of entries) {
         if (block.header.height !== this.chain.ledger.head.height + 1) break;
-        const state = this.chain.ledger.state;
-        const check = verifyCommit(
-          this.chain.ledger.hasher,
-          this.verifier,
-          this.chain.ledger.head.chain,
-          cert,
-          { height: block.header.height, blockHash: blockHash(this.chain.ledger.hasher, block.header) },
-          state.get(keys.validators)?.validators ?? [],
-          (id) => state.get(keys.agency(id)),
-        );
+        const ledger = this.chain.ledger;
+        // Its own certificate against the set in force for it; its lastCommit (the previous block's, bound in
+        // its header) is checked when it executes.
+        const check = ledger.verifyNextCommit(cert, block);
         if (!check.ok) {
           this.network.reportInvalid(peer, `sync-${check.reason.toLowerCase()}`);
+          break;
+        }
+        try {
+          ledger.execute(block);
+        } catch (e) {
+          if (!(e instanceof BlockError)) throw e;
+          this.network.reportInvalid(peer, `sync-${e.code.toLowerCase()}`);
           break;
         }
         await this.driver.commit(block, cert);

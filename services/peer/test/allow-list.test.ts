@@ -17,7 +17,7 @@ import {
   rereadAgencies,
 } from "../src/allow-list.js";
 import { silentLogger } from "../src/log.js";
-import { AGENCIES, newLedger, signerOf, T0 } from "./fixtures.js";
+import { AGENCIES, commitNext, newLedger, signerOf, T0 } from "./fixtures.js";
 
 const NEWCOMER = "gd.bank";
 const peerOf = (agency: string) => peerIdFromPublicKey(signerOf(agency).publicKey).toString();
@@ -40,7 +40,7 @@ function tx(ledger: Ledger, sender: string, seq: number, kind: string, payload: 
 let time = T0;
 function commit(ledger: Ledger, txs: Uint8Array[]) {
   time += 1000;
-  return ledger.apply(ledger.buildBlock({ txs, time, proposer: "sh.land-registry", lastCommit: null }));
+  return commitNext(ledger, { txs, time, proposer: "sh.land-registry" });
 }
 
 /** Admits NEWCOMER by three of the four validators' votes; returns the block's writes. */

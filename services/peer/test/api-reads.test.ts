@@ -10,7 +10,7 @@ import { readiness } from "../src/api-health.js";
 import type { DatasetOps } from "../src/dataset-ops.js";
 import { silentLogger } from "../src/log.js";
 import { Mempool } from "../src/mempool.js";
-import { genesisDoc, T0, transfer } from "./fixtures.js";
+import { commitStored, genesisDoc, T0, transfer } from "./fixtures.js";
 import { makeStores } from "./inproc.js";
 
 const OWNER = "sh.land-registry";
@@ -108,13 +108,8 @@ describe("operator API reads over a real store, ledger and mempool", () => {
   /** Commits the mempool's txs (and any extra raw txs after them) as the next block. */
   const commitBlock = async (extra: Uint8Array[] = []) => {
     const txs = [...mempool.reap(1 << 30, 10_000), ...extra];
-    const block = chain.ledger.buildBlock({
-      txs,
-      time: T0 + 1000 * (chain.ledger.head.height + 1),
-      proposer: OWNER,
-      lastCommit: null,
-    });
-    mempool.update(await chain.apply(block));
+    const time = T0 + 1000 * (chain.ledger.head.height + 1);
+    mempool.update(await commitStored(chain, { txs, time, proposer: OWNER }));
   };
 
   before(async () => {

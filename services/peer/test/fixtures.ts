@@ -1,14 +1,19 @@
 import { createHash } from "node:crypto";
 import {
+  type Block,
+  type CommitCertificate,
+  type CommittedBlock,
   createVerifier,
   ed25519Signer,
   Ledger,
   parseGenesis,
   type Signer,
+  signCommit,
   type TxBody,
   toHex,
   type Verifier,
 } from "@coken/ledger";
+import type { StoredLedger } from "@coken/store";
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const AGENCIES = ["sh.land-registry", "bj.housing", "gz.tax", "regulator"];
@@ -52,4 +57,33 @@ export function transfer(
     payload: { to, amount, memo: "" },
   };
   return ledger.signTx(signerOf(from), body as TxBody);
+}
+
+/** The certificate of the next block of `ledger`, signed by every validator in force for it (test keys). */
+export function certify(ledger: Ledger, block: Block): CommitCertificate {
+  const signers = ledger.nextValidators().map((v) => ({ validator: v.agency, signer: signerOf(v.agency) }));
+  return signCommit(ledger.hasher, block, signers, block.header.time + 500);
+}
+
+export interface NextBlock {
+  txs: Uint8Array[];
+  time: number;
+  proposer: string;
+}
+
+const seenCommits = new WeakMap<Ledger, CommitCertificate>();
+
+/** Builds the next block (carrying the previous block's certificate), commits it and certifies it. */
+export function commitNext(ledger: Ledger, next: NextBlock): CommittedBlock {
+  const block = ledger.buildBlock({ ...next, lastCommit: seenCommits.get(ledger) ?? null });
+  const certificate = certify(ledger, block);
+  const committed = ledger.apply(block);
+  seenCommits.set(ledger, certificate);
+  return committed;
+}
+
+/** `commitNext` for a stored ledger: the previous certificate comes from the store, the new one goes there. */
+export async function commitStored(chain: StoredLedger, next: NextBlock): Promise<CommittedBlock> {
+  const block = chain.ledger.buildBlock({ ...next, lastCommit: await chain.headCommit() });
+  return chain.apply(block, certify(chain.ledger, block));
 }

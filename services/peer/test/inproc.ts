@@ -439,7 +439,7 @@ export async function bootValidator(o: BootOptions): Promise<Incarnation> {
     },
     o.driver,
   );
-  const sync = new BlockSync(endpoint, chain, driver, verifier, logger.child("sync"));
+  const sync = new BlockSync(endpoint, chain, driver, logger.child("sync"));
   serveBlocks(endpoint, store);
   attachGossipHandlers({
     network: endpoint,

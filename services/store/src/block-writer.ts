@@ -1,5 +1,5 @@
-import { accessReceipts, blocks, stateEntries, stateMeta, transactions } from "@coken/db-schema";
-import { desc, sql } from "drizzle-orm";
+import { accessReceipts, blocks, chainMeta, stateEntries, stateMeta, transactions } from "@coken/db-schema";
+import { desc, eq, sql } from "drizzle-orm";
 import { bytesEqual } from "./bytea.js";
 import { chunk, type Db, inTransaction, Lock, lockForTransaction } from "./db.js";
 import { invalidArgument, StoreError } from "./errors.js";
@@ -23,8 +23,13 @@ function validateBlock(block: StoredBlock): void {
   }
 }
 
-function validateCommit({ block, stateWrites, receipts }: BlockCommit): void {
+/** chain_meta key of the validator set that decided the newest block (`BlockCommit.validators`). */
+export const HEAD_VALIDATORS_KEY = "head.validators";
+
+function validateCommit({ block, previousCommit, validators, stateWrites, receipts }: BlockCommit): void {
   validateBlock(block);
+  if (previousCommit !== null) requireBytes("previousCommit", previousCommit);
+  if (validators !== null) requireBytes("validators", validators);
   for (const write of stateWrites) {
     requireText("stateWrite.key", write.key);
     if (write.value !== null) requireBytes("stateWrite.value", write.value);
@@ -92,10 +97,22 @@ async function writeState(tx: Db, height: number, writes: readonly StateWrite[])
 
 export async function commitBlock(db: Db, commit: BlockCommit): Promise<void> {
   validateCommit(commit);
-  const { block, stateWrites, receipts } = commit;
+  const { block, previousCommit, validators, stateWrites, receipts } = commit;
   await inTransaction(db, "commitBlock", async (tx) => {
     await lockForTransaction(tx, Lock.chain);
     await checkLinkage(tx, block);
+    if (previousCommit !== null) {
+      await tx
+        .update(blocks)
+        .set({ commit: previousCommit })
+        .where(eq(blocks.height, block.height - 1));
+    }
+    if (validators !== null) {
+      await tx
+        .insert(chainMeta)
+        .values({ key: HEAD_VALIDATORS_KEY, value: validators })
+        .onConflictDoUpdate({ target: chainMeta.key, set: { value: validators } });
+    }
     const { txs, ...header } = block;
     await tx.insert(blocks).values({ ...header, txCount: txs.length });
     for (const rows of chunk(txs, ROWS_PER_STATEMENT)) {

@@ -2,21 +2,33 @@ import {
   type Block,
   bytesEqual,
   type CborValue,
+  type CommitCertificate,
+  CommitError,
   type CommittedBlock,
   CommittedState,
   createHasher,
+  decodeBlockHeader,
   decodeCbor,
+  decodeCommitCertificate,
+  decodeValidatorKeys,
+  EncodingError,
   type EpochSettlement,
   encodeCbor,
+  encodeCommitCertificate,
   encodeRecord,
+  encodeValidatorKeys,
   type Genesis,
   genesisHash,
+  type Hasher,
   blockHash as headerHash,
   keys,
   Ledger,
   toHex,
+  type ValidatorKey,
   type Verifier,
+  validatorsHash,
 } from "@coken/ledger";
+import { HEAD_VALIDATORS_KEY } from "./block-writer.js";
 import { StoreError } from "./errors.js";
 import type { Store } from "./repositories.js";
 import type { BlockCommit, StoredReceipt } from "./types.js";
@@ -25,13 +37,16 @@ const ZERO_HASH = new Uint8Array(32);
 const RECEIPT_PAGE = 1000;
 
 /**
- * The store row for a committed block: header bytes, every tx with its result, the encoded state writes and
- * the receipts of applied `access.record` txs.
+ * The store row for a committed block: header bytes, its certificate (seen commit), every tx with its result, the
+ * encoded state writes and the receipts of applied `access.record` txs; the block's lastCommit becomes the previous
+ * row's certificate, and `validators` (the set that decided the block) is kept to resume from.
  */
 export function toBlockCommit(
   block: Block,
   committed: CommittedBlock,
   hasher: Parameters<typeof headerHash>[0],
+  certificate: CommitCertificate,
+  validators: readonly ValidatorKey[],
 ): BlockCommit {
   const { outcome } = committed;
   const receipts: StoredReceipt[] = outcome.receipts.map((r) => ({
@@ -59,7 +74,7 @@ export function toBlockCommit(
       appHash: block.header.appHash,
       resultAppHash: committed.appHash,
       header: encodeCbor(block.header as unknown as CborValue),
-      commit: null,
+      commit: encodeCommitCertificate(certificate),
       evidence: block.evidence.length === 0 ? null : encodeCbor(block.evidence),
       txs: block.txs.map((raw, index) => {
         const t = outcome.txs[index];
@@ -76,6 +91,8 @@ export function toBlockCommit(
         };
       }),
     },
+    previousCommit: block.lastCommit === null ? null : encodeCommitCertificate(block.lastCommit),
+    validators: encodeValidatorKeys(validators),
     stateWrites: committed.writes,
     receipts,
   };
@@ -103,6 +120,8 @@ function genesisCommit(ledger: Ledger, genesis: Genesis): BlockCommit {
       evidence: null,
       txs: [],
     },
+    previousCommit: null,
+    validators: null,
     stateWrites: ledger.state.entries().map(([key, record]) => ({ key, value: encodeRecord(record) })),
     receipts: [],
   };
@@ -159,6 +178,7 @@ export class StoredLedger {
         hash: head.hash,
         time: head.timeMs,
         appHash: head.resultAppHash,
+        validators: latest === 0 ? [] : await headValidators(store, hasher, head.header),
       },
       verifier,
       settlement,
@@ -167,12 +187,20 @@ export class StoredLedger {
     return new StoredLedger(ledger, store);
   }
 
+  /** The newest block's certificate as stored (its seen commit); null at genesis. */
+  async headCommit(): Promise<CommitCertificate | null> {
+    const head = await this.store.ledger.getBlock(this.ledger.head.height);
+    return head?.commit ? decodeCommitCertificate(head.commit) : null;
+  }
+
   /**
-   * Executes and commits a block in memory, then persists it in one database transaction. If persisting fails,
-   * memory is ahead of the store: this instance refuses further use and must be reopened from the store, which
-   * the failed transaction left at the previous block.
+   * Executes and commits a block decided by `certificate` (its seen commit, checked against the validator set in
+   * force for it: a block is never stored without one), then persists both in one database transaction. Throws
+   * `CommitError` (nothing changed) if the certificate is refused, `BlockError` if the block is. If persisting
+   * fails, memory is ahead of the store: this instance refuses further use and must be reopened from the store,
+   * which the failed transaction left at the previous block.
    */
-  async apply(block: Block): Promise<CommittedBlock> {
+  async apply(block: Block, certificate: CommitCertificate): Promise<CommittedBlock> {
     if (this.failed !== null) {
       throw new StoreError(
         "DATABASE",
@@ -181,15 +209,44 @@ export class StoredLedger {
         { cause: this.failed },
       );
     }
+    const check = this.ledger.verifyNextCommit(certificate, block);
+    if (!check.ok) {
+      throw new CommitError(
+        check.reason,
+        block.header.height,
+        `certificate of block ${block.header.height}: ${check.reason}`,
+      );
+    }
     const committed = this.ledger.apply(block);
     try {
-      await this.store.ledger.commitBlock(toBlockCommit(block, committed, this.ledger.hasher));
+      await this.store.ledger.commitBlock(
+        toBlockCommit(block, committed, this.ledger.hasher, certificate, this.ledger.head.validators),
+      );
     } catch (e) {
       this.failed = e;
       throw e;
     }
     return committed;
   }
+}
+
+/** The validator set that decided the newest stored block, checked against that block's validatorsHash. */
+async function headValidators(store: Store, hasher: Hasher, header: Uint8Array): Promise<ValidatorKey[]> {
+  const raw = await store.ledger.getMeta(HEAD_VALIDATORS_KEY);
+  let validators: ValidatorKey[];
+  let expected: Uint8Array;
+  try {
+    if (raw === null) throw new EncodingError("SCHEMA", "missing", "validators");
+    validators = decodeValidatorKeys(raw);
+    expected = decodeBlockHeader(header).validatorsHash;
+  } catch (e) {
+    if (!(e instanceof EncodingError)) throw e;
+    throw new StoreError("DATABASE", `the validators of the newest block are unreadable: ${e.message}`, {});
+  }
+  if (!bytesEqual(validatorsHash(hasher, validators), expected)) {
+    throw new StoreError("DATABASE", "the stored validators are not those of the newest block", {});
+  }
+  return validators;
 }
 
 async function restoreReceiptWindow(store: Store, ledger: Ledger): Promise<void> {
@@ -202,7 +259,9 @@ async function restoreReceiptWindow(store: Store, ledger: Ledger): Promise<void>
       limit: RECEIPT_PAGE,
       ...(after ? { after } : {}),
     });
-    ledger.state.rememberReceipts(page.receipts.map((r) => ({ id: toHex(r.id), time: r.timeMs })));
+    ledger.state.rememberReceipts(
+      page.receipts.map((r) => ({ id: toHex(r.id), time: r.timeMs, request: toHex(r.requestHash) })),
+    );
     after = page.next ?? undefined;
   } while (after !== undefined);
 }

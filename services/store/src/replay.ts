@@ -25,7 +25,8 @@ export type ReplayErrorCode =
   | "RESULT_MISMATCH"
   | "APP_HASH_MISMATCH"
   | "HEIGHT_GAP"
-  | "STATE_MISMATCH";
+  | "STATE_MISMATCH"
+  | "BAD_SEEN_COMMIT";
 
 /** Where a stored chain stops agreeing with its own replay. */
 export class ReplayError extends Error {
@@ -40,7 +41,14 @@ export class ReplayError extends Error {
 }
 
 export interface ReplayReport {
+  /** The last block replayed. */
   height: number;
+  /**
+   * The last block authenticated by a certificate: `height` when its seen commit is there and valid, `height - 1`
+   * when the source has none for it (every earlier block is certified by the next one's lastCommit). Whole
+   * trailing blocks cut off together with their certificates cannot be detected: this is what was verified.
+   */
+  verifiedHeight: number;
   appHash: Uint8Array;
   txs: number;
   receipts: number;
@@ -111,13 +119,32 @@ function checkBlock(ledger: Ledger, stored: StoredBlock, prevCommit: Uint8Array 
   return committed;
 }
 
+/**
+ * The height certificates authenticate: the head's own certificate (the row's commit, the seen commit of the
+ * newest block) is checked against the set that decided the head; without one, only the blocks below it count.
+ */
+function verifiedHeight(ledger: Ledger, headCommit: Uint8Array | null): number {
+  const height = ledger.head.height;
+  if (height === 0) return 0;
+  if (headCommit === null) return height - 1;
+  let check: ReturnType<Ledger["verifyHeadCommit"]>;
+  try {
+    check = ledger.verifyHeadCommit(decodeCommitCertificate(headCommit));
+  } catch (e) {
+    if (e instanceof EncodingError) throw new ReplayError("BAD_SEEN_COMMIT", height, e.message);
+    throw e;
+  }
+  if (!check.ok) throw new ReplayError("BAD_SEEN_COMMIT", height, `certificate refused: ${check.reason}`);
+  return height;
+}
+
 /** Replays the source's blocks from genesis; the ledger it returns is at the last block replayed. */
 async function replayBlocks(
   source: BlockSource,
   genesis: Genesis,
   verifier: Verifier,
   options: ReplayOptions,
-): Promise<{ ledger: Ledger; txs: number; receipts: number }> {
+): Promise<{ ledger: Ledger; txs: number; receipts: number; verifiedHeight: number }> {
   const ledger = Ledger.fromGenesis(genesis, verifier, options.settlement);
   const first = await source.genesisBlock();
   if (first === null) throw new ReplayError("EMPTY_STORE", 0, "the store holds no chain");
@@ -151,12 +178,13 @@ async function replayBlocks(
       if (ledger.head.height >= upTo) break;
     }
   }
-  return { ledger, txs, receipts };
+  return { ledger, txs, receipts, verifiedHeight: verifiedHeight(ledger, prevCommit) };
 }
 
 /**
  * Re-executes the blocks of any source from genesis with the pure ledger and checks, block by block, the block
- * hash, each tx's result and the app hash the source gives. Reads only; the caller checks the end state.
+ * hash, the certificate of the previous block (header checks 10 and 11), each tx's result and the app hash the
+ * source gives, then the newest block's own certificate. Reads only; the caller checks the end state.
  */
 export async function replayChain(
   source: BlockSource,
@@ -164,8 +192,8 @@ export async function replayChain(
   verifier: Verifier,
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
-  const { ledger, txs, receipts } = await replayBlocks(source, genesis, verifier, options);
-  return { height: ledger.head.height, appHash: ledger.head.appHash, txs, receipts };
+  const { ledger, txs, receipts, verifiedHeight } = await replayBlocks(source, genesis, verifier, options);
+  return { height: ledger.head.height, verifiedHeight, appHash: ledger.head.appHash, txs, receipts };
 }
 
 /**
@@ -178,7 +206,12 @@ export async function replayStoredChain(
   verifier: Verifier,
   options: { settlement?: EpochSettlement; onBlock?: (height: number) => void } = {},
 ): Promise<ReplayReport> {
-  const { ledger, txs, receipts } = await replayBlocks(storeBlockSource(store), genesis, verifier, options);
+  const { ledger, txs, receipts, verifiedHeight } = await replayBlocks(
+    storeBlockSource(store),
+    genesis,
+    verifier,
+    options,
+  );
   const snapshot = await store.ledger.loadState();
   let storedRoot: Uint8Array;
   try {
@@ -190,5 +223,5 @@ export async function replayStoredChain(
   if (snapshot.height !== ledger.head.height || !bytesEqual(storedRoot, ledger.head.appHash)) {
     throw new ReplayError("STATE_MISMATCH", ledger.head.height, "the stored state is not the replayed state");
   }
-  return { height: ledger.head.height, appHash: ledger.head.appHash, txs, receipts };
+  return { height: ledger.head.height, verifiedHeight, appHash: ledger.head.appHash, txs, receipts };
 }

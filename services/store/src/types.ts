@@ -28,7 +28,11 @@ export interface StoredBlock {
   resultAppHash: Uint8Array;
   /** Canonical header bytes. */
   header: Uint8Array;
-  /** Canonical commit-certificate bytes, once known. */
+  /**
+   * Canonical bytes of this block's commit certificate: for every block but the newest, the one the next block
+   * carries as its lastCommit (and binds in its header); for the newest, the certificate its peer committed it
+   * with (its seen commit). Null only for the height-0 row.
+   */
   commit: Uint8Array | null;
   /** The block's evidence items as one opaque value (the ledger's encoding); null when there are none. */
   evidence: Uint8Array | null;
@@ -72,6 +76,10 @@ export interface StoredReceipt {
 
 export interface BlockCommit {
   block: StoredBlock;
+  /** The previous block's certificate as this block carries it (its lastCommit); replaces that row's commit. */
+  previousCommit: Uint8Array | null;
+  /** Opaque: the validator set (with keys) that decided this block, kept to resume from (see getMeta). */
+  validators: Uint8Array | null;
   /** Applied in order; when a key appears more than once the last write wins. */
   stateWrites: StateWrite[];
   /** Every receipt must carry the block's height. */

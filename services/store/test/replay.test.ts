@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createVerifier } from "@coken/ledger";
+import {
+  createVerifier,
+  decodeCommitCertificate,
+  encodeCommitCertificate,
+  fromHex,
+  toHex,
+} from "@coken/ledger";
 import pg from "pg";
 import { openStore, ReplayError, replayStoredChain, type Store, StoredLedger } from "../src/index.js";
 import { ASKER, Driver, doubleVote, genesis, OWNER, publishAndGrant } from "./fixtures/ledger-driver.js";
@@ -34,12 +40,13 @@ describe("replaying a stored chain (PostgreSQL)", () => {
     await db.drop();
   });
 
-  async function refusedWith(code: string, tamper: string, restore: string): Promise<void> {
+  async function refusedWith(code: string, tamper: string, restore: string, detail = ""): Promise<void> {
     await sql.query(tamper);
     try {
       await assert.rejects(replayStoredChain(store, genesis(), createVerifier()), (e: unknown) => {
         assert.ok(e instanceof ReplayError, String(e));
         assert.equal(e.code, code, e.message);
+        assert.ok(e.message.includes(detail), e.message);
         return true;
       });
     } finally {
@@ -54,7 +61,41 @@ describe("replaying a stored chain (PostgreSQL)", () => {
     });
     assert.deepEqual(heights, [1, 2, 3, 4, 5]);
     assert.equal(report.height, 5);
+    assert.equal(report.verifiedHeight, 5);
     assert.equal(report.receipts, 15);
+  });
+
+  it("verifies the newest block only with its seen commit, and refuses a bad one", async () => {
+    const { rows } = await sql.query("select encode(commit, 'hex') as c from blocks where height = 5");
+    const seen = rows[0].c as string;
+    await sql.query("update blocks set commit = null where height = 5");
+    try {
+      const report = await replayStoredChain(store, genesis(), createVerifier());
+      assert.deepEqual([report.height, report.verifiedHeight], [5, 4]);
+    } finally {
+      await sql.query(`update blocks set commit = decode('${seen}', 'hex') where height = 5`);
+    }
+    // Signatures in another order: the same signers, a second encoding, refused.
+    const cert = decodeCommitCertificate(fromHex(seen) as Uint8Array);
+    const reordered = toHex(encodeCommitCertificate({ ...cert, signatures: [...cert.signatures].reverse() }));
+    await refusedWith(
+      "BAD_SEEN_COMMIT",
+      `update blocks set commit = decode('${reordered}', 'hex') where height = 5`,
+      `update blocks set commit = decode('${seen}', 'hex') where height = 5`,
+    );
+  });
+
+  it("finds a stored certificate other than the one the next block binds", async () => {
+    const { rows } = await sql.query("select encode(commit, 'hex') as c from blocks where height = 3");
+    const bound = rows[0].c as string;
+    const cert = decodeCommitCertificate(fromHex(bound) as Uint8Array);
+    const stripped = toHex(encodeCommitCertificate({ ...cert, signatures: cert.signatures.slice(1) }));
+    await refusedWith(
+      "BLOCK_REFUSED",
+      `update blocks set commit = decode('${stripped}', 'hex') where height = 3`,
+      `update blocks set commit = decode('${bound}', 'hex') where height = 3`,
+      "WRONG_LAST_COMMIT_HASH",
+    );
   });
 
   it("finds a tampered transaction", () =>

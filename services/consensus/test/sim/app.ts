@@ -1,5 +1,4 @@
 import {
-  type Agency,
   type Block,
   blockHash,
   bytesEqual,
@@ -8,6 +7,7 @@ import {
   EncodingError,
   encodeCbor,
   evidenceRoot,
+  lastCommitHash,
   txRoot,
   utf8,
   validatorsHash,
@@ -43,15 +43,6 @@ export const GENESIS: ChainHead = {
   counter: 0,
 };
 
-export function agencyLookup(validators: readonly ValidatorInfo[]): (id: string) => Agency | undefined {
-  return (id) => {
-    const v = validators.find((x) => x.agency === id);
-    if (v === undefined) return undefined;
-    const { publicKey, keyScheme } = v;
-    return { id, name: id, region: "SIM", publicKey, keyScheme, roles: ["validator"], registeredAt: 0 };
-  };
-}
-
 /** The block `proposer` makes on top of `head`; `salt` lets an equivocating proposer make a second one. */
 export function buildBlock(
   head: ChainHead,
@@ -75,6 +66,7 @@ export function buildBlock(
       evidenceRoot: evidenceRoot(hasher, evidence),
       appHash: head.appHash,
       validatorsHash: validatorsHash(hasher, validators),
+      lastCommitHash: lastCommitHash(hasher, lastCommit),
     },
     txs,
     evidence,
@@ -90,6 +82,7 @@ export function validateBlock(block: Block, head: ChainHead, validators: readonl
   if (!bytesEqual(h.validatorsHash, validatorsHash(hasher, validators))) return false;
   if (!validators.some((v) => v.agency === h.proposer)) return false;
   if (block.txs.length !== 1 || !bytesEqual(h.txRoot, txRoot(hasher, block.txs))) return false;
+  if (!bytesEqual(h.lastCommitHash, lastCommitHash(hasher, block.lastCommit))) return false;
   for (const raw of block.evidence) {
     try {
       if (!verifyEvidence(hasher, verifier, CHAIN, decodeEvidence(raw), validators).ok) return false;
@@ -101,15 +94,7 @@ export function validateBlock(block: Block, head: ChainHead, validators: readonl
   if (head.height === 0) return block.lastCommit === null;
   if (block.lastCommit === null) return false;
   const expected = { height: head.height, blockHash: head.hash };
-  return verifyCommit(
-    hasher,
-    verifier,
-    CHAIN,
-    block.lastCommit,
-    expected,
-    validators,
-    agencyLookup(validators),
-  ).ok;
+  return verifyCommit(hasher, verifier, CHAIN, block.lastCommit, expected, validators).ok;
 }
 
 /** The head after committing `block` on top of `head`. */

@@ -15,7 +15,7 @@ import {
   step,
 } from "../../src/index.js";
 import { CHAIN, hasher } from "../helpers.js";
-import { agencyLookup, applyBlock, type ChainHead, GENESIS, validateBlock } from "./app.js";
+import { applyBlock, type ChainHead, GENESIS, validateBlock } from "./app.js";
 import { simVerifier as verifier } from "./verifier.js";
 
 /** What peers exchange: consensus message bytes, or a decided block with its certificate (block sync). */
@@ -268,10 +268,7 @@ export class SimNode {
     if (!validateBlock(block, this.head, this.config.validators)) return;
     const expected = { height: block.header.height, blockHash: blockHash(hasher, block.header) };
     const validators = this.config.validators;
-    if (
-      !verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators, agencyLookup(validators)).ok
-    )
-      return;
+    if (!verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators).ok) return;
     this.commit(block, certificate, "sync");
   }
 }

@@ -1,7 +1,7 @@
 import { type Block, blockHash, type CommitCertificate, toHex, verifyCommit } from "@coken/ledger";
 import { type DuplicateVoteEvidence, type ValidatorInfo, verifyEvidence } from "../../src/index.js";
 import { CHAIN, hasher, testConfig, validatorInfos } from "../helpers.js";
-import { agencyLookup, buildBlock } from "./app.js";
+import { buildBlock } from "./app.js";
 import { type Behaviour, broadcaster } from "./byzantine.js";
 import { type LocalEvent, type Packet, SimNode } from "./node.js";
 import { Prng } from "./prng.js";
@@ -125,9 +125,7 @@ export function runScenario(s: Scenario): Outcome {
       if (via === "sync") out.commitsBySync++;
       const hash = blockHash(hasher, block.header);
       const expected = { height: block.header.height, blockHash: hash };
-      if (
-        !verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators, agencyLookup(validators)).ok
-      ) {
+      if (!verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators).ok) {
         out.badCertificates++;
       }
       if (!honest(node)) return;

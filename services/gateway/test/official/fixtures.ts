@@ -7,6 +7,7 @@ import {
   type Genesis,
   parseGenesis,
   type Signer,
+  signCommit,
   signReceiptBatch,
   type TxBody,
   type TxPayloads,
@@ -105,8 +106,12 @@ export class Chain {
   async commit(txs: Uint8Array[]): Promise<void> {
     this.time += 1000;
     const ledger = this.stored.ledger;
-    const block = ledger.buildBlock({ txs, time: this.time, proposer: OWNER, lastCommit: null });
-    const codes = (await this.stored.apply(block)).outcome.txs.map((t) => t.code);
+    const lastCommit = await this.stored.headCommit();
+    const block = ledger.buildBlock({ txs, time: this.time, proposer: OWNER, lastCommit });
+    // Every validator signs the block's certificate, as consensus would.
+    const signers = ledger.nextValidators().map((v) => ({ validator: v.agency, signer: signer(v.agency) }));
+    const certificate = signCommit(ledger.hasher, block, signers, this.time + 500);
+    const codes = (await this.stored.apply(block, certificate)).outcome.txs.map((t) => t.code);
     if (codes.some((c) => c !== null)) throw new Error(`fixture tx refused: ${codes.join(",")}`);
   }
 

@@ -18,6 +18,7 @@ export const blockHeader: Decoder<BlockHeader> = struct({
   evidenceRoot: hash32,
   appHash: hash32,
   validatorsHash: hash32,
+  lastCommitHash: hash32,
 });
 
 export const commitCertificate: Decoder<CommitCertificate> = struct({
@@ -61,6 +62,11 @@ export function blockHash(h: Hasher, header: BlockHeader): Uint8Array {
   return h.hash("block.header", encodeCbor(header as unknown as CborValue));
 }
 
+/** H("commit", cbor(certificate)); the header of block h+1 carries it for block h's certificate, block 1 for null. */
+export function lastCommitHash(h: Hasher, certificate: CommitCertificate | null): Uint8Array {
+  return h.hash("commit", encodeCbor(certificate as unknown as CborValue));
+}
+
 /** Merkle root over H("tx.raw", raw) of each tx, in block order. */
 export function txRoot(h: Hasher, txs: readonly Uint8Array[]): Uint8Array {
   return merkleRoot(
@@ -77,9 +83,11 @@ export function evidenceRoot(h: Hasher, evidence: readonly Uint8Array[]): Uint8A
   );
 }
 
-/** H("validators", cbor(validators sorted by agency id)). */
+/** H("validators", cbor([{agency, power}] sorted by agency id)); other fields of the items are ignored. */
 export function validatorsHash(h: Hasher, validators: readonly Validator[]): Uint8Array {
-  const sorted = [...validators].sort((a, b) => (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : 0));
+  const sorted = validators
+    .map(({ agency, power }) => ({ agency, power }))
+    .sort((a, b) => (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : 0));
   return h.hash("validators", encodeCbor(sorted as unknown as CborValue));
 }
 

@@ -9,7 +9,8 @@ import type { EpochState } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
 import type { AccessReceipt, SignedTx } from "../tx/types.js";
-import { blockHash, evidenceRoot, txRoot, validatorsHash } from "./codec.js";
+import { blockHash, evidenceRoot, lastCommitHash, txRoot, validatorsHash } from "./codec.js";
+import { type CommitErrorCode, type ValidatorKey, verifyCommit } from "./commit.js";
 import { type DuplicateVoteEvidence, decodeEvidence, evidenceProblem } from "./evidence.js";
 import type { Block } from "./types.js";
 
@@ -21,6 +22,11 @@ export interface ChainHead {
   time: number;
   /** State root after that block. */
   appHash: Uint8Array;
+  /**
+   * The validator set in force for that block (the `validators` record of the state before it), with each
+   * member's key from that same state: the signers of its certificate. Empty at genesis.
+   */
+  validators: readonly ValidatorKey[];
 }
 
 export type BlockErrorCode =
@@ -33,6 +39,8 @@ export type BlockErrorCode =
   | "TIME_NOT_INCREASING"
   | "UNKNOWN_PROPOSER"
   | "WRONG_EVIDENCE_ROOT"
+  | "WRONG_LAST_COMMIT_HASH"
+  | "INVALID_LAST_COMMIT"
   | "INVALID_EVIDENCE"
   | "DUPLICATE_EVIDENCE";
 
@@ -41,6 +49,8 @@ export class BlockError extends Error {
   constructor(
     readonly code: BlockErrorCode,
     message: string,
+    /** For INVALID_LAST_COMMIT: why the certificate was refused (null when it is missing or not allowed). */
+    readonly commitCode: CommitErrorCode | null = null,
   ) {
     super(message);
   }
@@ -91,8 +101,17 @@ function check(cond: boolean, code: BlockErrorCode, message: string): void {
   if (!cond) throw new BlockError(code, message);
 }
 
-/** Checks a block's header against the chain head and the state; throws `BlockError`. */
-export function checkHeader(state: StateReader, head: ChainHead, block: Block, h: Hasher): void {
+/**
+ * Checks a block's header against the chain head and the state, and its `lastCommit` against the head's validator
+ * set; throws `BlockError`.
+ */
+export function checkHeader(
+  state: StateReader,
+  head: ChainHead,
+  block: Block,
+  h: Hasher,
+  verifier: Verifier,
+): void {
   const { header } = block;
   check(header.chain === head.chain, "WRONG_CHAIN", `block for chain ${header.chain}`);
   check(
@@ -124,6 +143,38 @@ export function checkHeader(state: StateReader, head: ChainHead, block: Block, h
     "WRONG_EVIDENCE_ROOT",
     "evidenceRoot does not match the evidence",
   );
+  checkLastCommit(head, block, h, verifier);
+}
+
+/** Checks 10 and 11: the header binds `lastCommit`, which certifies the head block (and is null on block 1). */
+function checkLastCommit(head: ChainHead, block: Block, h: Hasher, verifier: Verifier): void {
+  const { header, lastCommit } = block;
+  check(
+    bytesEqual(header.lastCommitHash, lastCommitHash(h, lastCommit)),
+    "WRONG_LAST_COMMIT_HASH",
+    "lastCommitHash does not match lastCommit",
+  );
+  if (head.height === 0) {
+    check(lastCommit === null, "INVALID_LAST_COMMIT", "block 1 carries no lastCommit");
+    return;
+  }
+  if (lastCommit === null)
+    throw new BlockError("INVALID_LAST_COMMIT", `no certificate for block ${head.height}`);
+  const result = verifyCommit(
+    h,
+    verifier,
+    head.chain,
+    lastCommit,
+    { height: head.height, blockHash: head.hash },
+    head.validators,
+  );
+  if (!result.ok) {
+    throw new BlockError(
+      "INVALID_LAST_COMMIT",
+      `certificate of block ${head.height}: ${result.reason}`,
+      result.reason,
+    );
+  }
 }
 
 /**
@@ -157,9 +208,9 @@ function recordEvidence(overlay: StateOverlay, block: Block, ctx: BlockContext):
   }
 }
 
-/** Pairs an applied access.record's receipts with the ids its diff recorded (same order). */
+/** Pairs an applied access.record's or access.attest's receipts with the ids its diff recorded (same order). */
 function collectReceipts(tx: SignedTx, id: Uint8Array, diff: StateDiff, out: RecordedReceipt[]): void {
-  if (tx.body.kind !== "access.record") return;
+  if (tx.body.kind !== "access.record" && tx.body.kind !== "access.attest") return;
   let index = 0;
   for (const batch of tx.body.payload.batches) {
     for (const receipt of batch.receipts) {
@@ -179,8 +230,17 @@ export function executeBlock(
   block: Block,
   env: ExecutionEnv,
 ): BlockOutcome {
+  checkHeader(state, head, block, env.hasher, env.verifier);
+  return executeBody(state, block, env);
+}
+
+/**
+ * What a block does to `state` whatever its header claims: evidence, txs and end-of-block rules, with NO header
+ * check (so no certificate check either). For tools that rebuild headers, such as a test forger; a ledger
+ * executes blocks with `executeBlock`. Throws `BlockError` only for bad evidence.
+ */
+export function executeBody(state: StateReader, block: Block, env: ExecutionEnv): BlockOutcome {
   const h = env.hasher;
-  checkHeader(state, head, block, h);
   const { header } = block;
   const ctx: BlockContext = {
     chain: header.chain,

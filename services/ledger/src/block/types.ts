@@ -14,6 +14,8 @@ export interface BlockHeader {
   evidenceRoot: Uint8Array;
   appHash: Uint8Array;
   validatorsHash: Uint8Array;
+  /** H("commit", cbor(lastCommit)): binds the previous block's certificate (block 1: cbor(null)). */
+  lastCommitHash: Uint8Array;
 }
 
 /** One validator's precommit for a block, as carried in a commit certificate. */
@@ -25,7 +27,8 @@ export interface CommitSig {
 
 /**
  * Proof that a block was decided: precommits for `blockHash` at (height, round) from validators holding more than
- * 2/3 of the voting power of the set named by the header's validatorsHash.
+ * 2/3 of the voting power of the set named by the header's validatorsHash, one per validator, ascending by
+ * validator id (the only order accepted, so one signer set has one encoding).
  */
 export interface CommitCertificate {
   height: number;

@@ -221,7 +221,7 @@ describe("properties", () => {
             txs: [],
             time: withReplay.header.time,
             proposer: withReplay.header.proposer,
-            lastCommit: null,
+            lastCommit: s.lastCommit,
           });
           const outcome = s.ledger.execute(withReplay);
           assert.deepEqual(

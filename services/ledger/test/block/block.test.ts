@@ -15,10 +15,11 @@ import {
   encodeCommitCertificate,
   encodeEvidence,
   keys,
+  lastCommitHash,
   verifyCommit,
   voteSignBytes,
 } from "../../src/index.js";
-import { Scenario, T0, testSigner } from "../fixtures.js";
+import { certify, Scenario, T0, testSigner } from "../fixtures.js";
 
 function codeOf(s: Scenario, mutate: (b: Block) => void): string {
   const block = s.block([]);
@@ -30,28 +31,6 @@ function codeOf(s: Scenario, mutate: (b: Block) => void): string {
     assert.ok(e instanceof BlockError);
     return e.code;
   }
-}
-
-function certify(s: Scenario, signers: string[], block: Block, round = 0): CommitCertificate {
-  const h = s.ledger.hasher;
-  const hash = blockHash(h, block.header);
-  return {
-    height: block.header.height,
-    round,
-    blockHash: hash,
-    signatures: signers.map((v, i) => {
-      const time = block.header.time + i;
-      const msg = voteSignBytes(h, {
-        chain: "coken-test",
-        type: "precommit",
-        height: block.header.height,
-        round,
-        blockHash: hash,
-        time,
-      });
-      return { validator: v, time, signature: testSigner(v).sign(msg) };
-    }),
-  };
 }
 
 describe("blocks", () => {
@@ -136,7 +115,7 @@ describe("blocks", () => {
       s.tx("sh.land-registry", "credit.redeem", { amount: 1n, service: "a", reference: "b" }),
     ]);
     s.commitBlock(first);
-    const cert = certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], first);
+    const cert = certify(s.ledger, ["sh.land-registry", "bj.housing", "gz.tax"], first);
     const second = s.ledger.buildBlock({
       txs: [],
       time: s.time + 1000,
@@ -148,12 +127,10 @@ describe("blocks", () => {
     assert.throws(() => decodeBlock(encodeBlock(second).subarray(1)), EncodingError);
   });
 
-  it("accepts a commit certificate only with more than two thirds of the power", () => {
+  it("accepts a commit certificate only in canonical order with more than two thirds of the power", () => {
     const s = new Scenario();
     const block = s.block([]);
     s.commitBlock(block);
-    const validators = s.ledger.state.get(keys.validators)?.validators ?? [];
-    const agencyOf = (id: string) => s.ledger.state.get(keys.agency(id));
     const hash = blockHash(s.ledger.hasher, block.header);
     const check = (cert: CommitCertificate) =>
       verifyCommit(
@@ -162,32 +139,89 @@ describe("blocks", () => {
         "coken-test",
         cert,
         { height: 1, blockHash: hash },
-        validators,
-        agencyOf,
+        s.ledger.head.validators,
       );
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], block)), {
+    const sign = (signers: string[]) => certify(s.ledger, signers, block);
+    assert.deepEqual(check(sign(["bj.housing", "gz.tax", "sh.land-registry"])), {
       ok: true,
       power: 30,
       total: 40,
     });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing"], block)), {
-      ok: false,
-      reason: "NO_QUORUM",
-    });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "bj.housing"], block)), {
+    assert.deepEqual(check(sign(["bj.housing", "sh.land-registry"])), { ok: false, reason: "NO_QUORUM" });
+    assert.deepEqual(check(sign(["bj.housing", "bj.housing", "gz.tax", "sh.land-registry"])), {
       ok: false,
       reason: "DUPLICATE_VALIDATOR",
     });
-    assert.deepEqual(check(certify(s, ["sh.land-registry", "bj.housing", "auditor"], block)), {
+    assert.deepEqual(check(sign(["bj.housing", "gz.tax", "sh.land-registry", "gz.tax"])), {
+      ok: false,
+      reason: "DUPLICATE_VALIDATOR",
+    });
+    assert.deepEqual(check(sign(["bj.housing", "sh.land-registry", "gz.tax"])), {
+      ok: false,
+      reason: "UNORDERED_SIGNATURES",
+    });
+    assert.deepEqual(check(sign(["auditor", "bj.housing", "gz.tax", "sh.land-registry"])), {
       ok: false,
       reason: "UNKNOWN_VALIDATOR",
     });
-    const forged = certify(s, ["sh.land-registry", "bj.housing", "gz.tax"], block);
+    assert.deepEqual(check(sign(["bj.housing", "gz.tax", "mallory", "sh.land-registry"])), {
+      ok: false,
+      reason: "UNKNOWN_VALIDATOR",
+    });
+    const forged = sign(["bj.housing", "gz.tax", "sh.land-registry"]);
     (forged.signatures[2] as { signature: Uint8Array }).signature = testSigner("mallory").sign(
       new Uint8Array(32),
     );
     assert.deepEqual(check(forged), { ok: false, reason: "BAD_SIGNATURE" });
     assert.deepEqual(check({ ...forged, height: 2 }), { ok: false, reason: "WRONG_BLOCK" });
+    // A precommit of another round does not verify in this round's certificate.
+    const good = sign(["bj.housing", "gz.tax", "sh.land-registry"]);
+    assert.deepEqual(check({ ...good, round: 1 }), { ok: false, reason: "BAD_SIGNATURE" });
+  });
+
+  it("binds lastCommit in the next header and checks it against the set that decided the previous block", () => {
+    const s = new Scenario();
+    const first = s.block([]);
+    assert.equal(
+      codeOf(s, (b) => {
+        b.lastCommit = certify(s.ledger, ["bj.housing", "gz.tax", "sh.land-registry"], first);
+        b.header.lastCommitHash = lastCommitHash(s.ledger.hasher, b.lastCommit);
+      }),
+      "INVALID_LAST_COMMIT",
+    );
+    s.commitBlock(first);
+    const codeAndCert = (lastCommit: CommitCertificate | null, bind = true): [string, string | null] => {
+      const block = s.block([]);
+      s.time -= 1000;
+      block.lastCommit = lastCommit;
+      if (bind) block.header.lastCommitHash = lastCommitHash(s.ledger.hasher, lastCommit);
+      try {
+        s.ledger.execute(block);
+        return ["ok", null];
+      } catch (e) {
+        assert.ok(e instanceof BlockError);
+        return [e.code, e.commitCode];
+      }
+    };
+    const quorum = certify(s.ledger, ["bj.housing", "gz.tax", "sh.land-registry"], first);
+    assert.deepEqual(codeAndCert(quorum), ["ok", null]);
+    // The header binds the certificate the proposer chose: another valid one in its place is refused.
+    assert.deepEqual(codeAndCert(quorum, false), ["WRONG_LAST_COMMIT_HASH", null]);
+    assert.deepEqual(codeAndCert(null), ["INVALID_LAST_COMMIT", null]);
+    assert.deepEqual(codeAndCert(certify(s.ledger, ["gz.tax", "sh.land-registry"], first)), [
+      "INVALID_LAST_COMMIT",
+      "NO_QUORUM",
+    ]);
+    assert.deepEqual(codeAndCert(certify(s.ledger, ["sh.land-registry", "gz.tax", "bj.housing"], first)), [
+      "INVALID_LAST_COMMIT",
+      "UNORDERED_SIGNATURES",
+    ]);
+    const other = s.block([new Uint8Array([1])]);
+    s.time -= 1000;
+    assert.deepEqual(codeAndCert(certify(s.ledger, ["bj.housing", "gz.tax", "sh.land-registry"], other)), [
+      "INVALID_LAST_COMMIT",
+      "WRONG_BLOCK",
+    ]);
   });
 
   it("records double-vote evidence once, and refuses forged, premature, repeated or undecodable items", () => {
@@ -217,7 +251,7 @@ describe("blocks", () => {
         evidence: items,
         time: s.time + 1000,
         proposer: "sh.land-registry",
-        lastCommit: null,
+        lastCommit: s.lastCommit,
       });
     const codeFor = (items: Uint8Array[]) => {
       try {

@@ -2,6 +2,7 @@ import {
   derivedId,
   duplicateVoteEvidence,
   encodeBlock,
+  encodeCommitCertificate,
   encodeEvidence,
   type HashAlgorithm,
   parseGenesis,
@@ -23,6 +24,8 @@ export interface GoldenChain {
   genesis: Record<string, unknown>;
   genesisAppHash: string;
   blocks: { block: string; blockHash: string; appHash: string; results: (string | null)[] }[];
+  /** cbor(certificate) of the last block (its seen commit): the certificates of the others are in the blocks. */
+  seenCommit: string;
 }
 
 const OWNER = "sh.land-registry";
@@ -131,9 +134,10 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
     [encodeEvidence(duplicateVoteEvidence(doubleVote(new Uint8Array(32).fill(5)), doubleVote(null)))],
   );
   return {
-    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals, an epoch boundary at height 5 and double-vote evidence at height 6.`,
+    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals, an epoch boundary at height 5 and double-vote evidence at height 6. Every block after the first carries the certificate of its predecessor, signed by all four validators; seenCommit certifies the last block.`,
     genesis: genesisDoc,
     genesisAppHash,
     blocks,
+    seenCommit: toHex(encodeCommitCertificate(s.lastCommit as NonNullable<typeof s.lastCommit>)),
   };
 }
