@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           FieldType: lowerCase(["STRING", "INT", "DECIMAL", "DATE", "BOOL", "BYTES"]),
           Comparison: lowerCase(["GTE", "LTE", "EQ", "RANGE"]),
           Aggregate: lowerCase(["COUNT", "SUM"]),
+          FreezeKind: lowerCase(["AGENCY", "DATASET", "GRANT", "ACCOUNT"]),
         },
         mappers: {
           Agency: `${models}#AgencyModel`,
@@ -48,6 +49,7 @@ const config: CodegenConfig = {
           AccessReceipt: `${models}#ReceiptModel`,
           Block: `${models}#BlockModel`,
           Tx: `${models}#TxModel`,
+          Freeze: `${models}#FreezeModel`,
         },
       },
     },

@@ -18,6 +18,8 @@ export type GatewayErrorCode =
   | "UPSTREAM_UNAVAILABLE"
   | "UPSTREAM_TIMEOUT"
   | "PAYLOAD_TOO_LARGE"
+  /** The peer's mempool refused a transaction this gateway signed for its agency (reason in the message). */
+  | "TX_REFUSED"
   | "INTERNAL";
 
 export class GatewayError extends Error {

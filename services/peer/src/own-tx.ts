@@ -21,7 +21,7 @@ export interface OwnTxComponents {
   signer: Signer;
   /** Committed state, for the account's sequence number. */
   ledger: { get(key: string): unknown };
-  submitTx(raw: Uint8Array): AddResult;
+  submitTx(raw: Uint8Array): AddResult | { ok: false; reason: string };
 }
 
 /** Why the mempool refused a tx this peer signed itself. */

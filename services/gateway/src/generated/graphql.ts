@@ -11,6 +11,7 @@ import type {
   ReceiptModel,
   BlockModel,
   TxModel,
+  FreezeModel,
   OfficialContext,
 } from "../official/models.js";
 export type Maybe<T> = T | null;
@@ -292,6 +293,26 @@ export type FilterAnswer = Answer & {
   sum: Maybe<Scalars["String"]["output"]>;
 };
 
+/** A regulator's freeze in force on the ledger. */
+export type Freeze = {
+  __typename?: "Freeze";
+  /** The regulator that froze it. */
+  by: Scalars["String"]["output"];
+  height: Scalars["Int"]["output"];
+  kind: FreezeKind;
+  reason: Scalars["String"]["output"];
+  /** The agency, dataset, grant or account id frozen. */
+  targetId: Scalars["String"]["output"];
+  time: Scalars["DateTime"]["output"];
+};
+
+export type FreezeKind = "account" | "agency" | "dataset" | "grant";
+
+export type FreezeTargetInput = {
+  id: Scalars["String"]["input"];
+  kind: FreezeKind;
+};
+
 export type Grant = Node & {
   __typename?: "Grant";
   /** Not revoked, not expired at the ledger's head time and quota left. */
@@ -328,6 +349,21 @@ export type GrantEdge = {
 
 export type GrantRole = "ALL" | "ISSUED" | "RECEIVED";
 
+export type IssueGrantInput = {
+  /** One of this agency's datasets. */
+  dataset: Scalars["String"]["input"];
+  expiresAt: Scalars["DateTime"]["input"];
+  /**
+   * The fields the grantee's queries may read (keys, compared and summed fields); a query reading any other field
+   * is refused by the provider.
+   */
+  fields: Array<Scalars["String"]["input"]>;
+  grantee: Scalars["String"]["input"];
+  purpose: Scalars["String"]["input"];
+  queryKinds: Array<QueryKind>;
+  quota: Scalars["Int"]["input"];
+};
+
 export type LookupAnswer = Answer & {
   __typename?: "LookupAnswer";
   dataset: Scalars["String"]["output"];
@@ -346,6 +382,37 @@ export type MembershipAnswer = Answer & {
   proof: Proof;
   provider: Scalars["String"]["output"];
   receipt: ReceiptRef;
+};
+
+export type Mutation = {
+  __typename?: "Mutation";
+  /** Regulator only: stops an agency, dataset, grant or credit account until unfrozen (regulator.freeze). */
+  freeze: TxSubmission;
+  /** Lets another agency ask given query kinds of one of this agency's datasets (grant.issue). */
+  issueGrant: TxSubmission;
+  /** Ends a grant this agency issued (grant.revoke). */
+  revokeGrant: TxSubmission;
+  /** Regulator only: lifts a freeze (regulator.unfreeze). */
+  unfreeze: TxSubmission;
+};
+
+export type MutationFreezeArgs = {
+  reason: Scalars["String"]["input"];
+  target: FreezeTargetInput;
+};
+
+export type MutationIssueGrantArgs = {
+  input: IssueGrantInput;
+};
+
+export type MutationRevokeGrantArgs = {
+  grant: Scalars["String"]["input"];
+  reason: Scalars["String"]["input"];
+};
+
+export type MutationUnfreezeArgs = {
+  reason: Scalars["String"]["input"];
+  target: FreezeTargetInput;
 };
 
 /** Anything with a global id, fetchable through `Query.node`. */
@@ -392,6 +459,8 @@ export type Query = {
   blocks: BlockConnection;
   /** Published datasets of every agency, ordered by dataset id. */
   catalog: DatasetConnection;
+  /** Freezes in force, optionally of one kind, ordered by kind and target id. */
+  freezes: Array<Freeze>;
   grants: GrantConnection;
   /** Any object by its global id. */
   node: Maybe<Node>;
@@ -435,6 +504,10 @@ export type QueryCatalogArgs = {
   after?: InputMaybe<Scalars["String"]["input"]>;
   filter?: InputMaybe<CatalogFilter>;
   first?: InputMaybe<Scalars["Int"]["input"]>;
+};
+
+export type QueryFreezesArgs = {
+  kind?: InputMaybe<FreezeKind>;
 };
 
 export type QueryGrantsArgs = {
@@ -547,6 +620,13 @@ export type TxEdge = {
   __typename?: "TxEdge";
   cursor: Scalars["String"]["output"];
   node: Tx;
+};
+
+/** A transaction this agency signed and handed to its mempool; `Query.tx(hash: txId)` answers once a block holds it. */
+export type TxSubmission = {
+  __typename?: "TxSubmission";
+  kind: Scalars["String"]["output"];
+  txId: Scalars["Hex"]["output"];
 };
 
 export type VerifyingKey = {
@@ -684,6 +764,9 @@ export type ResolversTypes = {
   FieldType: null;
   FieldValue: ResolverTypeWrapper<FieldValue>;
   FilterAnswer: ResolverTypeWrapper<FilterAnswer>;
+  Freeze: ResolverTypeWrapper<FreezeModel>;
+  FreezeKind: null;
+  FreezeTargetInput: FreezeTargetInput;
   Grant: ResolverTypeWrapper<GrantModel>;
   GrantConnection: ResolverTypeWrapper<
     Omit<GrantConnection, "edges"> & { edges: Array<ResolversTypes["GrantEdge"]> }
@@ -693,8 +776,10 @@ export type ResolversTypes = {
   Hex: ResolverTypeWrapper<Scalars["Hex"]["output"]>;
   ID: ResolverTypeWrapper<Scalars["ID"]["output"]>;
   Int: ResolverTypeWrapper<Scalars["Int"]["output"]>;
+  IssueGrantInput: IssueGrantInput;
   LookupAnswer: ResolverTypeWrapper<LookupAnswer>;
   MembershipAnswer: ResolverTypeWrapper<MembershipAnswer>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>["Node"]>;
   Order: Order;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -714,6 +799,7 @@ export type ResolversTypes = {
   Tx: ResolverTypeWrapper<TxModel>;
   TxConnection: ResolverTypeWrapper<Omit<TxConnection, "edges"> & { edges: Array<ResolversTypes["TxEdge"]> }>;
   TxEdge: ResolverTypeWrapper<Omit<TxEdge, "node"> & { node: ResolversTypes["Tx"] }>;
+  TxSubmission: ResolverTypeWrapper<TxSubmission>;
   VerifyingKey: ResolverTypeWrapper<VerifyingKey>;
 };
 
@@ -745,14 +831,18 @@ export type ResolversParentTypes = {
   FieldSpec: FieldSpec;
   FieldValue: FieldValue;
   FilterAnswer: FilterAnswer;
+  Freeze: FreezeModel;
+  FreezeTargetInput: FreezeTargetInput;
   Grant: GrantModel;
   GrantConnection: Omit<GrantConnection, "edges"> & { edges: Array<ResolversParentTypes["GrantEdge"]> };
   GrantEdge: Omit<GrantEdge, "node"> & { node: ResolversParentTypes["Grant"] };
   Hex: Scalars["Hex"]["output"];
   ID: Scalars["ID"]["output"];
   Int: Scalars["Int"]["output"];
+  IssueGrantInput: IssueGrantInput;
   LookupAnswer: LookupAnswer;
   MembershipAnswer: MembershipAnswer;
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>["Node"];
   PageInfo: PageInfo;
   PredicateInput: PredicateInput;
@@ -767,6 +857,7 @@ export type ResolversParentTypes = {
   Tx: TxModel;
   TxConnection: Omit<TxConnection, "edges"> & { edges: Array<ResolversParentTypes["TxEdge"]> };
   TxEdge: Omit<TxEdge, "node"> & { node: ResolversParentTypes["Tx"] };
+  TxSubmission: TxSubmission;
   VerifyingKey: VerifyingKey;
 };
 
@@ -1056,6 +1147,25 @@ export type FilterAnswerResolvers<
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type FreezeResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["Freeze"] = ResolversParentTypes["Freeze"],
+> = {
+  by?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes["FreezeKind"], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  targetId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+};
+
+export type FreezeKindResolvers = {
+  ACCOUNT: "account";
+  AGENCY: "agency";
+  DATASET: "dataset";
+  GRANT: "grant";
+};
+
 export type GrantResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Grant"] = ResolversParentTypes["Grant"],
@@ -1125,6 +1235,36 @@ export type MembershipAnswerResolvers<
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type MutationResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
+> = {
+  freeze?: Resolver<
+    ResolversTypes["TxSubmission"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationFreezeArgs, "reason" | "target">
+  >;
+  issueGrant?: Resolver<
+    ResolversTypes["TxSubmission"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationIssueGrantArgs, "input">
+  >;
+  revokeGrant?: Resolver<
+    ResolversTypes["TxSubmission"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationRevokeGrantArgs, "grant" | "reason">
+  >;
+  unfreeze?: Resolver<
+    ResolversTypes["TxSubmission"],
+    ParentType,
+    ContextType,
+    RequireFields<MutationUnfreezeArgs, "reason" | "target">
+  >;
+};
+
 export type NodeResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Node"] = ResolversParentTypes["Node"],
@@ -1191,6 +1331,7 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QueryCatalogArgs, "first">
   >;
+  freezes?: Resolver<Array<ResolversTypes["Freeze"]>, ParentType, ContextType, Partial<QueryFreezesArgs>>;
   grants?: Resolver<
     ResolversTypes["GrantConnection"],
     ParentType,
@@ -1324,6 +1465,14 @@ export type TxEdgeResolvers<
   node?: Resolver<ResolversTypes["Tx"], ParentType, ContextType>;
 };
 
+export type TxSubmissionResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["TxSubmission"] = ResolversParentTypes["TxSubmission"],
+> = {
+  kind?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  txId?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
+};
+
 export type VerifyingKeyResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["VerifyingKey"] = ResolversParentTypes["VerifyingKey"],
@@ -1357,12 +1506,15 @@ export type Resolvers<ContextType = OfficialContext> = {
   FieldType?: FieldTypeResolvers;
   FieldValue?: FieldValueResolvers<ContextType>;
   FilterAnswer?: FilterAnswerResolvers<ContextType>;
+  Freeze?: FreezeResolvers<ContextType>;
+  FreezeKind?: FreezeKindResolvers;
   Grant?: GrantResolvers<ContextType>;
   GrantConnection?: GrantConnectionResolvers<ContextType>;
   GrantEdge?: GrantEdgeResolvers<ContextType>;
   Hex?: GraphQLScalarType;
   LookupAnswer?: LookupAnswerResolvers<ContextType>;
   MembershipAnswer?: MembershipAnswerResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Proof?: ProofResolvers<ContextType>;
@@ -1377,5 +1529,6 @@ export type Resolvers<ContextType = OfficialContext> = {
   Tx?: TxResolvers<ContextType>;
   TxConnection?: TxConnectionResolvers<ContextType>;
   TxEdge?: TxEdgeResolvers<ContextType>;
+  TxSubmission?: TxSubmissionResolvers<ContextType>;
   VerifyingKey?: VerifyingKeyResolvers<ContextType>;
 };

@@ -104,6 +104,7 @@ export function createOfficialEndpoint(options: OfficialEndpointOptions) {
         officialId,
         now,
         federate: (call) => federate(call, traceparent, signal),
+        actionsNeedOfficial: production,
       }),
     });
   };

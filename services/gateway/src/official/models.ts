@@ -1,4 +1,14 @@
-import type { Agency, AgencyId, CommittedState, Dataset, DatasetCommitment, Grant } from "@coken/ledger";
+import type {
+  Agency,
+  AgencyId,
+  CommittedState,
+  Dataset,
+  DatasetCommitment,
+  Freeze,
+  Grant,
+  TxKind,
+  TxPayloads,
+} from "@coken/ledger";
 import type { LedgerRepository, StoredBlock, StoredReceipt, TxRecord } from "@coken/store";
 import type { DatasetCall, FederationClient, VerifiedAnswer } from "../federation/types.js";
 
@@ -20,7 +30,15 @@ export interface OfficialComponents {
   federation: FederationClient;
   /** Milliseconds since the Unix epoch; grants are judged active against it. */
   clock?: () => number;
+  /** Signs and submits this agency's own transactions (the `Mutation` fields); absent: actions are refused. */
+  actions?: OwnTxSubmitter;
 }
+
+/**
+ * Signs `payload` as this agency's next transaction of `kind` with the agency's own key and hands it to the
+ * peer's mempool. Returns the tx id (hex); throws `GatewayError` TX_REFUSED with the mempool's reason.
+ */
+export type OwnTxSubmitter = <K extends TxKind>(kind: K, payload: TxPayloads[K]) => string;
 
 /** Per-request context of the officials' resolvers. */
 export interface OfficialContext {
@@ -31,6 +49,8 @@ export interface OfficialContext {
   federate(call: DatasetCall): Promise<VerifiedAnswer>;
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /** Whether a `Mutation` needs an authenticated official (production mode). */
+  actionsNeedOfficial: boolean;
 }
 
 // Parent types of object resolvers (see schema/graphql/codegen.ts mappers).
@@ -53,3 +73,4 @@ export interface AccountModel {
 export type ReceiptModel = StoredReceipt;
 export type BlockModel = StoredBlock;
 export type TxModel = TxRecord;
+export type FreezeModel = Freeze;

@@ -2,6 +2,7 @@ import { makeExecutableSchema } from "@graphql-tools/schema";
 import type { Resolvers } from "../generated/graphql.js";
 import { typeDefs } from "../generated/type-defs.js";
 import { accessResolvers } from "./resolvers/access.js";
+import { actionResolvers } from "./resolvers/actions.js";
 import { answerResolvers } from "./resolvers/answers.js";
 import { catalogResolvers } from "./resolvers/catalog.js";
 import { chainResolvers } from "./resolvers/chain.js";
@@ -18,6 +19,7 @@ const enums: Resolvers = {
   FieldType: lower(["STRING", "INT", "DECIMAL", "DATE", "BOOL", "BYTES"]) as Resolvers["FieldType"],
   Comparison: lower(["GTE", "LTE", "EQ", "RANGE"]) as Resolvers["Comparison"],
   Aggregate: lower(["COUNT", "SUM"]) as Resolvers["Aggregate"],
+  FreezeKind: lower(["AGENCY", "DATASET", "GRANT", "ACCOUNT"]) as Resolvers["FreezeKind"],
 };
 
 /** The officials' schema: generated SDL plus the resolvers, each typed by the generated resolver types. */
@@ -32,5 +34,6 @@ export const officialSchema = makeExecutableSchema({
     creditResolvers,
     chainResolvers,
     nodeResolvers,
+    actionResolvers,
   ] as Resolvers[],
 });

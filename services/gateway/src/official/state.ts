@@ -1,6 +1,7 @@
 import {
   type Agency,
   type Dataset,
+  type Freeze,
   type FreezeKind,
   type Grant,
   keys,
@@ -42,6 +43,11 @@ export function accounts(ledger: LedgerReader): AccountModel[] {
 /** Regions that have at least one agency, sorted. */
 export function regions(ledger: LedgerReader): string[] {
   return [...new Set(agencies(ledger).map((a) => a.region))].sort();
+}
+
+/** Freezes in force, by kind and target id. */
+export function freezes(ledger: LedgerReader): Freeze[] {
+  return [...withPrefix<Freeze>(ledger, "freeze/")].map(([, f]) => f);
 }
 
 /** Whether the regulator froze the target. */

@@ -1,0 +1,1 @@
+export { BUNDLE_DIR, createDashboardFiles, type DashboardFilesOptions } from "./server/static.js";
