@@ -5,7 +5,7 @@ import { queryCommands } from "./query-command.js";
 import { RemoteError } from "./remote-api.js";
 import { uint } from "./tx-flags.js";
 import { catalogSpecs } from "./tx-kinds-catalog.js";
-import { creditSpecs, regulatorSpecs } from "./tx-kinds-credits.js";
+import { accessSpecs, creditSpecs, regulatorSpecs } from "./tx-kinds-credits.js";
 import { governanceSpecs } from "./tx-kinds-governance.js";
 import type { TxSpec } from "./tx-spec.js";
 import { submitTx } from "./tx-submit.js";
@@ -73,7 +73,13 @@ function txCommand(spec: TxSpec): Command {
   };
 }
 
-const SPECS: TxSpec[] = [...catalogSpecs, ...creditSpecs, ...regulatorSpecs, ...governanceSpecs];
+const SPECS: TxSpec[] = [
+  ...catalogSpecs,
+  ...accessSpecs,
+  ...creditSpecs,
+  ...regulatorSpecs,
+  ...governanceSpecs,
+];
 
 /** `coken tx KIND` for an unknown kind, and `coken tx --help`: which commands make which ledger tx. */
 const txOverview: Command = {
@@ -84,7 +90,8 @@ const txOverview: Command = {
     "Transaction commands (ledger kind in brackets):",
     ...SPECS.map((s) => `  coken tx ${s.name.padEnd(16)} [${s.kind}]`),
     "",
-    "access.record has no command: the gateway writes it, with receipts both agencies co-signed.",
+    "access.record and access.attest have no command: the gateway writes them, with receipts both agencies",
+    "co-signed or with the requester's request signatures.",
     "dataset.commit is usually made by `coken dataset commit` (the peer builds the commitment from its rows).",
     "",
     FOOTER,

@@ -1,6 +1,7 @@
 import { FREEZE_KINDS } from "@coken/ledger";
 import { str } from "./command.js";
-import { oneOf, required, u64 } from "./tx-flags.js";
+import { UsageError } from "./commands.js";
+import { hex, list, many, oneOf, required, u64 } from "./tx-flags.js";
 import { REASON, type TxSpec } from "./tx-spec.js";
 
 const AMOUNT = {
@@ -47,6 +48,50 @@ export const creditSpecs: TxSpec[] = [
         reference: str(v, "reference") ?? "",
       },
     }),
+  },
+];
+
+/** access.dispute: a requester contests attested receipts (the provider recorded them without its co-signature). */
+export const accessSpecs: TxSpec[] = [
+  {
+    name: "access-dispute",
+    kind: "access.dispute",
+    summary: "contest receipts a provider recorded without this agency's co-signature (access.dispute)",
+    details:
+      "A provider records the receipts of answers its requester did not co-sign (access.attest), each backed by the\n" +
+      "requester's own request signature. If this agency got no answer for such a receipt, it says so here, with a\n" +
+      "reason, within the receipt window after the recording block. A dispute is final and public; the quota stays used.",
+    options: {
+      provider: {
+        type: "string",
+        value: "AGENCY",
+        description: "the agency that recorded them",
+        required: true,
+      },
+      receipt: {
+        type: "string",
+        value: "ID",
+        description: "a receipt id in hex (repeat, or comma-separate, for several)",
+        multiple: true,
+        required: true,
+      },
+      reason: REASON,
+    },
+    build: (v) => {
+      const receipts = many(v, "receipt")
+        .flatMap(list)
+        .map((id) => hex(id, "--receipt"));
+      if (receipts.some((r) => r.length !== 32))
+        throw new UsageError("--receipt must be a 32-byte id in hex");
+      return {
+        kind: "access.dispute",
+        payload: {
+          provider: required(v, "provider", "the agency that recorded them"),
+          receipts,
+          reason: required(v, "reason", "why"),
+        },
+      };
+    },
   },
 ];
 

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { endpointsOf, signerOf } from "./bootstrap.js";
+import { askAroundTheGateway } from "./demo-around.js";
 import { apiGet, DevnetError, type Endpoints, graphql, graphqlData, submitAndWait, until } from "./client.js";
 import { type DevnetManifest, readManifest } from "./layout.js";
 import { seedRows } from "./seed.js";
@@ -236,13 +237,23 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     detail: `regulator.unfreeze ${lifted.resultCode ?? "applied"} at height ${lifted.height}`,
   });
 
-  // 5. Every answer above is on the ledger's access log.
+  // 5. A requester cannot keep an answer off the ledger: the bank calls the courts around its own gateway.
+  const around = await askAroundTheGateway(o.dir, m);
+  if (around.receipt !== null) receipts.push(around.receipt);
+  step({
+    title: "The bank calls the courts directly, around its gateway, and never co-signs: the call is recorded anyway",
+    ok: around.ok,
+    detail: around.detail,
+    data: around,
+  });
+
+  // 6. Every answer above is on the ledger's access log.
   const land = endpointsOf(m, LAND);
   const logged = await until(
     "the demo's receipts on the ledger",
     async () => {
       const seen = new Set<string>();
-      for (const at of [land, endpointsOf(m, TAX)]) {
+      for (const at of [land, endpointsOf(m, TAX), endpointsOf(m, COURTS)]) {
         const d = await graphqlData(at.gateway, `{ ${LOG} }`);
         for (const e of d.accessLog.edges as { node: { receiptId: string } }[]) seen.add(e.node.receiptId);
       }
@@ -272,7 +283,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: entries.slice(-20),
   });
 
-  // 6. Credits and rankings.
+  // 7. Credits and rankings.
   const credits = await graphqlData(
     land.gateway,
     `{ accounts(first: 20) { edges { node { agency balance } } }
@@ -311,7 +322,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: { accounts, agencies: credits.agencies, regions: credits.regions },
   });
 
-  // 7. Every peer's chain replays from genesis with the pure ledger.
+  // 8. Every peer's chain replays from genesis with the pure ledger.
   const run = promisify(execFile);
   const verified: { agency: string; ok: boolean; out: string }[] = [];
   for (const a of m.agencies) {

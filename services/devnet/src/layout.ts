@@ -179,6 +179,8 @@ export function peerConfig(m: DevnetManifest, node: AgencyNode, circuits: string
       publicUrl: `http://127.0.0.1:${node.gatewayPort}`,
       peers: Object.fromEntries(others.map((o) => [o.id, `http://127.0.0.1:${o.gatewayPort}`])),
       receiptBatchWaitMs: 500,
+      // A receipt its requester does not co-sign is recorded without it after this long (the demo shows one).
+      receiptAckWaitMs: 3000,
     },
     zk: {
       cacheDir: m.zkCache,

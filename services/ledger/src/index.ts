@@ -25,5 +25,6 @@ export * from "./state/keys.js";
 export * from "./state/records.js";
 export * from "./state/view.js";
 export { decodeTx, encodeTx, encodeTxBody, LIMITS } from "./tx/codec.js";
+export * from "./tx/request.js";
 export * from "./tx/sign.js";
 export * from "./tx/types.js";

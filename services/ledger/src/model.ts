@@ -200,6 +200,26 @@ export interface ReceiptLog {
   floor: number;
 }
 
+/**
+ * A receipt recorded by `access.attest` (on the provider's word, backed by the requester's signed request) rather
+ * than co-signed. The requester may dispute it while `time` of the block is below `recordedTime +
+ * receiptMaxAgeMs`; a dispute is final and the receipt keeps counting against the grant's quota.
+ */
+export interface AttestedReceipt {
+  id: Uint8Array;
+  provider: AgencyId;
+  requester: AgencyId;
+  grant: GrantId;
+  dataset: DatasetId;
+  queryKind: QueryKind;
+  /** Request time, ms. */
+  time: number;
+  /** Height and block time of the block that recorded it. */
+  recordedAt: number;
+  recordedTime: number;
+  dispute: { reason: string; height: number; time: number } | null;
+}
+
 /** A validator's double vote, recorded from block evidence (the regulator's rules act on it). */
 export interface MisbehaviourRecord {
   validator: AgencyId;

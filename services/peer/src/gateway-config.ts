@@ -32,6 +32,8 @@ export interface GatewayConfig {
   receiptBatchSize: number;
   receiptBatchWaitMs: number;
   receiptIntervalMs: number;
+  /** How long a receipt batch waits for its requester's co-signature before it is recorded without it. */
+  receiptAckWaitMs: number;
   /** Deadlines and connection caps of the gateway's HTTP server. */
   http: HttpServerLimits;
 }
@@ -57,6 +59,7 @@ const DEFAULTS = {
   receiptBatchSize: 1000,
   receiptBatchWaitMs: 2000,
   receiptIntervalMs: 500,
+  receiptAckWaitMs: 30_000,
 } as const;
 const KEYS = configFieldsOf("gateway");
 
@@ -136,6 +139,7 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
     receiptBatchSize: num("receiptBatchSize", 1, 1000),
     receiptBatchWaitMs: num("receiptBatchWaitMs", 0, 3_600_000),
     receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),
+    receiptAckWaitMs: num("receiptAckWaitMs", 0, 3_600_000),
     http: parseHttpLimits(g.http, "$.gateway.http", (path, message) => new GatewayConfigError(path, message)),
   };
 }

@@ -122,6 +122,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       retryBaseMs: 1000,
       retryMaxMs: 60_000,
       resubmitAfterMs: 15_000,
+      ackWaitMs: config.receiptAckWaitMs,
     },
   );
   // Other agencies reach an HTTPS gateway with the system CAs (or NODE_EXTRA_CA_CERTS for a private CA).

@@ -125,7 +125,14 @@ export async function answerCall(
       nonce: env.nonce,
       time: env.time,
     };
-    const receiptId = await c.issuer.issue(receipt, auth.nonceExpiresMs);
+    const request = {
+      queryHash: env.queryHash,
+      variablesHash: env.variablesHash,
+      expiresAt: env.expiresAt,
+      signature: auth.signed.signature,
+      batch: auth.signed.batch,
+    };
+    const receiptId = await c.issuer.issue(receipt, request, auth.nonceExpiresMs);
     return { result, proof, receipt, receiptId };
   } catch (e) {
     c.issuer.release(grant.id);

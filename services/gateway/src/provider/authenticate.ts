@@ -2,7 +2,12 @@ import { type AgencyId, bytesEqual, type Hasher, keys, type Verifier } from "@co
 import { GatewayError } from "../errors.js";
 import type { RequestEnvelope } from "../signing/envelope.js";
 import { documentHash, variablesHash } from "../signing/hashes.js";
-import { type CheckedBatches, readSignedRequest, requestHashSigned } from "../signing/wire.js";
+import {
+  type CheckedBatches,
+  readSignedRequest,
+  requestHashSigned,
+  type WireSignature,
+} from "../signing/wire.js";
 import type { LedgerReader } from "./ledger-reader.js";
 import type { NonceCache } from "./nonces.js";
 
@@ -36,6 +41,8 @@ export interface AuthenticatedRequest {
   nonceExpiresMs: number;
   /** H("gateway.request", envelope): the receipt's `requestHash`, echoed in the signed response. */
   hash: Uint8Array;
+  /** The requester's signature as it arrived: kept with the receipt, it lets the provider record the call alone. */
+  signed: WireSignature;
 }
 
 const unauthenticated = (message: string) => new GatewayError("UNAUTHENTICATED", message);
@@ -75,5 +82,5 @@ export async function authenticate(
   const nonceExpiresMs = request.expiresAt + window.maxSkewMs;
   if (!(await c.nonces).claim(request.requester, request.nonce, nonceExpiresMs, now))
     throw new GatewayError("REPLAYED", "request nonce already used");
-  return { envelope: request, nonceExpiresMs, hash };
+  return { envelope: request, nonceExpiresMs, hash, signed };
 }

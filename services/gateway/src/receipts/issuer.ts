@@ -2,7 +2,7 @@ import { type AccessReceipt, type Grant, type Hasher, receiptId } from "@coken/l
 import type { GatewayRepository, IssuedReceiptInput, NonceRecord } from "@coken/store";
 import { GatewayError } from "../errors.js";
 import { coalesce } from "./coalesce.js";
-import { encodeReceipt } from "./codec.js";
+import { encodeIssued, type RequestEvidence } from "./codec.js";
 
 /**
  * How far an answer's receipt (with its request's nonce) is committed before the answer leaves: to disk, or to the
@@ -48,7 +48,11 @@ export class ReceiptIssuer {
     return this.outstanding.get(grantId) ?? 0;
   }
 
-  /** Takes one quota slot of `grant` or refuses with QUOTA_EXCEEDED; `release` gives it back if the call fails. */
+  /**
+   * Takes one quota slot of `grant` or refuses with QUOTA_EXCEEDED; `release` gives it back if the call fails
+   * before it is answered. An answered call's slot is never given back: it is released only when the receipt is
+   * on the ledger, where it counts in `grant.used`.
+   */
   reserve(grant: Grant): void {
     const pending = this.pending(grant.id);
     if (grant.used + pending >= grant.quota)
@@ -63,17 +67,21 @@ export class ReceiptIssuer {
   }
 
   /**
-   * Persists the receipt of an answered call (before the answer leaves), with its request's nonce in the same
-   * transaction when given, and returns its id.
+   * Persists the receipt of an answered call (before the answer leaves) with the evidence of its signed request,
+   * and its request's nonce in the same transaction when given; returns its id.
    */
-  async issue(receipt: AccessReceipt, nonceExpiresMs?: number): Promise<Uint8Array> {
+  async issue(
+    receipt: AccessReceipt,
+    request: RequestEvidence,
+    nonceExpiresMs?: number,
+  ): Promise<Uint8Array> {
     const id = receiptId(this.hasher, receipt);
     const row: IssuedReceiptInput = {
       id,
       requester: receipt.requester,
       grantId: receipt.grant,
       timeMs: receipt.time,
-      receipt: encodeReceipt(receipt),
+      receipt: encodeIssued({ receipt, request }),
     };
     await this.write(
       nonceExpiresMs === undefined

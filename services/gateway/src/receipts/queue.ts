@@ -5,6 +5,7 @@ import {
   encodeTx,
   type Hasher,
   keys,
+  type RequestSignature,
   receiptBatchRoot,
   receiptId,
   type Signer,
@@ -16,7 +17,7 @@ import {
 } from "@coken/ledger";
 import type { GatewayRepository, StoredReceiptBatch } from "@coken/store";
 import type { LedgerReader } from "../provider/ledger-reader.js";
-import { decodeReceipt } from "./codec.js";
+import { decodeIssued, type IssuedRecord } from "./codec.js";
 import type { CosignOutcome } from "./cosigner.js";
 import type { ReceiptIssuer } from "./issuer.js";
 
@@ -52,6 +53,11 @@ export interface ReceiptQueueOptions {
   retryMaxMs: number;
   /** A submitted tx not seen in a block after this long is sent again. */
   resubmitAfterMs: number;
+  /**
+   * How long a batch waits for its requester's co-signature before the provider records it alone
+   * (`access.attest`, backed by the requester's request signatures). A refusal to co-sign records it at once.
+   */
+  ackWaitMs: number;
 }
 
 export const DEFAULT_RECEIPT_QUEUE_OPTIONS: ReceiptQueueOptions = {
@@ -61,6 +67,7 @@ export const DEFAULT_RECEIPT_QUEUE_OPTIONS: ReceiptQueueOptions = {
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
   resubmitAfterMs: 15_000,
+  ackWaitMs: 30_000,
 };
 
 // Refusals no retry can cure: the batch stays in the store as `rejected` for the operator.
@@ -68,6 +75,7 @@ const PERMANENT = new Set([
   "RECEIPT_TIME",
   "RECEIPT_MISMATCH",
   "BAD_RECEIPT_SIGNATURE",
+  "BAD_REQUEST_PROOF",
   "UNKNOWN_GRANT",
   "UNKNOWN_AGENCY",
   "GRANT_INACTIVE",
@@ -80,10 +88,12 @@ const SEQ_PROBES = 32;
 
 /**
  * Provider side: carries every issued receipt to the ledger. Receipts wait per requester until a batch is full
- * or old enough; the requester co-signs the batch root; the provider adds its signature and submits an
- * `access.record` tx; the tx is watched until committed, and sent again (new seq) if it never lands. Each
- * state change is written to the store first, so a crash or an unreachable requester delays receipts but never
- * loses one.
+ * or old enough; the requester is asked to co-sign the batch root. Co-signed, the provider adds its signature and
+ * submits `access.record`. Refused, or not co-signed within `ackWaitMs`, the provider records the batch alone with
+ * `access.attest`, each receipt backed by the requester's own request signature: whether an answered call reaches
+ * the ledger never depends on the requester. The tx is watched until committed, and sent again (new seq) if it
+ * never lands. Each state change is written to the store first, so a crash or an unreachable requester delays
+ * receipts but never loses one; an answered call's quota slot is held until its receipt is on the ledger.
  */
 export class ReceiptQueue {
   private timer: NodeJS.Timeout | null = null;
@@ -125,7 +135,7 @@ export class ReceiptQueue {
   private async formBatches(): Promise<void> {
     for (const requester of await this.c.repo.pendingRequesters()) {
       const rows = await this.c.repo.pendingReceipts(requester, Math.min(this.options.maxBatch, 1000));
-      const receipts = rows.map((r) => decodeReceipt(r.receipt));
+      const receipts = rows.map((r) => decodeIssued(r.receipt).receipt);
       const oldest = receipts[0];
       if (oldest === undefined) continue;
       if (receipts.length < this.options.maxBatch && this.c.now() - oldest.time < this.options.maxWaitMs)
@@ -145,8 +155,12 @@ export class ReceiptQueue {
     }
   }
 
+  private async recordsOf(batch: StoredReceiptBatch): Promise<IssuedRecord[]> {
+    return (await this.c.repo.batchReceipts(batch.id)).map(decodeIssued);
+  }
+
   private async receiptsOf(batch: StoredReceiptBatch): Promise<AccessReceipt[]> {
-    return (await this.c.repo.batchReceipts(batch.id)).map(decodeReceipt);
+    return (await this.recordsOf(batch)).map((r) => r.receipt);
   }
 
   private async retryLater(
@@ -168,24 +182,73 @@ export class ReceiptQueue {
     for (const r of receipts) this.c.issuer.release(r.grant);
   }
 
+  /** Marks a batch to be recorded on the provider's word (`access.attest`): signed by the provider only. */
+  private async attest(batchId: Uint8Array): Promise<void> {
+    await this.c.repo.updateBatch(batchId, {
+      status: "cosigned",
+      requesterSig: null,
+      providerSig: this.c.signer.sign(batchId),
+      attempts: 0,
+      nextAttemptMs: this.c.now(),
+    });
+  }
+
+  /** Waits for a co-signature until `ackWaitMs` after the batch formed, then records the batch alone. */
+  private async unacknowledged(batch: StoredReceiptBatch, records: IssuedRecord[]): Promise<void> {
+    if (
+      this.c.now() - batch.createdMs >= this.options.ackWaitMs &&
+      records.every((r) => r.request !== null)
+    ) {
+      this.c.log?.warn("no co-signature: recording receipts alone", {
+        requester: batch.requester,
+        count: records.length,
+      });
+      return this.attest(batch.id);
+    }
+    return this.retryLater(batch);
+  }
+
   private async cosign(batch: StoredReceiptBatch): Promise<void> {
-    const receipts = await this.receiptsOf(batch);
+    const records = await this.recordsOf(batch);
+    const receipts = records.map((r) => r.receipt);
     let outcome: CosignOutcome;
     try {
       outcome = await this.c.cosign(batch.requester, receipts);
     } catch (e) {
       this.c.log?.warn("co-signing failed", { requester: batch.requester, error: String(e) });
-      return this.retryLater(batch);
+      return this.unacknowledged(batch, records);
     }
     if ("rejected" in outcome) {
-      const disputed = new Set(outcome.rejected.map(toHex));
       const ids = receipts.map((r) => toHex(receiptId(this.c.hasher, r)));
-      const named = outcome.rejected.filter((id) => ids.includes(toHex(id)));
-      if (named.length === 0) return this.retryLater(batch);
-      this.c.log?.warn("requester refused receipts", { requester: batch.requester, count: named.length });
-      await this.c.repo.dissolveBatch(batch.id, named);
-      this.releaseQuota(receipts.filter((_, i) => disputed.has(ids[i] as string)));
-      return;
+      const refused = new Set(outcome.rejected.map(toHex).filter((id) => ids.includes(id)));
+      if (refused.size === 0) return this.unacknowledged(batch, records);
+      this.c.log?.warn("requester refused to co-sign receipts: recording them alone", {
+        requester: batch.requester,
+        count: refused.size,
+      });
+      // Receipts kept from before request evidence was stored cannot be recorded alone: set aside as disputed.
+      const legacy = records.filter((r, i) => r.request === null && refused.has(ids[i] as string));
+      const named = receipts.filter((_, i) => refused.has(ids[i] as string));
+      await this.c.repo.dissolveBatch(
+        batch.id,
+        legacy.map((r) => receiptId(this.c.hasher, r.receipt)),
+      );
+      for (const r of legacy) this.c.issuer.release(r.receipt.grant);
+      const alone = named.filter((r) => !legacy.some((l) => l.receipt === r));
+      if (alone.length === 0) return;
+      const id = batchHash(
+        this.c.hasher,
+        this.c.self,
+        batch.requester,
+        receiptBatchRoot(this.c.hasher, alone),
+        alone.length,
+      );
+      const now = this.c.now();
+      await this.c.repo.createBatch(
+        { id, requester: batch.requester, createdMs: now, nextAttemptMs: now },
+        alone.map((r) => receiptId(this.c.hasher, r)),
+      );
+      return this.attest(id);
     }
     const requester = this.c.ledger.get(keys.agency(batch.requester));
     if (
@@ -193,7 +256,7 @@ export class ReceiptQueue {
       !this.c.verifier.verify(requester.keyScheme, requester.publicKey, batch.id, outcome.signature)
     ) {
       this.c.log?.warn("bad co-signature", { requester: batch.requester });
-      return this.retryLater(batch);
+      return this.unacknowledged(batch, records);
     }
     await this.c.repo.updateBatch(batch.id, {
       status: "cosigned",
@@ -204,28 +267,52 @@ export class ReceiptQueue {
     });
   }
 
+  /** The payload recording a batch: co-signed (`access.record`) or on the provider's word (`access.attest`). */
+  private async recording(
+    batch: StoredReceiptBatch,
+    providerSig: Uint8Array,
+  ): Promise<
+    TxBody<"access.record" | "access.attest">["payload"] & { kind: "access.record" | "access.attest" }
+  > {
+    const records = await this.recordsOf(batch);
+    const receipts = records.map((r) => r.receipt);
+    if (batch.requesterSig !== null)
+      return {
+        kind: "access.record",
+        batches: [{ requester: batch.requester, receipts, requesterSig: batch.requesterSig, providerSig }],
+      };
+    const signatures: RequestSignature[] = [];
+    const index = new Map<string, number>();
+    const requests = records.map(({ request }) => {
+      if (request === null) throw new Error("a receipt without request evidence cannot be recorded alone");
+      const key = toHex(request.signature);
+      let at = index.get(key);
+      if (at === undefined) {
+        at = signatures.push({ batch: request.batch, signature: request.signature }) - 1;
+        index.set(key, at);
+      }
+      const { queryHash, variablesHash, expiresAt } = request;
+      return { queryHash, variablesHash, expiresAt, signature: at };
+    });
+    return {
+      kind: "access.attest",
+      batches: [{ requester: batch.requester, receipts, requests, signatures, providerSig }],
+    };
+  }
+
   private async submit(batch: StoredReceiptBatch): Promise<void> {
-    if (batch.requesterSig === null || batch.providerSig === null) return;
-    const receipts = await this.receiptsOf(batch);
+    if (batch.providerSig === null) return;
+    const { kind, ...payload } = await this.recording(batch, batch.providerSig);
     const account = this.c.ledger.get(keys.account(this.c.self));
     if (account === undefined) return this.retryLater(batch);
     for (let probe = 0; probe < SEQ_PROBES; probe++) {
       const body = {
         chain: this.c.chainId,
-        kind: "access.record",
+        kind,
         sender: this.c.self,
         seq: account.seq + probe,
-        payload: {
-          batches: [
-            {
-              requester: batch.requester,
-              receipts,
-              requesterSig: batch.requesterSig,
-              providerSig: batch.providerSig,
-            },
-          ],
-        },
-      } as TxBody<"access.record">;
+        payload,
+      } as TxBody<"access.record" | "access.attest">;
       const id = txId(this.c.hasher, body);
       const result = await this.c.submitTx(encodeTx(signTx(this.c.hasher, this.c.signer, body)));
       if (result.ok || result.reason === "DUPLICATE") {
@@ -240,7 +327,6 @@ export class ReceiptQueue {
       if (PERMANENT.has(result.reason)) {
         this.c.log?.warn("receipt batch refused", { requester: batch.requester, code: result.reason });
         await this.c.repo.updateBatch(batch.id, { status: "rejected" });
-        this.releaseQuota(receipts);
         return;
       }
       return this.retryLater(batch);
@@ -260,7 +346,6 @@ export class ReceiptQueue {
     if (outcome !== null && outcome.code !== null && PERMANENT.has(outcome.code)) {
       this.c.log?.warn("receipt batch refused", { requester: batch.requester, code: outcome.code });
       await this.c.repo.updateBatch(batch.id, { status: "rejected" });
-      this.releaseQuota(await this.receiptsOf(batch));
       return;
     }
     if (outcome !== null) return this.retryLater(batch, { status: "cosigned", txHash: null });

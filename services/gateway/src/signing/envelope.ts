@@ -1,25 +1,23 @@
-import { codec, decodeCbor, EncodingError, encodeCbor, fields, type Hasher } from "@coken/ledger";
+import {
+  codec,
+  decodeCbor,
+  EncodingError,
+  encodeCbor,
+  encodeRequestEnvelope,
+  fields,
+  type Hasher,
+  type RequestEnvelope,
+  requestEnvelopeHash,
+} from "@coken/ledger";
 import { GatewayError } from "../errors.js";
 import { GATEWAY_TAGS } from "./hashes.js";
 
 /**
- * What a calling agency signs for one GraphQL request to another agency's `/peer/graphql`. For a dataset call,
- * `grant` and `dataset` name what is asked; for other operations (receipt co-signing, stitched reads) both are
- * null. `queryHash` and `variablesHash` bind the exact document and variables, `nonce` and the times bound replay.
+ * What a calling agency signs for one GraphQL request to another agency's `/peer/graphql` (defined with the ledger,
+ * which checks it behind attested receipts). For a dataset call, `grant` and `dataset` name what is asked; for
+ * other operations (receipt co-signing, stitched reads) both are null.
  */
-export interface RequestEnvelope {
-  requester: string;
-  provider: string;
-  grant: string | null;
-  dataset: string | null;
-  queryHash: Uint8Array;
-  variablesHash: Uint8Array;
-  nonce: Uint8Array;
-  /** Request time, ms since the Unix epoch, by the requester's clock. */
-  time: number;
-  /** The request is void at and after this time. */
-  expiresAt: number;
-}
+export type { RequestEnvelope };
 
 /**
  * What the answering agency signs back: the request it answered and the hashes of what it returned. `receiptId`
@@ -57,7 +55,7 @@ const responseDecoder = codec.struct({
 
 /** Canonical bytes of a request envelope (what travels and what is hashed). */
 export function encodeRequest(r: RequestEnvelope): Uint8Array {
-  return encodeCbor({ ...r });
+  return encodeRequestEnvelope(r);
 }
 
 /** Canonical bytes of a response envelope. */
@@ -86,7 +84,7 @@ export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
 
 /** The request hash: what the requester signs and what the access receipt's `requestHash` holds. */
 export function requestHash(h: Hasher, r: RequestEnvelope): Uint8Array {
-  return h.hash(GATEWAY_TAGS.request, encodeRequest(r));
+  return requestEnvelopeHash(h, r);
 }
 
 /** The response hash: what the provider signs. */

@@ -10,6 +10,8 @@ import {
   derivedId,
   ed25519Signer,
   encodeTx,
+  requestEnvelopeHash,
+  signReceiptBatch,
   signTx,
   type TxBody,
   toHex,
@@ -109,7 +111,7 @@ describe("federated calls between peers of two regions over a real ledger", () =
       now: Date.now,
     });
 
-  const grants = { main: "", quota: "", expiring: "" };
+  const grants = { main: "", quota: "", expiring: "", around: "" };
   let expiringAt = 0;
   const answered: string[] = [];
 
@@ -177,9 +179,11 @@ describe("federated calls between peers of two regions over a real ledger", () =
     await submit(A, grant(1, 100, now + 3_600_000));
     await submit(A, grant(2, 1, now + 3_600_000));
     await submit(A, grant(3, 100, expiringAt));
+    await submit(A, grant(4, 3, now + 3_600_000));
     grants.main = derivedId(h, "grant", A, 1);
     grants.quota = derivedId(h, "grant", A, 2);
     grants.expiring = derivedId(h, "grant", A, 3);
+    grants.around = derivedId(h, "grant", A, 4);
 
     // B sees the grant once its peer has committed it (until then its own check says GRANT_REQUIRED, locally).
     const answer = await waitFor(
@@ -257,6 +261,90 @@ describe("federated calls between peers of two regions over a real ledger", () =
     assert.equal(body.data?.sh_land_registry_receipt?.status, "committed");
   });
 
+  it("B calls A around its own client and never co-signs: every answer is on the ledger, quota holds", async () => {
+    assert.ok(grants.around, "runs after the first scenario");
+    // Raw signed envelopes with B's key, straight to A's /peer/graphql: B's call log never sees these calls, so
+    // B's co-signer refuses their receipts.
+    const around = transportOf(B);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await waitFor(
+        "the quota-3 grant to be committed",
+        () => sendAs(around, grants.around),
+        (r) => r.errors?.[0]?.extensions?.code !== "GRANT_REQUIRED",
+        30_000,
+      );
+      const answer = res.data?.answer as { receiptId?: string } | undefined;
+      assert.ok(answer?.receiptId, JSON.stringify(res.errors));
+      ids.push(answer.receiptId);
+    }
+    const over = await sendAs(around, grants.around);
+    assert.equal(over.errors?.[0]?.extensions?.code, "QUOTA_EXCEEDED");
+    // A records them without B's co-signature (access.attest): B's grant shows all three used, on B's own peer.
+    const used = async () => {
+      const res = await fetch(`${gateway(B).url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          query: "{ grants(role: RECEIVED, first: 50) { edges { node { grantId used } } } }",
+        }),
+      });
+      const body = (await res.json()) as {
+        data?: { grants: { edges: { node: { grantId: string; used: number } }[] } };
+      };
+      return body.data?.grants.edges.find((e) => e.node.grantId === grants.around)?.node.used ?? -1;
+    };
+    assert.equal(await waitFor("the attested receipts to be committed", used, (n) => n === 3, 40_000), 3);
+    assert.match(node(A).log.join("\n"), /recording them alone|recording receipts alone/);
+    // However long B waits, no quota comes back.
+    assert.equal((await sendAs(around, grants.around)).errors?.[0]?.extensions?.code, "QUOTA_EXCEEDED");
+    answered.push(...ids);
+
+    // A provider cannot record a call that was never made: a request "signed" with A's own key is refused.
+    const fake = {
+      requester: B,
+      provider: A,
+      grant: grants.main,
+      dataset: DATASET,
+      queryHash: new Uint8Array(32).fill(1),
+      variablesHash: new Uint8Array(32).fill(2),
+      nonce: new Uint8Array(16).fill(3),
+      time: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    };
+    const requestHash = requestEnvelopeHash(h, fake);
+    const receipt = {
+      grant: grants.main,
+      dataset: DATASET,
+      provider: A,
+      requester: B,
+      queryKind: "lookup" as const,
+      requestHash,
+      resultHash: new Uint8Array(32).fill(4),
+      proofHash: new Uint8Array(32).fill(5),
+      nonce: fake.nonce,
+      time: fake.time,
+    };
+    const account = await api<{ pendingSeq: number }>(node(A), `/v1/accounts/${A}`);
+    const attest = tx(A, account.pendingSeq, "access.attest", {
+      batches: [
+        {
+          requester: B,
+          receipts: [receipt],
+          requests: [{ queryHash: fake.queryHash, variablesHash: fake.variablesHash, expiresAt: fake.expiresAt, signature: 0 }],
+          signatures: [{ batch: null, signature: node(A).signer.sign(requestHash) }],
+          providerSig: signReceiptBatch(h, node(A).signer, A, B, [receipt]),
+        },
+      ],
+    });
+    const refused = await api<{ id?: string; error?: { code: string } }>(
+      node(A),
+      "/v1/txs",
+      encodeTx(signTx(h, node(A).signer, attest)),
+    );
+    assert.equal(refused.error?.code, "BAD_REQUEST_PROOF", JSON.stringify(refused));
+  });
+
   it("refusals: no grant, forged signature, replayed nonce, beyond quota, expired grant, frozen agency", async () => {
     assert.ok(grants.main, "runs after the first scenario");
     // No grant: R signs a call under B's grant.
@@ -326,7 +414,7 @@ describe("federated calls between peers of two regions over a real ledger", () =
   });
 
   it("the ledger's access log holds exactly the answered calls, on every peer", async () => {
-    assert.equal(answered.length, 2, "runs after the first scenario");
+    assert.equal(answered.length, 5, "runs after the first scenarios");
     await stopNodes(nodes);
     for (const id of [A, B, R]) {
       const store = await openStore({ kind: "pglite", dataDir: node(id).dataDir });

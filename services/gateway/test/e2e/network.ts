@@ -153,6 +153,7 @@ export async function prepareNetwork(
           peers: Object.fromEntries(nodes.filter((o) => o !== n).map((o) => [o.spec.id, url(o)])),
           receiptBatchWaitMs: 200,
           receiptIntervalMs: 100,
+          receiptAckWaitMs: 1500,
         },
       };
       for (const [section, fields] of Object.entries(extra(n.spec)))

@@ -4,7 +4,7 @@ import type { AccessReceipt } from "@coken/ledger";
 import { openStore, type Store } from "@coken/store";
 import { GatewayError } from "../../src/errors.js";
 import { CallLog, type CallLogRepository } from "../../src/federation/call-log.js";
-import { decodeReceipt } from "../../src/receipts/codec.js";
+import { decodeIssued } from "../../src/receipts/codec.js";
 import { cosignBatch } from "../../src/receipts/cosigner.js";
 import {
   A,
@@ -78,7 +78,7 @@ describe("the asker's call log", () => {
     const pending = (await provider.store.gateway?.pendingReceipts(B, 100)) ?? [];
     const found = pending.find((r) => Buffer.from(r.id).toString("hex") === receiptId);
     assert.ok(found, "the provider issued the receipt");
-    return decodeReceipt(found.receipt);
+    return decodeIssued(found.receipt).receipt;
   };
 
   before(async () => {

@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
-  type AccessReceipt,
   batchHash,
   decodeTx,
   receiptBatchRoot,
   receiptId,
+  requestBatchHash,
+  requestEnvelopeHash,
   type SignedTx,
   toHex,
   txId,
@@ -31,7 +32,6 @@ import {
   routedFetch,
   type Side,
   signerOf,
-  T0,
   verifier,
 } from "../provider/world.js";
 
@@ -45,10 +45,12 @@ const lookup = (key: string) => ({
 /** The peer's side of the queue: a mempool that keeps what it is given, and blocks the test commits at will. */
 class FakeChain {
   readonly submitted: SignedTx<"access.record">[] = [];
+  readonly attested: SignedTx<"access.attest">[] = [];
   readonly committed = new Map<string, { height: number; code: string | null }>();
   submitTx = (raw: Uint8Array): SubmitResult => {
-    const tx = decodeTx(raw) as SignedTx<"access.record">;
-    this.submitted.push(tx);
+    const tx = decodeTx(raw);
+    if (tx.body.kind === "access.attest") this.attested.push(tx as SignedTx<"access.attest">);
+    else this.submitted.push(tx as SignedTx<"access.record">);
     return { ok: true, id: "" };
   };
   txResult = async (id: Uint8Array) => this.committed.get(toHex(id)) ?? null;
@@ -98,6 +100,7 @@ describe("receipt queue: batching, co-signing, submission, commit", () => {
         retryBaseMs: 1000,
         retryMaxMs: 8000,
         resubmitAfterMs: 5000,
+        ackWaitMs: 60_000,
       },
     );
   };
@@ -163,35 +166,68 @@ describe("receipt queue: batching, co-signing, submission, commit", () => {
     assert.ok(calls?.every((c) => c.cosigned));
   });
 
-  it("the requester refuses a receipt it never got: that one is set aside, the others are signed", async () => {
+  /** Checks an attested batch the way the ledger does: each request proof rebuilds the receipt's request hash
+   *  and the requester's signature covers it. */
+  const requestsSigned = (batch: SignedTx<"access.attest">["body"]["payload"]["batches"][number]) =>
+    batch.receipts.every((r, i) => {
+      const proof = batch.requests[i];
+      const signed = proof && batch.signatures[proof.signature];
+      if (!proof || !signed) return false;
+      const { requester, provider, grant, dataset, nonce, time } = r;
+      const { queryHash, variablesHash, expiresAt } = proof;
+      const envelope = {
+        requester,
+        provider,
+        grant,
+        dataset,
+        queryHash,
+        variablesHash,
+        nonce,
+        time,
+        expiresAt,
+      };
+      const hash = requestEnvelopeHash(h, envelope);
+      if (toHex(hash) !== toHex(r.requestHash)) return false;
+      const key = signerOf(B).publicKey;
+      if (signed.batch === null) return verifier.verify("ed25519", key, hash, signed.signature);
+      return verifier.verify("ed25519", key, requestBatchHash(h, signed.batch), signed.signature);
+    });
+
+  it("a requester that refuses to co-sign an answer it got (called around its own call log) is recorded anyway", async () => {
     const real = await asker().call(lookup("p-1"));
-    const forged: AccessReceipt = {
-      grant: GRANT,
-      dataset: DATASET,
-      provider: A,
-      requester: B,
-      queryKind: "lookup",
-      requestHash: new Uint8Array(32).fill(1),
-      resultHash: new Uint8Array(32).fill(2),
-      proofHash: new Uint8Array(32).fill(3),
-      nonce: new Uint8Array(16).fill(4),
-      // Older than any call that could still be in flight at the requester (those are deferred, not refused).
-      time: T0 - 600_000,
-    };
-    provider.issuer.reserve(ledger.grant());
-    const forgedId = toHex(await provider.issuer.issue(forged));
-    const before = chain.submitted.length;
-    const queue = queueFor(provider.issuer, providerStore);
-    await queue.flush();
-    assert.equal(chain.submitted.length, before, "nothing submitted for a refused batch");
-    assert.equal(await status(forgedId), "disputed");
-    assert.equal(await status(real.verification.receipt.id), "pending");
-    await queue.flush();
-    const [batch] = lastTx().body.payload.batches;
-    assert.deepEqual(
-      batch?.receipts.map((r) => toHex(receiptId(h, r))),
-      [real.verification.receipt.id],
-    );
+    const scratch = await openStore({ kind: "pglite", dataDir: join(dir, "scratch") });
+    try {
+      // The same agency asking through a client whose calls its co-signer never sees.
+      const around = await makeClient(B, ledger, clock, scratch, fetchRouted()).call(lookup("p-3"));
+      clock.t += 200_000; // past the window in which the requester may still be verifying the call
+      const before = chain.submitted.length;
+      const queue = queueFor(provider.issuer, providerStore);
+      await queue.flush();
+      assert.equal(chain.submitted.length, before, "no co-signed batch holding a refused receipt");
+      const [attest] = chain.attested.slice(-1);
+      assert.ok(attest, "the refused receipt is recorded alone");
+      const [batch] = attest.body.payload.batches;
+      assert.ok(batch);
+      assert.deepEqual(
+        batch.receipts.map((r) => toHex(receiptId(h, r))),
+        [around.verification.receipt.id],
+      );
+      assert.ok(requestsSigned(batch), "backed by the requester's own request signature");
+      const bh = batchHash(h, A, B, receiptBatchRoot(h, batch.receipts), batch.receipts.length);
+      assert.ok(verifier.verify("ed25519", signerOf(A).publicKey, bh, batch.providerSig));
+      assert.equal(await status(around.verification.receipt.id), "batched");
+      assert.equal(provider.issuer.pending(GRANT) > 0, true, "its quota slot is not given back");
+      assert.equal(await status(real.verification.receipt.id), "pending");
+      await queue.flush();
+      const [signed] = lastTx().body.payload.batches;
+      assert.deepEqual(
+        signed?.receipts.map((r) => toHex(receiptId(h, r))),
+        [real.verification.receipt.id],
+        "the other receipts are co-signed as usual",
+      );
+    } finally {
+      await scratch.close();
+    }
   });
 
   it("an unreachable requester delays the batch (with backoff) and loses nothing", async () => {
@@ -218,6 +254,27 @@ describe("receipt queue: batching, co-signing, submission, commit", () => {
       receipts.map((r) => toHex(receiptId(h, r))),
       [answer.verification.receipt.id],
     );
+  });
+
+  it("a requester that stays silent past the acknowledgement wait is recorded without its co-signature", async () => {
+    const answer = await asker().call(lookup("p-2"));
+    reachable = false;
+    try {
+      const queue = queueFor(provider.issuer, providerStore);
+      const before = chain.attested.length;
+      await queue.flush();
+      assert.equal(chain.attested.length, before, "still waiting for the co-signature");
+      clock.t += 61_000;
+      await queue.flush();
+      const batch = chain.attested.at(-1)?.body.payload.batches[0];
+      assert.ok(batch && requestsSigned(batch));
+      assert.deepEqual(
+        batch.receipts.map((r) => toHex(receiptId(h, r))),
+        [answer.verification.receipt.id],
+      );
+    } finally {
+      reachable = true;
+    }
   });
 
   it("a crash and restart keep every receipt: the queue resumes from the store", async () => {

@@ -6,7 +6,7 @@ import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js
 import { decodeTx } from "../tx/codec.js";
 import { txId } from "../tx/sign.js";
 import type { SignedTx, TxKind, TxPayloads } from "../tx/types.js";
-import { recordAccess } from "./access.js";
+import { attestAccess, disputeAccess, recordAccess } from "./access.js";
 import { registerAgency } from "./agency.js";
 import { commitDataset, publishDataset } from "./catalog.js";
 import type { BlockContext, TxContext } from "./context.js";
@@ -30,6 +30,8 @@ const handlers: { [K in TxKind]: Handler<K> } = {
   "grant.issue": issueGrant,
   "grant.revoke": revokeGrant,
   "access.record": recordAccess,
+  "access.attest": attestAccess,
+  "access.dispute": disputeAccess,
   "credit.transfer": transferCredits,
   "credit.redeem": redeemCredits,
   "regulator.freeze": freeze,

@@ -5,7 +5,7 @@ import { type CborValue, decodeCbor, encodeCbor } from "../encoding/cbor.js";
 import { EncodingError } from "../encoding/errors.js";
 import { recordKindOf, type StateKey } from "./keys.js";
 import { type RecordKind, recordDecoders, type StateRecord, type StateRecords } from "./records.js";
-import type { StateDiff, StateReader } from "./view.js";
+import type { RecordedReceiptKey, StateDiff, StateReader } from "./view.js";
 
 /** Encoded state write, as the store persists it. */
 export interface EncodedWrite {
@@ -42,7 +42,8 @@ export function stateValueHash(h: Hasher, value: Uint8Array): Uint8Array {
 export class CommittedState implements StateReader {
   private readonly records = new Map<string, StateRecord>();
   private readonly tree: SparseMerkleTree;
-  // Receipt ids by minute of their time: a duplicate has the same time, so only one bucket is searched.
+  // Receipt ids and request hashes ("q" + hex) by minute of their time: a duplicate has the same time, so only
+  // one bucket is searched.
   private readonly receiptBuckets = new Map<number, Set<string>>();
 
   constructor(readonly hasher: Hasher) {
@@ -55,6 +56,10 @@ export class CommittedState implements StateReader {
 
   seenReceipt(id: string, time: number): boolean {
     return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.has(id) ?? false;
+  }
+
+  seenRequest(requestHash: string, time: number): boolean {
+    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.has(`q${requestHash}`) ?? false;
   }
 
   /** Applies a block's diff; returns the encoded writes for the store. */
@@ -77,8 +82,8 @@ export class CommittedState implements StateReader {
     return out;
   }
 
-  /** Re-adds receipt ids to the duplicate window (after a restart, from the store's receipt index). */
-  rememberReceipts(receipts: readonly { id: string; time: number }[]): void {
+  /** Re-adds receipts to the duplicate window (after a restart, from the store's receipt index). */
+  rememberReceipts(receipts: readonly RecordedReceiptKey[]): void {
     for (const r of receipts) {
       const bucket = Math.floor(r.time / RECEIPT_BUCKET_MS);
       let set = this.receiptBuckets.get(bucket);
@@ -87,6 +92,7 @@ export class CommittedState implements StateReader {
         this.receiptBuckets.set(bucket, set);
       }
       set.add(r.id);
+      set.add(`q${r.request}`);
     }
   }
 

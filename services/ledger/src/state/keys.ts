@@ -20,6 +20,8 @@ export const keys = {
   epoch: k<"epoch">("epoch"),
   evidence: (validator: string, height: number, round: number, type: string) =>
     k<"evidence">(`evidence/${validator}/${height}/${round}/${type}`),
+  /** An attested receipt, by its id in lowercase hex. */
+  attested: (receiptId: string) => k<"attested">(`attested/${receiptId}`),
 };
 
 /** The record kind a key holds, from its prefix; undefined for a key outside the layout. */
@@ -42,6 +44,7 @@ const PREFIXES: Record<RecordKind, true> = {
   receipts: true,
   epoch: true,
   evidence: true,
+  attested: true,
 };
 
 export type RecordOf<K> = K extends StateKey<infer R> ? StateRecords[R] : never;

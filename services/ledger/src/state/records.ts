@@ -20,6 +20,7 @@ import {
   fieldSpec,
   hash32,
   longText,
+  queryKind,
   queryKinds,
   region,
   shortText,
@@ -28,6 +29,7 @@ import {
 import type {
   Account,
   Agency,
+  AttestedReceipt,
   AgencyAdmission,
   Dataset,
   EpochState,
@@ -56,6 +58,7 @@ export interface StateRecords {
   receipts: ReceiptLog;
   epoch: EpochState;
   evidence: MisbehaviourRecord;
+  attested: AttestedReceipt;
 }
 export type RecordKind = keyof StateRecords;
 export type StateRecord = StateRecords[RecordKind];
@@ -139,5 +142,17 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     type: literal("prevote", "precommit"),
     blockHashes: array(nullable(hash32), 2, 2),
     recordedAt: uint,
+  }),
+  attested: struct({
+    id: hash32,
+    provider: agencyId,
+    requester: agencyId,
+    grant: derivedId,
+    dataset: datasetId,
+    queryKind,
+    time: uint,
+    recordedAt: uint,
+    recordedTime: uint,
+    dispute: nullable(struct({ reason: text(1024), height: uint, time: uint })),
   }),
 };

@@ -6,12 +6,21 @@ export interface StateReader {
   get<K extends RecordKind>(key: StateKey<K>): StateRecords[K] | undefined;
   /** Whether a receipt with this id (hex) and time was already recorded. */
   seenReceipt(id: string, time: number): boolean;
+  /** Whether a receipt of the request with this hash (hex) and time was already recorded. */
+  seenRequest(requestHash: string, time: number): boolean;
+}
+
+/** A receipt recorded by a tx: its id, request time and request hash (hex), for the duplicate rules. */
+export interface RecordedReceiptKey {
+  id: string;
+  time: number;
+  request: string;
 }
 
 /** The effect of applying one tx or one block: record writes (null deletes) and newly recorded receipt ids. */
 export interface StateDiff {
   readonly writes: ReadonlyMap<string, StateRecord | null>;
-  readonly receipts: readonly { id: string; time: number }[];
+  readonly receipts: readonly RecordedReceiptKey[];
 }
 
 /**
@@ -20,8 +29,9 @@ export interface StateDiff {
  */
 export class StateOverlay implements StateReader {
   private readonly writes = new Map<string, StateRecord | null>();
-  private readonly receipts: { id: string; time: number }[] = [];
+  private readonly receipts: RecordedReceiptKey[] = [];
   private readonly receiptIds = new Set<string>();
+  private readonly requests = new Set<string>();
 
   constructor(private readonly parent: StateReader) {}
 
@@ -34,6 +44,10 @@ export class StateOverlay implements StateReader {
     return this.receiptIds.has(id) || this.parent.seenReceipt(id, time);
   }
 
+  seenRequest(requestHash: string, time: number): boolean {
+    return this.requests.has(requestHash) || this.parent.seenRequest(requestHash, time);
+  }
+
   set<K extends RecordKind>(key: StateKey<K>, value: StateRecords[K]): void {
     this.writes.set(key, value);
   }
@@ -42,15 +56,16 @@ export class StateOverlay implements StateReader {
     this.writes.set(key, null);
   }
 
-  addReceipt(id: string, time: number): void {
-    this.receiptIds.add(id);
-    this.receipts.push({ id, time });
+  addReceipt(r: RecordedReceiptKey): void {
+    this.receiptIds.add(r.id);
+    this.requests.add(r.request);
+    this.receipts.push(r);
   }
 
   /** Folds a child's diff into this overlay. */
   absorb(diff: StateDiff): void {
     for (const [key, value] of diff.writes) this.writes.set(key, value);
-    for (const r of diff.receipts) this.addReceipt(r.id, r.time);
+    for (const r of diff.receipts) this.addReceipt(r);
   }
 
   diff(): StateDiff {

@@ -54,6 +54,9 @@ export const LIMITS = {
   validators: 256,
   /** Votes a stored proposal may hold (the validator set can change during its life). */
   votes: 1024,
+  /** Request hashes one request signature may cover (one HTTP request's operations). */
+  signedRequests: 64,
+  disputedReceipts: 1000,
 } as const;
 
 export const accessReceipt: Decoder<AccessReceipt> = struct({
@@ -130,6 +133,32 @@ const payloads: { [K in TxKind]: Decoder<TxPayloads[K]> } = {
       LIMITS.batches,
       1,
     ),
+  }),
+  "access.attest": struct({
+    batches: array(
+      struct({
+        requester: agencyId,
+        receipts: array(accessReceipt, LIMITS.receiptsPerBatch, 1),
+        requests: array(
+          struct({ queryHash: hash32, variablesHash: hash32, expiresAt: uint, signature: uint }),
+          LIMITS.receiptsPerBatch,
+          1,
+        ),
+        signatures: array(
+          struct({ batch: nullable(bytes(undefined, 32 * LIMITS.signedRequests)), signature }),
+          LIMITS.receiptsPerBatch,
+          1,
+        ),
+        providerSig: signature,
+      }),
+      LIMITS.batches,
+      1,
+    ),
+  }),
+  "access.dispute": struct({
+    provider: agencyId,
+    receipts: array(hash32, LIMITS.disputedReceipts, 1),
+    reason: text(1024),
   }),
   "credit.transfer": struct({ to: agencyId, amount: u64, memo: text(256) }),
   "credit.redeem": struct({ amount: u64, service: text(128), reference: text(256) }),

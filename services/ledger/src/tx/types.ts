@@ -38,6 +38,40 @@ export interface ReceiptBatch {
   providerSig: Uint8Array;
 }
 
+/**
+ * What ties an attested receipt to its requester: the parts of the signed request envelope that the receipt does
+ * not hold (docs/spec/gateway.md §3), and which of the batch's request signatures covers it.
+ */
+export interface RequestProof {
+  queryHash: Uint8Array;
+  variablesHash: Uint8Array;
+  expiresAt: number;
+  /** Index into the batch's `signatures`. */
+  signature: number;
+}
+
+/**
+ * A requester's signature as it arrived with one HTTP request: over one request hash (`batch` null), or over
+ * H("gateway.request-batch", batch) where `batch` is the request hashes of that HTTP request, concatenated.
+ */
+export interface RequestSignature {
+  batch: Uint8Array | null;
+  signature: Uint8Array;
+}
+
+/**
+ * Receipts of one requester recorded on the provider's word, each backed by the requester's own signature over
+ * the request it answered: no co-signature is needed, so a requester cannot keep an answered call off the ledger.
+ */
+export interface AttestedBatch {
+  requester: AgencyId;
+  receipts: AccessReceipt[];
+  /** One per receipt, same order. */
+  requests: RequestProof[];
+  signatures: RequestSignature[];
+  providerSig: Uint8Array;
+}
+
 export interface TxPayloads {
   "agency.register": Record<string, never>;
   "dataset.publish": DatasetEntry & { commitment: DatasetCommitment | null };
@@ -53,6 +87,8 @@ export interface TxPayloads {
   };
   "grant.revoke": { grant: GrantId; reason: string };
   "access.record": { batches: ReceiptBatch[] };
+  "access.attest": { batches: AttestedBatch[] };
+  "access.dispute": { provider: AgencyId; receipts: Uint8Array[]; reason: string };
   "credit.transfer": { to: AgencyId; amount: bigint; memo: string };
   "credit.redeem": { amount: bigint; service: string; reference: string };
   "regulator.freeze": { target: FreezeTarget; reason: string };
@@ -69,6 +105,8 @@ export const TX_KINDS = [
   "grant.issue",
   "grant.revoke",
   "access.record",
+  "access.attest",
+  "access.dispute",
   "credit.transfer",
   "credit.redeem",
   "regulator.freeze",
