@@ -16,7 +16,7 @@ import {
 } from "./layout.js";
 import { checkPorts } from "./ports.js";
 import { buildProgress } from "./progress.js";
-import { circuitIds, type DevnetSize, REGIONS } from "./scenario.js";
+import { AGENCIES, circuitIds, type DevnetSize, REGIONS } from "./scenario.js";
 import { logTail, PeerSupervisor, reapStalePeers } from "./supervisor.js";
 import { formatTable } from "./table.js";
 
@@ -115,11 +115,15 @@ function readyTable(o: DevnetOptions, m: DevnetManifest, statuses: Status[]): st
     `${Math.round((statuses[i]?.rssBytes ?? 0) / 2 ** 20)} MiB`,
   ]);
   const someApi = `http://127.0.0.1:${m.agencies[0]?.apiPort}`;
+  const regulatorId = AGENCIES.find((a) => a.roles.includes("regulator"))?.id;
+  const regulator = m.agencies.find((a) => a.id === regulatorId);
   return [
     formatTable(
       ["agency", "region", "GraphQL (GraphiQL in a browser)", "operator API", "height", "RSS"],
       rows,
     ),
+    "",
+    `Dashboard: http://127.0.0.1:${m.agencies[0]?.gatewayPort}/dashboard/ (every agency's gateway serves its own at /dashboard/; the regulator's console: http://127.0.0.1:${regulator?.gatewayPort ?? "?"}/dashboard/regulator).`,
     "",
     `Data folder ${dir} (peer logs: ${dir}/<agency>/peer.log; operator token: ${dir}/operator.token).`,
     "",

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { runDashboardChecks } from "@coken/dashboard/browser-checks";
 
 // What a newcomer does, as the README says it: `npm start`, then `coken demo` in another shell, Ctrl-C, and
 // `npm start` again resumes the same chain. Small datasets and depth-8 keys (built once into the test cache).
@@ -150,8 +151,22 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
 
     const manifest = JSON.parse(await readFile(join(net, "devnet.json"), "utf8")) as {
       chainId: string;
-      agencies: { apiPort: number }[];
+      agencies: { id: string; apiPort: number; gatewayPort: number }[];
     };
+
+    // The dashboard, in headless Chromium, against the same devnet; screenshots in test-artifacts/dashboard.
+    assert.match(table, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 2}/dashboard/`));
+    await runDashboardChecks({
+      dashboards: Object.fromEntries(
+        manifest.agencies.map((a) => [a.id, `http://127.0.0.1:${a.gatewayPort}/dashboard/`]),
+      ),
+      grantor: "hn.land-registry",
+      grantee: "gd.courts",
+      regulator: "cn.regulator",
+      dataset: "hn.land/properties",
+      count: { field: "owner", from: "p-0000001", to: "p-0000009" },
+      artifacts: join(ROOT, "test-artifacts", "dashboard"),
+    });
     const apiPort = manifest.agencies[0]?.apiPort as number;
     const heightBefore = await heightOf(apiPort);
     const stopped = await ctrlC(first);

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { createDashboardFiles } from "@coken/dashboard";
 import {
   cosignOver,
   createFederationClient,
@@ -8,6 +9,7 @@ import {
   DEFAULT_TRANSPORT_OPTIONS,
   executorFor,
   type FederationClientComponents,
+  GatewayError,
   type GatewayServer,
   loadManifest,
   officialSchema,
@@ -19,10 +21,11 @@ import {
   type SubmitResult,
   stitchOfficialSchema,
 } from "@coken/gateway";
-import type { Signer, Verifier } from "@coken/ledger";
+import type { Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { Logger } from "./log.js";
+import { type OwnTxComponents, OwnTxError, submitOwnTx } from "./own-tx.js";
 
 export interface GatewayWiringComponents {
   agency: string;
@@ -51,6 +54,18 @@ export interface PeerGateway {
 }
 
 const NONCE_PRUNE_MS = 60_000;
+
+/** The officials' actions (grant, freeze mutations): signed with this agency's key, refusals as TX_REFUSED. */
+function ownTxSubmitter(c: OwnTxComponents) {
+  return <K extends TxKind>(kind: K, payload: TxPayloads[K]): string => {
+    try {
+      return submitOwnTx(c, kind, payload);
+    } catch (e) {
+      if (e instanceof OwnTxError) throw new GatewayError("TX_REFUSED", e.message, { reason: e.code });
+      throw e;
+    }
+  };
+}
 
 /**
  * Builds the gateway of a peer in dependency order — receipt issuer, federation client, `/peer/graphql`
@@ -153,9 +168,24 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     ...(tls ? { tls } : {}),
     ...(config.trustedDocuments ? { persistedDocuments: await loadManifest(config.trustedDocuments) } : {}),
   })({
-    official: { self: c.agency, ledger, chain: c.store.ledger, federation, clock: now },
+    official: {
+      self: c.agency,
+      ledger,
+      chain: c.store.ledger,
+      federation,
+      clock: now,
+      actions: ownTxSubmitter({
+        self: c.agency,
+        chainId: c.chain.ledger.head.chain,
+        hasher,
+        signer: c.signer,
+        ledger,
+        submitTx: c.submitTx,
+      }),
+    },
     ...(stitched ? { officialSchema: stitched } : {}),
     peerEndpoint,
+    dashboard: createDashboardFiles(),
     logger: c.log,
   });
   const url = await server.listen();
