@@ -48,7 +48,11 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
   if (chosen.some((a) => a.devSetup)) c.log.warn(DEV_SETUP_BANNER);
   const registry = createArtifactRegistry(chosen);
   // Answers from others are checked with any key installed here for these circuits; the ledger says which is in force.
-  const verifier = createAnswerVerifier()({ keys: createArtifactRegistry(installed) });
+  // Without development keys, answers over a commitment whose well-formedness evidence this peer has not verified
+  // are refused (NOT_WELL_FORMED); with them (forgeable anyway) they are accepted unbound, as the devnet needs.
+  const verifier = createAnswerVerifier({ acceptWithoutEvidence: config.devKeys })({
+    keys: createArtifactRegistry(installed),
+  });
   const proved = Object.keys(config.datasets).length > 0;
   // Memory: the prover threads start with the first proof and stop when idle (proverIdleMs), and their curve works
   // in the prover thread unless the operator asks for curve threads; the verifier's curve never has threads.

@@ -76,12 +76,32 @@ export interface ZkAnswer {
 export interface ProveOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Minimum group size the asker's policy requires (sent with the request). The proof enforces the larger of
+   * this and the provider's own; the asker's verifier expects exactly its own, so a provider minimum above it
+   * gives an answer that asker refuses (and the provider refuses early with GROUP_TOO_SMALL when it applies).
+   */
+  minGroupSize?: number;
 }
 
 /** Provider side: answers and proves queries over the datasets this agency has committed. */
 export interface QueryProver {
   prove(dataset: DatasetId, query: ZkQuery, binding: ProofBinding, options?: ProveOptions): Promise<ZkAnswer>;
   close(): Promise<void>;
+}
+
+/**
+ * A commitment whose well-formedness evidence has been verified against the ledger (docs/spec/zk.md §9): the
+ * index layout it was built with and its schema digest, which bind every answer to the ledger's rowCount and
+ * the published schema.
+ */
+export interface WellFormedCommitment {
+  /** The ledger root the evidence was checked against (32 bytes). */
+  root: Uint8Array;
+  rowCount: number;
+  depth: number;
+  indexes: { field: string; sum?: string }[];
+  schemaDigest: bigint;
 }
 
 export interface ExpectedAnswer {
@@ -93,6 +113,11 @@ export interface ExpectedAnswer {
   binding: ProofBinding;
   /** Minimum group size k the policy requires of counts (0 or absent: none); the proof must enforce the same k. */
   minGroupSize?: number;
+  /**
+   * The verified well-formedness record of `commitment` (verifyWellFormed). Required: without it no answer over
+   * the commitment is accepted (NOT_WELL_FORMED), since a malformed commitment could prove contradictory answers.
+   */
+  wellFormed?: WellFormedCommitment | undefined;
 }
 
 /** Asker side: resolves when the answer is proved for exactly this request; rejects with a `ZkError` otherwise. */

@@ -7,7 +7,7 @@ import { ZkError } from "./errors.js";
  * the compiled artifacts and the verifying key. Statements: docs/spec/zk.md.
  */
 
-export type CircuitName = "threshold" | "membership" | "range" | "filter";
+export type CircuitName = "threshold" | "membership" | "range" | "filter" | "wellformed";
 
 /** Compile-time parameters of a circuit instance; each definition uses a subset. */
 export interface CircuitParams {
@@ -19,6 +19,8 @@ export interface CircuitParams {
   rows?: number;
   /** Number of predicate slots of the filter circuit. */
   predicates?: number;
+  /** Number of sorted indexes of the dataset (well-formedness chunks). */
+  indexes?: number;
 }
 
 export interface CircuitDefinition {
@@ -26,7 +28,7 @@ export interface CircuitDefinition {
   /** Template file, relative to the circuits directory. */
   file: string;
   template: string;
-  /** Query kinds this circuit proves (count and sum share the range circuit). */
+  /** Query kinds this circuit proves (count and sum share the range circuit; none for well-formedness). */
   queryKinds: readonly ZkQueryKind[];
   /** Parameter names passed to the template, in order. */
   params: readonly (keyof CircuitParams)[];
@@ -45,8 +47,19 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
     template: "Threshold",
     queryKinds: ["threshold"],
     params: ["depth", "fields"],
-    publicInputs: ["root", "requestHash", "key", "slot", "useRange", "useEq", "lo", "hi"],
-    publicSignals: () => ["holds", "root", "requestHash", "key", "slot", "useRange", "useEq", "lo", "hi"],
+    publicInputs: ["root", "requestHash", "key", "slot", "useRange", "useEq", "lo", "hi", "meta"],
+    publicSignals: () => [
+      "holds",
+      "root",
+      "requestHash",
+      "key",
+      "slot",
+      "useRange",
+      "useEq",
+      "lo",
+      "hi",
+      "meta",
+    ],
   },
   membership: {
     name: "membership",
@@ -54,8 +67,8 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
     template: "Membership",
     queryKinds: ["membership"],
     params: ["depth"],
-    publicInputs: ["root", "requestHash", "key"],
-    publicSignals: () => ["member", "root", "requestHash", "key"],
+    publicInputs: ["root", "requestHash", "key", "meta"],
+    publicSignals: () => ["member", "root", "requestHash", "key", "meta"],
   },
   range: {
     name: "range",
@@ -63,7 +76,17 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
     template: "RangeAggregate",
     queryKinds: ["count", "sum"],
     params: ["depth"],
-    publicInputs: ["root", "requestHash", "fieldTag", "sumTag", "countOnly", "from", "to", "minGroup"],
+    publicInputs: [
+      "root",
+      "requestHash",
+      "fieldTag",
+      "sumTag",
+      "countOnly",
+      "from",
+      "to",
+      "minGroup",
+      "meta",
+    ],
     publicSignals: () => [
       "count",
       "sum",
@@ -75,6 +98,7 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
       "from",
       "to",
       "minGroup",
+      "meta",
     ],
   },
   filter: {
@@ -94,6 +118,7 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
       "sumSlot",
       "useSum",
       "minGroup",
+      "meta",
     ],
     publicSignals: (p) => {
       const n = p.predicates ?? 0;
@@ -110,19 +135,75 @@ export const CIRCUITS: Readonly<Record<CircuitName, CircuitDefinition>> = {
         "sumSlot",
         "useSum",
         "minGroup",
+        "meta",
+      ];
+    },
+  },
+  wellformed: {
+    name: "wellformed",
+    file: "wellformed.circom",
+    template: "WellFormedChunk",
+    queryKinds: [],
+    params: ["fields", "indexes", "rows"],
+    publicInputs: [
+      "first",
+      "present",
+      "beta",
+      "gamma",
+      "fieldSlot",
+      "sumSlot",
+      "useSum",
+      "inKey",
+      "inValue",
+      "inPrefix",
+      "inRowProduct",
+      "inIndexProduct",
+    ],
+    publicSignals: (p) => {
+      const n = p.indexes ?? 0;
+      return [
+        "outKey",
+        ...expand("outValue", n),
+        ...expand("outPrefix", n),
+        "outRowProduct",
+        "outIndexProduct",
+        "rowBlock",
+        ...expand("indexBlock", n),
+        "first",
+        "present",
+        "beta",
+        "gamma",
+        ...expand("fieldSlot", n),
+        ...expand("sumSlot", n),
+        ...expand("useSum", n),
+        "inKey",
+        ...expand("inValue", n),
+        ...expand("inPrefix", n),
+        "inRowProduct",
+        "inIndexProduct",
       ];
     },
   },
 };
 
-const LETTER: Record<keyof CircuitParams, string> = { depth: "d", fields: "f", rows: "r", predicates: "p" };
+const LETTER: Record<keyof CircuitParams, string> = {
+  depth: "d",
+  fields: "f",
+  rows: "r",
+  predicates: "p",
+  indexes: "i",
+};
 
 /** Checks parameters against a definition; throws CIRCUIT_UNKNOWN when one is missing or out of range. */
 export function checkParams(def: CircuitDefinition, params: CircuitParams): void {
   const bad = (why: string): never => {
     throw new ZkError("CIRCUIT_UNKNOWN", `${def.name}: ${why}`, { circuit: def.name, params });
   };
-  if (!Number.isInteger(params.depth) || params.depth < 2 || params.depth > 32 || params.depth % 2 !== 0) {
+  const depthParam = def.params.includes("depth");
+  if (
+    depthParam &&
+    (!Number.isInteger(params.depth) || params.depth < 2 || params.depth > 32 || params.depth % 2 !== 0)
+  ) {
     bad("depth must be an even integer in 2..32");
   }
   for (const key of def.params) {
@@ -130,13 +211,14 @@ export function checkParams(def: CircuitDefinition, params: CircuitParams): void
     if (v === undefined || !Number.isInteger(v) || v < 1) bad(`parameter ${key} is required`);
   }
   if (def.params.includes("fields") && (params.fields ?? 0) > 224) bad("at most 224 fields");
+  if (def.params.includes("indexes") && (params.indexes ?? 0) > 64) bad("at most 64 indexes");
   if (def.params.includes("rows")) {
     const rows = params.rows ?? 0;
     const levels = Math.log(rows) / Math.log(4);
     if (!Number.isInteger(Math.round(levels)) || 4 ** Math.round(levels) !== rows || rows < 4) {
       bad("rows must be a power of 4, at least 4");
     }
-    if (rows > 2 ** params.depth) bad("rows exceed the tree capacity");
+    if (depthParam && rows > 2 ** params.depth) bad("rows exceed the tree capacity");
   }
 }
 
@@ -162,7 +244,7 @@ export function parseCircuitId(id: string): { def: CircuitDefinition; params: Ci
     }
     params[key] = Number(part.slice(1));
   });
-  const full = params as CircuitParams;
+  const full = { depth: 0, ...params } as CircuitParams;
   checkParams(def, full);
   return { def, params: full };
 }

@@ -31,7 +31,9 @@ export type ZkErrorCode =
   /** Development keys (known phase-1 secrets or a one-party phase 2) where production keys are required. */
   | "DEV_SETUP"
   /** A commitment build ended without a result (its process failed or was killed). */
-  | "BUILD_FAILED";
+  | "BUILD_FAILED"
+  /** The commitment has no verified well-formedness evidence, or its evidence is refused (docs/spec/zk.md §9). */
+  | "NOT_WELL_FORMED";
 
 /** An error of the zero-knowledge layer with a stable code and optional details to act on. */
 export class ZkError extends Error {

@@ -1,5 +1,14 @@
-import { type AccessReceipt, bytesEqual, keys, receiptId, toHex } from "@coken/ledger";
-import type { AnswerVerifier, ZkQuery, ZkResult } from "@coken/zk";
+import {
+  type AccessReceipt,
+  bytesEqual,
+  type DatasetCommitment,
+  type DatasetId,
+  type GrantId,
+  keys,
+  receiptId,
+  toHex,
+} from "@coken/ledger";
+import type { AnswerVerifier, WellFormedCommitment, ZkQuery, ZkResult } from "@coken/zk";
 import { GatewayError } from "../errors.js";
 import { proofFromJson } from "../provider/proof-json.js";
 import { encodeReceipt } from "../receipts/codec.js";
@@ -19,12 +28,23 @@ export interface FederationClientComponents extends SignedTransportComponents {
   calls: CallLogRepository;
   /** Absent: this agency asks lookups only; proved kinds are refused with UNSUPPORTED_QUERY before any call. */
   answerVerifier?: AnswerVerifier | undefined;
+  /** This agency's policy per grant it holds (minimum group size); absent: none. */
+  grantPolicy?: (grant: GrantId) => AskerGrantPolicy | undefined;
+  /** The verified well-formedness record of a dataset's commitment in force, when this peer has one. */
+  wellFormed?: (dataset: DatasetId, commitment: DatasetCommitment) => WellFormedCommitment | undefined;
   log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
 export const ANSWER_DOCUMENT =
-  "query CokenAnswer($dataset: String!, $grant: String!, $query: JSON!) " +
-  "{ answer(dataset: $dataset, grant: $grant, query: $query) { result proof receiptId providerTime } }";
+  "query CokenAnswer($dataset: String!, $grant: String!, $query: JSON!, $minGroupSize: Int) " +
+  "{ answer(dataset: $dataset, grant: $grant, query: $query, minGroupSize: $minGroupSize) " +
+  "{ result proof receiptId providerTime } }";
+
+/** What this agency asks of answers under one of its grants. */
+export interface AskerGrantPolicy {
+  /** Minimum group size k sent with every call and required of the proof (0 or absent: none). */
+  minGroupSize?: number;
+}
 
 interface AnswerData {
   answer?: { result?: unknown; proof?: unknown; receiptId?: unknown } | null;
@@ -75,11 +95,17 @@ export class SignedFederationClient implements FederationClient {
     if (call.query.kind !== "lookup" && this.c.answerVerifier === undefined)
       throw new GatewayError("UNSUPPORTED_QUERY", "no proof verifier is configured for proved query kinds");
 
+    const minGroupSize = this.c.grantPolicy?.(call.grant)?.minGroupSize;
     const upstream = await this.transport.send(
       call.provider,
       {
         document: ANSWER_DOCUMENT,
-        variables: { dataset: call.dataset, grant: call.grant, query: call.query },
+        variables: {
+          dataset: call.dataset,
+          grant: call.grant,
+          query: call.query,
+          ...(minGroupSize === undefined ? {} : { minGroupSize }),
+        },
         grant: call.grant,
         dataset: call.dataset,
       },
@@ -134,6 +160,8 @@ export class SignedFederationClient implements FederationClient {
             fields: dataset.fields,
             query: call.query as ZkQuery,
             binding: { requester: this.c.self, nonce: request.nonce, expiresAt: request.expiresAt },
+            ...(minGroupSize === undefined ? {} : { minGroupSize }),
+            wellFormed: this.c.wellFormed?.(call.dataset, commitment),
           },
         );
       } catch {

@@ -1,4 +1,4 @@
-import { fromHex, type Signer, toHex, type Verifier } from "@coken/ledger";
+import { fromHex, type GrantId, type Signer, toHex, type Verifier } from "@coken/ledger";
 import type { GatewayRepository } from "@coken/store";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { type ExecutionResult, GraphQLError } from "graphql";
@@ -13,6 +13,7 @@ import { proofHash, resultHash } from "../signing/hashes.js";
 import { CheckedBatches, signResponses } from "../signing/wire.js";
 import { type AnswerComponents, answerCall, type ProviderAnswer } from "./answer.js";
 import { type AuthenticatedRequest, authenticate, type ReplayWindow } from "./authenticate.js";
+import { type ProviderGrantPolicy, parseMinGroupSize, policyProver, ThresholdCaps } from "./grant-policy.js";
 import { batchLimit, DEFAULT_PEER_QUERY_LIMITS, peerDocumentLimits } from "./limits.js";
 import { NonceCache } from "./nonces.js";
 import { createRateLimiter, type RateLimit } from "./rate-limit.js";
@@ -20,6 +21,8 @@ import { groupedRowReads, type RowSource } from "./row-reads.js";
 import { JsonScalar, peerTypeDefs } from "./schema.js";
 
 export interface PeerEndpointComponents extends Omit<AnswerComponents, "rateLimiter" | "rows"> {
+  /** This provider's policy per grant (threshold caps); absent: none. */
+  grantPolicy?: (grant: GrantId) => ProviderGrantPolicy | undefined;
   /** The agency's own rows; lookups of one batched request are read together (see `groupedRowReads`). */
   rows: RowSource;
   signer: Signer;
@@ -92,15 +95,29 @@ export function createPeerEndpoint(
     rows: groupedRowReads(c.rows),
     rateLimiter: createRateLimiter(options.rateLimit),
   };
+  const caps = new ThresholdCaps(c.grantPolicy ?? (() => undefined));
   const schema = makeExecutableSchema<PeerContext>({
     typeDefs: peerTypeDefs,
     resolvers: {
       JSON: JsonScalar,
       Query: {
-        async answer(_: unknown, args: { dataset: string; grant: string; query: unknown }, ctx: PeerContext) {
+        async answer(
+          _: unknown,
+          args: { dataset: string; grant: string; query: unknown; minGroupSize?: number | null },
+          ctx: PeerContext,
+        ) {
           if (ctx.answering) throw new GatewayError("BAD_USER_INPUT", "one dataset call per request");
           ctx.answering = true;
-          const answer = await answerCall(answerComponents, ctx.auth, args);
+          const minGroupSize = parseMinGroupSize(args.minGroupSize);
+          const prover =
+            answerComponents.prover === undefined
+              ? undefined
+              : policyProver(answerComponents.prover, { grant: args.grant, minGroupSize }, caps);
+          const answer = await answerCall({ ...answerComponents, prover }, ctx.auth, {
+            dataset: args.dataset,
+            grant: args.grant,
+            query: args.query,
+          });
           ctx.answer = answer;
           return {
             result: answer.result,

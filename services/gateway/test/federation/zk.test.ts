@@ -9,6 +9,8 @@ import {
   createQueryProver,
   type LocalAnswerVerifier,
   type LocalQueryProver,
+  ownWellFormed,
+  type WellFormedCommitment,
 } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
 import { FIELDS, INDEXES, ROWS, smallArtifacts } from "../provider/proved-dataset.js";
@@ -33,10 +35,12 @@ describe("proved answers with the real prover and verifier (Groth16, dev keys)",
   let asker: Store;
   let prover: LocalQueryProver;
   let verifier: LocalAnswerVerifier;
+  let wellFormed: WellFormedCommitment;
 
   before(async () => {
     const registry = createArtifactRegistry(await smallArtifacts());
     const built = buildDatasetCommitment(FIELDS, ROWS, { depth: 4, indexes: INDEXES });
+    wellFormed = ownWellFormed(built.dataset);
     const circuits = registry.list().map((a) => a.circuit);
     ledger = baseLedger();
     const dataset = ledger.get(keys.dataset(DATASET));
@@ -66,7 +70,10 @@ describe("proved answers with the real prover and verifier (Groth16, dev keys)",
   });
 
   const client = () =>
-    makeClient(B, ledger, clock, asker, routedFetch([provider]), { answerVerifier: verifier });
+    makeClient(B, ledger, clock, asker, routedFetch([provider]), {
+      answerVerifier: verifier,
+      wellFormed: () => wellFormed,
+    });
 
   it("a threshold and a membership answer are proved by A and verified by B against the ledger commitment", async () => {
     const threshold = await client().call({

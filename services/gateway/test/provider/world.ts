@@ -19,7 +19,11 @@ import { openStore, type Store } from "@coken/store";
 import type { AnswerVerifier, QueryProver, ZkQuery, ZkResult } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
 import type { CallLogRepository } from "../../src/federation/call-log.js";
-import { createFederationClient, type SignedFederationClient } from "../../src/federation/client.js";
+import {
+  createFederationClient,
+  type FederationClientComponents,
+  type SignedFederationClient,
+} from "../../src/federation/client.js";
 import type { TransportOptions } from "../../src/federation/transport.js";
 import {
   createPeerEndpoint,
@@ -310,6 +314,10 @@ export function makeClient(
   fetchFn: typeof fetch,
   opts: {
     answerVerifier?: AnswerVerifier;
+    /** Verified well-formedness records of the commitments the asker accepts answers over. */
+    wellFormed?: FederationClientComponents["wellFormed"];
+    /** The asker's policy per grant (minimum group size sent with each call). */
+    grantPolicy?: FederationClientComponents["grantPolicy"];
     transport?: Partial<TransportOptions>;
     tracer?: import("@opentelemetry/api").Tracer;
     /** The call log's repository, when not the store's own (e.g. one whose writes never land). */
@@ -330,6 +338,8 @@ export function makeClient(
       fetch: fetchFn,
       calls: opts.calls ?? repo,
       answerVerifier: opts.answerVerifier,
+      ...(opts.wellFormed ? { wellFormed: opts.wellFormed } : {}),
+      ...(opts.grantPolicy ? { grantPolicy: opts.grantPolicy } : {}),
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },
     { timeoutMs: 5000, requestTtlMs: 60_000, retries: 2, retryDelayMs: 1, maxBatch: 16, ...opts.transport },

@@ -84,7 +84,8 @@ export function schemaDigest(
   return taggedHash("schema", new TextEncoder().encode(canonical), 31);
 }
 
-function checkSchema(fields: readonly FieldSpec[], indexes: readonly IndexSpec[]): void {
+/** Checks a field list and index layout (distinct names, indexed fields, summable sum fields, no duplicate index). */
+export function checkSchema(fields: readonly FieldSpec[], indexes: readonly IndexSpec[]): void {
   const byName = new Map(fields.map((f) => [f.name, f]));
   if (byName.size !== fields.length) throw new ZkError("BAD_QUERY", "field names must be distinct");
   if (fields.length > MAX_FIELDS) throw new ZkError("CAPACITY", `at most ${MAX_FIELDS} fields`);

@@ -55,7 +55,13 @@ export function createQueryProver(init: QueryProverInit = {}) {
       if (dataset === undefined)
         throw new ZkError("NOT_COMMITTED", `dataset ${id} is not registered`, { dataset: id });
       const t0 = performance.now();
-      const task = buildInput(dataset, query, binding, init.statements);
+      // the proof enforces the stricter of the provider's policy and the asker's (sent with the request)
+      const own = init.statements?.minGroupSize ?? 0;
+      const asked = options.minGroupSize ?? 0;
+      const task = buildInput(dataset, query, binding, {
+        ...init.statements,
+        minGroupSize: Math.max(own, asked),
+      });
       const inputMs = performance.now() - t0;
       const artifacts = components.artifacts.get(task.circuit);
       const run = await pool.run(

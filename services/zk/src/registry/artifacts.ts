@@ -11,6 +11,8 @@ export interface ArtifactRegistry {
   get(circuit: string): CircuitArtifacts;
   /** The verification key with this hash (hex), checked against the hash; undefined when unknown here. */
   verificationKey(hashHex: string): Promise<VerificationKeyJson | undefined>;
+  /** The circuit id whose key has this hash (hex); undefined when unknown here. */
+  circuitOf(hashHex: string): string | undefined;
   /** The `verifyingKeys` entries for a dataset commitment proved with these circuits (count and sum share one). */
   verifyingKeysFor(circuits: readonly string[]): VerifyingKeyRef[];
   list(): readonly CircuitArtifacts[];
@@ -36,6 +38,7 @@ export function createArtifactRegistry(
       if (a === undefined) throw new ZkError("ARTIFACT_MISSING", `no artifacts for ${circuit}`, { circuit });
       return a;
     },
+    circuitOf: (hashHex) => byHash.get(hashHex)?.circuit,
     async verificationKey(hashHex) {
       const a = byHash.get(hashHex);
       if (a === undefined) return undefined;

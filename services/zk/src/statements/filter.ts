@@ -77,6 +77,7 @@ export function filterSignals(ctx: RequestContext, query: FilterQuery, result: Z
     BigInt(c.sumSlot),
     c.sumType === null ? 0n : 1n,
     ctx.minGroup,
+    ctx.meta,
   ]);
 }
 

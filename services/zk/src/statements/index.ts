@@ -1,8 +1,9 @@
 import type { ExpectedAnswer, ProofBinding, ZkQuery, ZkResult } from "../api.js";
 import { parseCircuitId } from "../circuits.js";
-import { type CommittedDataset, schemeDepth } from "../commitment/dataset.js";
+import { type CommittedDataset, SCHEME_VERSION, schemeDepth } from "../commitment/dataset.js";
 import { decodeSum } from "../commitment/encode.js";
 import { bytes32ToField, parseFieldElement } from "../commitment/field.js";
+import { poseidon } from "../commitment/poseidon.js";
 import { ZkError } from "../errors.js";
 import { buildFilter, DEFAULT_FILTER, filterSignals } from "./filter.js";
 import { checkMinGroup, fieldSlot } from "./inputs.js";
@@ -33,6 +34,7 @@ export function buildInput(
     query,
     binding,
     minGroup: checkMinGroup(options.minGroupSize),
+    meta: dataset.meta,
   };
   switch (query.kind) {
     case "threshold":
@@ -49,12 +51,31 @@ export function buildInput(
   }
 }
 
-function contextOf(expected: ExpectedAnswer): RequestContext {
+/**
+ * meta of the commitment in force, from the ledger's rowCount and the schema digest of its verified
+ * well-formedness record; NOT_WELL_FORMED when there is no record for exactly this commitment.
+ */
+function metaOf(expected: ExpectedAnswer, root: bigint, depth: number): bigint {
+  const wf = expected.wellFormed;
+  if (
+    wf === undefined ||
+    bytes32ToField(wf.root, "verified root") !== root ||
+    wf.rowCount !== expected.commitment.rowCount ||
+    wf.depth !== depth
+  )
+    throw new ZkError("NOT_WELL_FORMED", "the commitment has no verified well-formedness evidence");
+  return poseidon([BigInt(SCHEME_VERSION), BigInt(depth), BigInt(wf.rowCount), wf.schemaDigest]);
+}
+
+function contextOf(expected: ExpectedAnswer, unprovenMeta?: bigint): RequestContext {
   checkQueryShape(expected.query);
   checkBinding(expected.binding);
+  const root = bytes32ToField(expected.commitment.root, "commitment root");
+  const depth = schemeDepth(expected.commitment.scheme);
   return {
-    root: bytes32ToField(expected.commitment.root, "commitment root"),
-    depth: schemeDepth(expected.commitment.scheme),
+    meta: unprovenMeta ?? metaOf(expected, root, depth),
+    root,
+    depth,
     fields: expected.fields,
     indexedFields: expected.commitment.indexedFields,
     query: expected.query,
@@ -66,10 +87,17 @@ function contextOf(expected: ExpectedAnswer): RequestContext {
 /**
  * The exact public signals a valid proof of `result` must carry for this request, with the circuit the proof
  * names. A proof for another request, requester, nonce, expiry, dataset, commitment version, policy k or a
- * different result has different signals. Throws PROOF_INVALID when the circuit cannot prove this query.
+ * different result has different signals. Throws PROOF_INVALID when the circuit cannot prove this query, and
+ * NOT_WELL_FORMED when `expected` has no verified well-formedness record for its commitment — unless
+ * `unprovenMeta` is given (development only: meta then comes from the proof and binds nothing).
  */
-export function publicSignalsFor(expected: ExpectedAnswer, result: ZkResult, circuit: string): string[] {
-  const ctx = contextOf(expected);
+export function publicSignalsFor(
+  expected: ExpectedAnswer,
+  result: ZkResult,
+  circuit: string,
+  unprovenMeta?: bigint,
+): string[] {
+  const ctx = contextOf(expected, unprovenMeta);
   const { def, params } = parseCircuitId(circuit);
   const query = expected.query;
   if (!def.queryKinds.includes(query.kind) || params.depth !== ctx.depth) {

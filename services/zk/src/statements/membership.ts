@@ -11,7 +11,7 @@ import type { ProofTask, RequestContext } from "./task.js";
 
 type MembershipQuery = Extract<ZkQuery, { kind: "membership" }>;
 
-/** Public signals of a membership proof: member, root, requestHash, key. */
+/** Public signals of a membership proof: member, root, requestHash, key, meta. */
 export function membershipSignals(ctx: RequestContext, query: MembershipQuery, result: ZkResult): string[] {
   if (result.kind !== "membership") throw new ZkError("PROOF_INVALID", "a membership query needs its result");
   return dec([
@@ -19,6 +19,7 @@ export function membershipSignals(ctx: RequestContext, query: MembershipQuery, r
     ctx.root,
     requestHash(ctx.binding, query, ctx.root),
     keyElement(query.key),
+    ctx.meta,
   ]);
 }
 

@@ -60,7 +60,7 @@ export function encodeSum(type: FieldSpec["type"], sum: string, count: number): 
   return (m[1] === "-" ? -magnitude : magnitude) + BigInt(count) * NUMERIC_OFFSET;
 }
 
-/** Public signals: count, sum, root, requestHash, fieldTag, sumTag, countOnly, from, to, minGroup. */
+/** Public signals: count, sum, root, requestHash, fieldTag, sumTag, countOnly, from, to, minGroup, meta. */
 export function rangeSignals(ctx: RequestContext, query: RangeQuery, result: ZkResult): string[] {
   const c = constants(ctx, query);
   let sum = 0n;
@@ -83,6 +83,7 @@ export function rangeSignals(ctx: RequestContext, query: RangeQuery, result: ZkR
     c.from,
     c.to,
     ctx.minGroup,
+    ctx.meta,
   ]);
 }
 

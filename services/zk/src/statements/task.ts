@@ -25,6 +25,8 @@ export interface RequestContext {
   query: ZkQuery;
   binding: ProofBinding;
   minGroup: bigint;
+  /** Poseidon(version, depth, rowCount, schemaDigest): binds the ledger's rowCount and the schema (§5). */
+  meta: bigint;
 }
 
 /** Options of the prover side: policy k and the filter circuit's bounded size. */

@@ -14,7 +14,7 @@ function constants(ctx: RequestContext, query: ThresholdQuery): { key: bigint; p
   return { key: keyElement(query.key), pred: predicateConstants(ctx.fields, query) };
 }
 
-/** Public signals of a threshold proof: holds, root, requestHash, key, slot, useRange, useEq, lo, hi. */
+/** Public signals of a threshold proof: holds, root, requestHash, key, slot, useRange, useEq, lo, hi, meta. */
 export function thresholdSignals(ctx: RequestContext, query: ThresholdQuery, result: ZkResult): string[] {
   if (result.kind !== "threshold")
     throw new ZkError("PROOF_INVALID", "a threshold query needs a threshold result");
@@ -30,6 +30,7 @@ export function thresholdSignals(ctx: RequestContext, query: ThresholdQuery, res
     pred.useEq,
     pred.lo,
     pred.hi,
+    ctx.meta,
   ]);
 }
 

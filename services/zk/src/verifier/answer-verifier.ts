@@ -1,5 +1,6 @@
 import type { AnswerVerifier, ExpectedAnswer, ZkAnswer } from "../api.js";
 import { parseCircuitId } from "../circuits.js";
+import { parseFieldElement } from "../commitment/field.js";
 import { ZkError } from "../errors.js";
 import { loadPairingCurve, type PairingCurve, type VerificationKeyJson } from "../setup/snark.js";
 import { publicSignalsFor } from "../statements/index.js";
@@ -9,11 +10,21 @@ import { type PreparedKey, prepareKey, verifyGroth16 } from "./groth16.js";
 export interface AnswerVerifierInit {
   /** The clock expiry is checked against, ms since the Unix epoch (injected for tests). */
   now?: () => number;
+  /**
+   * DEVELOPMENT ONLY (a peer sets it only with development keys, which are forgeable anyway): accept answers over
+   * a commitment with no verified well-formedness record, taking meta from the proof. Such answers are not bound
+   * to rowCount or the schema and may contradict each other (docs/spec/zk.md §9). Default: refused.
+   */
+  acceptWithoutEvidence?: boolean;
 }
 
 export interface AnswerVerifierComponents {
   /** Verification keys by hash (hex), e.g. an `ArtifactRegistry`; undefined when the hash is unknown. */
-  keys: { verificationKey(hashHex: string): Promise<VerificationKeyJson | undefined> };
+  keys: {
+    verificationKey(hashHex: string): Promise<VerificationKeyJson | undefined>;
+    /** The circuit id the key with this hash was built for: a proof names its circuit, the key must agree. */
+    circuitOf(hashHex: string): string | undefined;
+  };
 }
 
 /** The asker's verifier, holding a curve and its prepared keys: `close()` drops them. */
@@ -60,9 +71,19 @@ export function createAnswerVerifier(init: AnswerVerifierInit = {}) {
         throw new ZkError("KEY_UNKNOWN", "the proof's key is not in force for this query kind", {
           circuit: bundle.circuit,
         });
+      if (components.keys.circuitOf(hashHex) !== bundle.circuit)
+        throw new ZkError("KEY_UNKNOWN", "the proof's key is not a key of the circuit it names", {
+          circuit: bundle.circuit,
+        });
       if (answer.result.kind !== expected.query.kind)
         throw new ZkError("PROOF_INVALID", "the result is of another kind");
-      const want = publicSignalsFor(expected, answer.result, bundle.circuit);
+      const unproven = expected.wellFormed === undefined && init.acceptWithoutEvidence === true;
+      const want = publicSignalsFor(
+        expected,
+        answer.result,
+        bundle.circuit,
+        unproven ? claimedMeta(bundle.publicSignals) : undefined,
+      );
       mismatch(bundle.circuit, want, bundle.publicSignals);
       const vk = await components.keys.verificationKey(hashHex);
       if (vk === undefined)
@@ -82,6 +103,11 @@ export function createAnswerVerifier(init: AnswerVerifierInit = {}) {
       },
     };
   };
+}
+
+/** The meta signal a proof carries (the last public signal of every answer circuit). */
+function claimedMeta(signals: readonly string[]): bigint {
+  return parseFieldElement(signals[signals.length - 1] ?? "", "meta");
 }
 
 /** Names which part differs, so the caller sees a stale commitment or a replay for what it is. */

@@ -52,6 +52,43 @@ describe("answers end to end (dev keys, depth 4)", () => {
     await verifier.verify(non, world.expected(reg, absent));
   });
 
+  it("is refused over a commitment without a verified well-formedness record, or with another schema", async () => {
+    await rejects(
+      verifier.verify(answer, world.expected(reg, threshold, { wellFormed: undefined })),
+      "NOT_WELL_FORMED",
+    );
+    const own = world.expected(reg, threshold).wellFormed;
+    if (own === undefined) throw new Error("fixture");
+    const otherSchema = { ...own, schemaDigest: own.schemaDigest + 1n };
+    await rejects(
+      verifier.verify(answer, world.expected(reg, threshold, { wellFormed: otherSchema })),
+      "PROOF_INVALID",
+    );
+    // development mode only: accepted without a record, meta taken from the proof
+    const dev = createAnswerVerifier({ now: () => clock, acceptWithoutEvidence: true })({
+      keys: world.registry,
+    });
+    await dev.verify(answer, world.expected(reg, threshold, { wellFormed: undefined }));
+    await dev.close();
+  });
+
+  it("a proof relabelled with another circuit id than its key's is refused", async () => {
+    const relabelled = { ...answer, proof: { ...answer.proof, circuit: "membership-d4" } };
+    await rejects(verifier.verify(relabelled, world.expected(reg, threshold)), "KEY_UNKNOWN");
+  });
+
+  it("non-canonical encodings of the same proof (x + q, Jacobian Z ≠ 1) are refused", async () => {
+    const q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+    const [x, y] = answer.proof.proof.pi_a.map(BigInt) as [bigint, bigint];
+    const z = 2n;
+    const jacobian = [(x * z * z) % q, (y * z * z * z) % q, z].map(String);
+    for (const pi_a of [[String(x + q), String(y), "1"], jacobian]) {
+      const forged = { ...answer, proof: { ...answer.proof, proof: { ...answer.proof.proof, pi_a } } };
+      await rejects(verifier.verify(forged, world.expected(reg, threshold)), "PROOF_INVALID");
+    }
+    await verifier.verify(answer, world.expected(reg, threshold));
+  });
+
   it("a tampered result fails", async () => {
     const forged = { ...answer, result: { kind: "threshold" as const, holds: false } };
     await rejects(verifier.verify(forged, world.expected(reg, threshold)), "PROOF_INVALID");

@@ -6,6 +6,7 @@ import { buildDatasetCommitment } from "../../src/commitment/dataset.js";
 import { FIELD_ORDER, fieldToBytes32 } from "../../src/commitment/field.js";
 import { isZkError } from "../../src/errors.js";
 import { buildInput, publicSignalsFor, requestHash, resultFromSignals } from "../../src/statements/index.js";
+import { ownWellFormed } from "../../src/wellformed/evidence.js";
 import { PROPERTY_FIELDS, propertyRows } from "../commitment/fixtures.js";
 
 const rows = propertyRows(30);
@@ -48,7 +49,14 @@ const queries: ZkQuery[] = [
 const filter = { rows: 64, predicates: 2 };
 
 function expectedFor(query: ZkQuery, over: Partial<ExpectedAnswer> = {}): ExpectedAnswer {
-  return { commitment: ledgerCommitment(built.commitment), fields: PROPERTY_FIELDS, query, binding, ...over };
+  return {
+    commitment: ledgerCommitment(built.commitment),
+    fields: PROPERTY_FIELDS,
+    query,
+    binding,
+    wellFormed: ownWellFormed(built.dataset),
+    ...over,
+  };
 }
 
 describe("public signals", () => {
@@ -64,15 +72,29 @@ describe("public signals", () => {
   it("differ for another requester, nonce, expiry, dataset, commitment version, policy k or result", () => {
     const query = queries[4]!;
     const task = buildInput(built.dataset, query, binding, { filter });
-    const stale = buildDatasetCommitment(PROPERTY_FIELDS, rows.slice(0, 29), options).commitment;
-    const otherDataset = buildDatasetCommitment(PROPERTY_FIELDS, propertyRows(30, 99), options).commitment;
+    const stale = buildDatasetCommitment(PROPERTY_FIELDS, rows.slice(0, 29), options);
+    const otherDataset = buildDatasetCommitment(PROPERTY_FIELDS, propertyRows(30, 99), options);
+    const over = (b: typeof stale): Partial<ExpectedAnswer> => ({
+      commitment: ledgerCommitment(b.commitment),
+      wellFormed: ownWellFormed(b.dataset),
+    });
+    const own = ownWellFormed(built.dataset);
     const result = task.expected as Extract<ZkResult, { kind: "sum" }>;
     const variants: [string, ExpectedAnswer, ZkResult][] = [
       ["requester", expectedFor(query, { binding: { ...binding, requester: "other.agency" } }), result],
       ["nonce", expectedFor(query, { binding: { ...binding, nonce: new Uint8Array(16).fill(8) } }), result],
       ["expiry", expectedFor(query, { binding: { ...binding, expiresAt: binding.expiresAt + 1 } }), result],
-      ["stale commitment", expectedFor(query, { commitment: ledgerCommitment(stale) }), result],
-      ["other dataset", expectedFor(query, { commitment: ledgerCommitment(otherDataset) }), result],
+      ["stale commitment", expectedFor(query, over(stale)), result],
+      ["other dataset", expectedFor(query, over(otherDataset)), result],
+      [
+        "rowCount",
+        expectedFor(query, {
+          commitment: { ...ledgerCommitment(built.commitment), rowCount: 31 },
+          wellFormed: { ...own, rowCount: 31 },
+        }),
+        result,
+      ],
+      ["schema", expectedFor(query, { wellFormed: { ...own, schemaDigest: own.schemaDigest + 1n } }), result],
       ["policy k", expectedFor(query, { minGroupSize: 1 }), result],
       ["result count", expectedFor(query), { ...result, count: result.count + 1 }],
       ["result sum", expectedFor(query), { ...result, sum: `${result.sum}1` }],
@@ -80,6 +102,19 @@ describe("public signals", () => {
     ];
     for (const [what, expected, r] of variants) {
       assert.notDeepEqual(publicSignalsFor(expected, r, task.circuit), task.publicSignals, what);
+    }
+  });
+
+  it("refuse a commitment without a verified well-formedness record for exactly it", () => {
+    const query = queries[1]!;
+    const task = buildInput(built.dataset, query, binding);
+    const own = ownWellFormed(built.dataset);
+    const stale = ownWellFormed(buildDatasetCommitment(PROPERTY_FIELDS, rows.slice(0, 29), options).dataset);
+    for (const wellFormed of [undefined, stale, { ...own, rowCount: own.rowCount + 1 }]) {
+      assert.throws(
+        () => publicSignalsFor(expectedFor(query, { wellFormed }), task.expected, task.circuit),
+        (e) => isZkError(e, "NOT_WELL_FORMED"),
+      );
     }
   });
 

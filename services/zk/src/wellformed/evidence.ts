@@ -1,0 +1,124 @@
+import type { Groth16Proof, WellFormedCommitment } from "../api.js";
+import { circuitId } from "../circuits.js";
+import type { CommittedDataset } from "../commitment/dataset.js";
+import { ORDER_HIGH } from "../commitment/encode.js";
+import { fieldToBytes32 } from "../commitment/field.js";
+import { rowLeafAt } from "../commitment/rows.js";
+import type { IndexSpec } from "../commitment/sorted-index.js";
+import { ZkError } from "../errors.js";
+import type { ProverPool } from "../prover/pool.js";
+import type { ArtifactRegistry } from "../registry/artifacts.js";
+import type { Progress } from "../setup/progress.js";
+import { type ChunkState, type CommitmentLeaves, chunkInput, chunkPlan, initialState } from "./chunks.js";
+
+/** Default chunk size: 256 positions per proof (≈ 2,000 constraints a position with 5 fields and 2 indexes). */
+export const DEFAULT_CHUNK_ROWS = 256;
+
+/**
+ * The owner's evidence that a commitment is well formed (docs/spec/zk.md §9): the index layout it was built
+ * with (which the ledger does not list in full) and one proof per chunk of leaf positions 0..rowCount, in order.
+ * Self-verifying against the ledger's commitment: anyone may carry it.
+ */
+export interface WellFormedEvidence {
+  /** Circuit id of the chunk proofs, e.g. "wellformed-f5-i2-r256". */
+  circuit: string;
+  /** Hash (hex) of the chunk circuit's verifying key. */
+  verifyingKeyHash: string;
+  /** The indexes in commitment order: field and sum field. */
+  indexes: IndexSpec[];
+  chunks: { publicSignals: string[]; proof: Groth16Proof }[];
+}
+
+/** The leaves of an owner's committed trees, as the chunk proofs read them. */
+export function committedLeaves(dataset: CommittedDataset): CommitmentLeaves {
+  const slot = (name: string | undefined): number | null =>
+    name === undefined ? null : dataset.fields.findIndex((f) => f.name === name);
+  return {
+    fieldCount: dataset.fields.length,
+    indexes: dataset.indexes.map((ix) => ({
+      fieldSlot: slot(ix.spec.field) ?? 0,
+      sumSlot: slot(ix.spec.sum),
+    })),
+    row: (position) => rowLeafAt(dataset.rows, position),
+    index: (j, position) => {
+      const ix = dataset.indexes[j];
+      if (ix === undefined) throw new ZkError("CAPACITY", `no index ${j}`);
+      return {
+        value: ix.ordered.at(position) ?? 0n,
+        next: ix.ordered.at(position + 1) ?? ORDER_HIGH,
+        prefix: ix.prefix.at(position) ?? 0n,
+      };
+    },
+  };
+}
+
+/**
+ * The well-formedness record of a commitment this process built itself with `buildDatasetCommitment` (well
+ * formed by construction): what an owner uses for its own datasets. Others get it only from verifyWellFormed.
+ */
+export function ownWellFormed(dataset: CommittedDataset): WellFormedCommitment {
+  return {
+    root: fieldToBytes32(dataset.root),
+    rowCount: dataset.rowCount,
+    depth: dataset.depth,
+    indexes: dataset.indexes.map((ix) => ({ ...ix.spec })),
+    schemaDigest: dataset.schemaDigest,
+  };
+}
+
+export interface ProveWellFormedOptions {
+  chunkRows?: number;
+  progress?: Progress;
+}
+
+/** The chunk circuit id of a dataset layout. */
+export function wellFormedCircuit(fields: number, indexes: number, chunkRows = DEFAULT_CHUNK_ROWS): string {
+  return circuitId("wellformed", { depth: 0, fields, indexes, rows: chunkRows });
+}
+
+/**
+ * Proves every chunk of a committed dataset on the pool (all chunks are queued at once; the pool runs them as
+ * its threads allow). Throws PROOF_INVALID when a chunk's witness fails, which an honest build never does.
+ */
+export async function proveWellFormed(
+  dataset: CommittedDataset,
+  c: { artifacts: ArtifactRegistry; pool: ProverPool },
+  options: ProveWellFormedOptions = {},
+): Promise<WellFormedEvidence> {
+  const rows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const leaves = committedLeaves(dataset);
+  const circuit = wellFormedCircuit(leaves.fieldCount, leaves.indexes.length, rows);
+  if (4 * rows > 2 ** dataset.depth)
+    throw new ZkError(
+      "CAPACITY",
+      `chunks of ${rows} positions need a tree of more than ${dataset.depth} levels`,
+    );
+  const artifacts = c.artifacts.get(circuit);
+  const plan = chunkPlan(dataset.rowCount, rows);
+  const chunks: WellFormedEvidence["chunks"] = new Array(plan.chunks);
+  let state: ChunkState = initialState(leaves.indexes.length);
+  let done = 0;
+  // A few chunks in flight at a time: enough to keep the pool's threads busy, well inside its queue limit.
+  const inFlight = new Set<Promise<void>>();
+  for (let k = 0; k < plan.chunks; k++) {
+    const { input, next } = chunkInput(leaves, rows, k, plan.live(k), dataset.root, state);
+    state = next;
+    const job = c.pool
+      .run({ circuit, wasm: artifacts.wasm, zkey: artifacts.zkey, input }, { timeoutMs: 30 * 60_000 })
+      .then((r) => {
+        chunks[k] = { publicSignals: r.publicSignals, proof: r.proof };
+        done += 1;
+        options.progress?.(`well-formedness chunk ${done}/${plan.chunks}`);
+      });
+    const tracked: Promise<void> = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= 4) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return {
+    circuit,
+    verifyingKeyHash: artifacts.verifyingKeyHash,
+    indexes: dataset.indexes.map((ix) => ({ ...ix.spec })),
+    chunks,
+  };
+}

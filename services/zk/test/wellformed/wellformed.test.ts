@@ -1,0 +1,297 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { DatasetCommitment } from "@coken/ledger";
+import { INDEXES_DEPTH, SCHEME_VERSION } from "../../src/commitment/dataset.js";
+import { ORDER_HIGH } from "../../src/commitment/encode.js";
+import { fieldToBytes32 } from "../../src/commitment/field.js";
+import { poseidon } from "../../src/commitment/poseidon.js";
+import { buildQuadTree } from "../../src/commitment/quadtree.js";
+import { type RowLeaf, rowLeafHash } from "../../src/commitment/rows.js";
+import { type IndexLeaf, indexEntryHash, indexLeafHash } from "../../src/commitment/sorted-index.js";
+import type { CompiledCircuit } from "../../src/compile.js";
+import { isZkError, type ZkErrorCode } from "../../src/errors.js";
+import { ProverPool } from "../../src/prover/pool.js";
+import { createArtifactRegistry } from "../../src/registry/artifacts.js";
+import type { CircuitArtifacts } from "../../src/setup/manifest.js";
+import {
+  type ChunkState,
+  type CommitmentLeaves,
+  chunkInput,
+  chunkOutputCount,
+  chunkOutputs,
+  chunkPlan,
+  closes,
+  initialState,
+} from "../../src/wellformed/chunks.js";
+import {
+  committedLeaves,
+  ownWellFormed,
+  proveWellFormed,
+  type WellFormedEvidence,
+} from "../../src/wellformed/evidence.js";
+import { provenRoot, verifyWellFormed } from "../../src/wellformed/verify.js";
+import { publicPart, shutdown, violates, witness } from "../circuits/harness.js";
+import { PROPERTY_FIELDS } from "../commitment/fixtures.js";
+import { WELLFORMED_TEST_SPEC, wellFormedTestArtifacts } from "../fixtures/artifacts.js";
+import { register } from "../fixtures/world.js";
+
+const ROWS = WELLFORMED_TEST_SPEC.params.rows ?? 4;
+const DEPTH = 4;
+const rejects = (p: Promise<unknown>, code: ZkErrorCode) =>
+  assert.rejects(p, (e) => isZkError(e, code) || assert.fail(`expected ${code}, got ${String(e)}`));
+
+/** A commitment root over arbitrary leaf contents, as a hostile owner would build it (no checks at all). */
+function rootOf(
+  leaves: CommitmentLeaves,
+  positions: number,
+  claimedRows: number,
+  schema: bigint,
+  entries: { fieldTag: number; sumTag: number; index: number }[],
+): bigint {
+  const at = (k: number) => Array.from({ length: k }, (_, q) => q);
+  const rowTree = buildQuadTree(
+    DEPTH,
+    at(positions).map((q) => rowLeafHash(leaves.row(q))),
+  );
+  const indexTops = leaves.indexes.map(
+    (_, j) =>
+      buildQuadTree(
+        DEPTH,
+        at(positions).map((q) => indexLeafHash(leaves.index(j, q))),
+      ).top,
+  );
+  const indexesTree = buildQuadTree(
+    INDEXES_DEPTH,
+    entries.map((e) => indexEntryHash(e.fieldTag, e.sumTag, indexTops[e.index] ?? [])),
+  );
+  const meta = poseidon([BigInt(SCHEME_VERSION), BigInt(DEPTH), BigInt(claimedRows), schema]);
+  return poseidon([...rowTree.top, ...indexesTree.top, meta]);
+}
+
+/** Leaves of `base` with some positions replaced. */
+function withLeaves(
+  base: CommitmentLeaves,
+  rows: Record<number, RowLeaf>,
+  index: Record<string, IndexLeaf> = {},
+): CommitmentLeaves {
+  return {
+    ...base,
+    row: (q) => rows[q] ?? base.row(q),
+    index: (j, q) => index[`${j}:${q}`] ?? base.index(j, q),
+  };
+}
+
+describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
+  const reg = register(6);
+  const honest = committedLeaves(reg.dataset);
+  const schema = reg.dataset.schemaDigest;
+  const honestEntries = reg.dataset.indexes.map((ix, j) => ({
+    fieldTag: ix.fieldTag,
+    sumTag: ix.sumTag,
+    index: j,
+  }));
+  const slots = honest.indexes;
+  let artifacts: CircuitArtifacts;
+  let circuit: CompiledCircuit;
+
+  before(async () => {
+    const t0 = performance.now();
+    artifacts = await wellFormedTestArtifacts();
+    circuit = { wasm: artifacts.wasm, r1cs: artifacts.r1cs } as CompiledCircuit;
+    process.stderr.write(`well-formedness test keys ready in ${Math.round(performance.now() - t0)} ms\n`);
+  });
+  after(() => shutdown());
+
+  /** Every chunk's witness for `leaves` under a claimed rowCount: the outputs the circuit forces, or a failure. */
+  async function chunkWitnesses(leaves: CommitmentLeaves, rowCount: number, root: bigint) {
+    const plan = chunkPlan(rowCount, ROWS);
+    let state: ChunkState = initialState(slots.length);
+    const rowBlocks: bigint[] = [];
+    const indexBlocks: bigint[][] = slots.map(() => []);
+    for (let k = 0; k < plan.chunks; k++) {
+      const { input } = chunkInput(leaves, ROWS, k, plan.live(k), root, state);
+      const file = await witness(circuit, input);
+      const out = chunkOutputs(
+        (await publicPart(file, chunkOutputCount(slots.length))).map(BigInt),
+        slots.length,
+      );
+      state = out.state;
+      rowBlocks.push(out.rowBlock);
+      for (const [j, b] of out.indexBlocks.entries()) indexBlocks[j]?.push(b);
+    }
+    const proven = provenRoot({
+      depth: DEPTH,
+      rows: ROWS,
+      rowCount,
+      schemaDigest: schema,
+      slots,
+      rowBlocks,
+      indexBlocks,
+    });
+    return { closes: closes(state), proven };
+  }
+
+  /** Witness inputs of every chunk (the first failing one is what a hostile owner cannot get past). */
+  function inputs(leaves: CommitmentLeaves, rowCount: number, root: bigint) {
+    const plan = chunkPlan(rowCount, ROWS);
+    let state: ChunkState = initialState(slots.length);
+    return Array.from({ length: plan.chunks }, (_, k) => {
+      const { input, next } = chunkInput(leaves, ROWS, k, plan.live(k), root, state);
+      state = next;
+      return input;
+    });
+  }
+
+  async function someChunkFails(leaves: CommitmentLeaves, rowCount: number, root: bigint, what: string) {
+    const all = inputs(leaves, rowCount, root);
+    const results = await Promise.allSettled(all.map((input) => witness(circuit, input)));
+    assert.ok(
+      results.some((r) => r.status === "rejected"),
+      `${what}: every chunk's witness was accepted`,
+    );
+  }
+
+  it("an honest commitment: every chunk holds, the chains close, and the chunks give its root", async () => {
+    const r = await chunkWitnesses(honest, 6, reg.dataset.root);
+    assert.equal(r.closes, true);
+    assert.equal(r.proven, reg.dataset.root);
+    assert.equal(rootOf(honest, 7, 6, schema, honestEntries), reg.dataset.root);
+  });
+
+  it("membership both ways (a skip leaf A→C beside A→B, B→C) has no evidence", async () => {
+    const a = honest.row(1);
+    const c = honest.row(3);
+    const skip: RowLeaf = { key: a.key, nextKey: c.key, values: a.values };
+    // the skip leaf as an 8th position: inside rowCount the key chain breaks ...
+    const leaves = withLeaves(honest, { 7: skip }, { "0:7": honest.index(0, 6), "1:7": honest.index(1, 6) });
+    const inside = rootOf(leaves, 8, 7, schema, honestEntries);
+    await someChunkFails(leaves, 7, inside, "skip leaf inside rowCount");
+    // ... outside it the circuit hashes that position as empty, so the proven root is another
+    const outside = rootOf(leaves, 8, 6, schema, honestEntries);
+    const r = await chunkWitnesses(leaves, 6, outside);
+    assert.notEqual(r.proven, outside);
+  });
+
+  it("threshold both ways (a duplicate B leaf with another value) has no evidence", async () => {
+    const b = honest.row(2);
+    const dup: RowLeaf = {
+      key: b.key,
+      nextKey: b.nextKey,
+      values: b.values.map((v, i) => (i === 2 ? v + 1n : v)),
+    };
+    // B, then B again in place of C (its successor): the key chain or the key order breaks wherever it sits
+    for (const at of [3, 2]) {
+      const leaves = withLeaves(honest, { [at]: at === 2 ? { ...b, nextKey: b.key } : dup });
+      await someChunkFails(leaves, 6, rootOf(leaves, 7, 6, schema, honestEntries), `duplicate at ${at}`);
+    }
+  });
+
+  it("COUNT from a second index entry with the same tags (phantom rows) has no evidence", async () => {
+    // the phantom index: the `value` index's leaves with 12 rows where the dataset has 6
+    const phantom = register(12);
+    const twelve = committedLeaves(phantom.dataset);
+    const leaves: CommitmentLeaves = {
+      ...honest,
+      indexes: [...slots, slots[1] ?? { fieldSlot: 2, sumSlot: 2 }],
+      index: (j, q) => (j === 2 ? twelve.index(1, q) : honest.index(j, q)),
+    };
+    const entries = [...honestEntries, { ...(honestEntries[1] ?? honestEntries[0]!), index: 2 }];
+    const root = rootOf(leaves, 7, 6, schema, entries);
+    // the layout the owner would have to show lists the index twice: refused before any proof is read
+    const keys = createArtifactRegistry([artifacts]);
+    const commitment: DatasetCommitment = {
+      ...reg.commitment,
+      root: fieldToBytes32(root),
+      verifyingKeys: [],
+    };
+    const duplicated: WellFormedEvidence = {
+      circuit: artifacts.circuit,
+      verifyingKeyHash: artifacts.verifyingKeyHash,
+      indexes: [...reg.dataset.indexes.map((ix) => ix.spec), { field: "value", sum: "value" }],
+      chunks: [],
+    };
+    await rejects(verifyWellFormed(duplicated, commitment, PROPERTY_FIELDS, keys), "NOT_WELL_FORMED");
+    // the honest layout's chunks give the honest root, not this one
+    const r = await chunkWitnesses(honest, 6, root);
+    assert.notEqual(r.proven, root);
+  });
+
+  it("an index that is not a permutation of the rows fails the grand product", async () => {
+    // a sorted, linked, prefix-consistent `value` index whose last value differs from every row's
+    const last = honest.index(1, 6);
+    const before = honest.index(1, 5);
+    const bumped = { ...last, value: last.value + 1n, prefix: last.prefix + 1n };
+    const leaves = withLeaves(honest, {}, { "1:5": { ...before, next: bumped.value }, "1:6": bumped });
+    const r = await chunkWitnesses(leaves, 6, rootOf(leaves, 7, 6, schema, honestEntries));
+    assert.equal(r.closes, false);
+  });
+
+  it("a filter over 4 rows under rowCount 3 has no evidence", async () => {
+    const four = register(4);
+    const leaves = committedLeaves(four.dataset);
+    const root = rootOf(leaves, 5, 3, four.dataset.schemaDigest, honestEntries);
+    const plan = chunkPlan(3, ROWS);
+    assert.equal(plan.chunks, 1);
+    // position 4 is outside rowCount: the circuit hashes it empty, and the chain must close at position 3
+    const { input } = chunkInput(leaves, ROWS, 0, plan.live(0), root, initialState(slots.length));
+    const out = chunkOutputs(
+      (await publicPart(await witness(circuit, input), chunkOutputCount(2))).map(BigInt),
+      2,
+    );
+    assert.notEqual(out.state.key, ORDER_HIGH);
+    assert.equal(closes(out.state), false);
+  });
+
+  it("a chain that does not start at the sentinel fails its constraints", async () => {
+    const state = { ...initialState(slots.length), key: 5n };
+    const { input } = chunkInput(honest, ROWS, 0, 4, reg.dataset.root, state);
+    await violates(circuit, input);
+  });
+
+  describe("proved and verified (dev keys)", () => {
+    let pool: ProverPool;
+    let evidence: WellFormedEvidence;
+    const ledger: DatasetCommitment = { ...reg.commitment, verifyingKeys: [] };
+
+    before(async () => {
+      pool = new ProverPool({ size: 1, curveThreads: "none" });
+      const registry = createArtifactRegistry([artifacts]);
+      evidence = await proveWellFormed(reg.dataset, { artifacts: registry, pool }, { chunkRows: ROWS });
+    });
+    after(() => pool.close());
+
+    it("verifies against the ledger commitment and yields the owner's record", async () => {
+      const keys = createArtifactRegistry([artifacts]);
+      const record = await verifyWellFormed(evidence, ledger, PROPERTY_FIELDS, keys);
+      assert.deepEqual(record, ownWellFormed(reg.dataset));
+    });
+
+    it("is refused for another root, another rowCount, a missing, reordered or re-encoded chunk", async () => {
+      const keys = createArtifactRegistry([artifacts]);
+      const other = register(6, 99);
+      const [c0, c1] = evidence.chunks;
+      if (c0 === undefined || c1 === undefined) throw new Error("two chunks expected");
+      const cases: [string, WellFormedEvidence, DatasetCommitment, ZkErrorCode][] = [
+        ["another root", evidence, { ...ledger, root: other.commitment.root }, "NOT_WELL_FORMED"],
+        ["rowCount", evidence, { ...ledger, rowCount: 5 }, "NOT_WELL_FORMED"],
+        ["missing chunk", { ...evidence, chunks: [c0] }, ledger, "NOT_WELL_FORMED"],
+        ["reordered", { ...evidence, chunks: [c1, c0] }, ledger, "NOT_WELL_FORMED"],
+        [
+          "Jacobian point",
+          {
+            ...evidence,
+            chunks: [{ ...c0, proof: { ...c0.proof, pi_a: [...c0.proof.pi_a.slice(0, 2), "2"] } }, c1],
+          },
+          ledger,
+          "PROOF_INVALID",
+        ],
+        ["unknown key", { ...evidence, verifyingKeyHash: "00".repeat(32) }, ledger, "KEY_UNKNOWN"],
+      ];
+      for (const [what, ev, c, code] of cases) {
+        await rejects(verifyWellFormed(ev, c, PROPERTY_FIELDS, keys), code).catch((e) => {
+          throw new Error(`${what}: ${(e as Error).message}`);
+        });
+      }
+    });
+  });
+});
