@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { DatasetCommitment } from "@coken/ledger";
-import { INDEXES_DEPTH, SCHEME_VERSION } from "../../src/commitment/dataset.js";
+import fc from "fast-check";
+import { buildDatasetCommitment, INDEXES_DEPTH, SCHEME_VERSION } from "../../src/commitment/dataset.js";
 import { ORDER_HIGH } from "../../src/commitment/encode.js";
 import { fieldToBytes32 } from "../../src/commitment/field.js";
 import { poseidon } from "../../src/commitment/poseidon.js";
@@ -13,6 +14,7 @@ import { isZkError, type ZkErrorCode } from "../../src/errors.js";
 import { ProverPool } from "../../src/prover/pool.js";
 import { createArtifactRegistry } from "../../src/registry/artifacts.js";
 import type { CircuitArtifacts } from "../../src/setup/manifest.js";
+import { buildInput } from "../../src/statements/index.js";
 import {
   type ChunkState,
   type CommitmentLeaves,
@@ -31,9 +33,14 @@ import {
 } from "../../src/wellformed/evidence.js";
 import { provenRoot, verifyWellFormed } from "../../src/wellformed/verify.js";
 import { publicPart, shutdown, violates, witness } from "../circuits/harness.js";
-import { PROPERTY_FIELDS } from "../commitment/fixtures.js";
+import { PROPERTY_FIELDS, propertyRows } from "../commitment/fixtures.js";
 import { WELLFORMED_TEST_SPEC, wellFormedTestArtifacts } from "../fixtures/artifacts.js";
-import { register } from "../fixtures/world.js";
+import { BINDING, register } from "../fixtures/world.js";
+
+const INDEXES = [
+  { field: "owner", sum: "area" },
+  { field: "value", sum: "value" },
+];
 
 const ROWS = WELLFORMED_TEST_SPEC.params.rows ?? 4;
 const DEPTH = 4;
@@ -240,6 +247,53 @@ describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
     );
     assert.notEqual(out.state.key, ORDER_HIGH);
     assert.equal(closes(out.state), false);
+  });
+
+  it("property: random honest datasets and updates prove well formed, and every answer is the plain one", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 14 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.nat(13), { maxLength: 3 }),
+        async (n, seed, deletes) => {
+          // an update sequence: rows deleted and one value changed, then committed again
+          const rows = propertyRows(n, seed).filter((_, i) => !deletes.includes(i));
+          const first = rows[0];
+          if (first !== undefined) first.fields.value = String(Number(first.fields.value) + 1000);
+          const built = buildDatasetCommitment(PROPERTY_FIELDS, rows, { depth: DEPTH, indexes: INDEXES });
+          const r = await chunkWitnesses(committedLeaves(built.dataset), rows.length, built.dataset.root);
+          assert.equal(r.closes, true);
+          assert.equal(r.proven, built.dataset.root);
+          const values = rows.map((row) => Number(row.fields.value));
+          const [lo, hi] = [-100_000, 900_000];
+          const inRange = rows.filter((_, i) => (values[i] ?? 0) >= lo && (values[i] ?? 0) <= hi);
+          const count = buildInput(
+            built.dataset,
+            { kind: "count", field: "value", from: lo, to: hi },
+            BINDING,
+          );
+          assert.deepEqual(count.expected, { kind: "count", count: inRange.length });
+          const sum = buildInput(
+            built.dataset,
+            { kind: "sum", field: "value", from: lo, to: hi, sumField: "value" },
+            BINDING,
+          );
+          const total = inRange.reduce((s, row) => s + BigInt(String(row.fields.value)), 0n);
+          assert.equal((sum.expected as { sum: string }).sum, total.toString());
+          for (const row of rows.slice(0, 2)) {
+            const t = buildInput(
+              built.dataset,
+              { kind: "threshold", key: row.key, field: "value", op: "gte", value: 0 },
+              BINDING,
+            );
+            assert.deepEqual(t.expected, { kind: "threshold", holds: Number(row.fields.value) >= 0 });
+            const m = buildInput(built.dataset, { kind: "membership", key: `${row.key}x` }, BINDING);
+            assert.deepEqual(m.expected, { kind: "membership", member: false });
+          }
+        },
+      ),
+      { numRuns: 6, seed: 11 },
+    );
   });
 
   it("a chain that does not start at the sentinel fails its constraints", async () => {
