@@ -10,8 +10,7 @@ export const peerQueryTypeDefs = /* GraphQL */ `
   scalar JSON
 
   type Query {
-    "One dataset call under a grant: the result, its proof (null for a lookup) and its access receipt id."
-    "minGroupSize: the asker's policy k; counts and sums are proved with it (0 or absent: none)."
+    "One dataset call under a grant: the result, its proof (null for a lookup) and its access receipt id; minGroupSize is the asker's policy k, which counts and sums are proved with."
     answer(dataset: String!, grant: String!, query: JSON!, minGroupSize: Int): Answer!
     "Where one of the calling agency's receipts stands on its way to the ledger; null if unknown to it."
     receipt(id: String!): ReceiptState
