@@ -11,7 +11,13 @@ const AMOUNT = {
   required: true,
 } as const;
 
-/** credit.transfer and credit.redeem. */
+/** A whole number of units. */
+function count(value: string, name: string): number {
+  if (!/^(0|[1-9][0-9]{0,14})$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+/** credit.transfer, credit.redeem and credit.offer. */
 export const creditSpecs: TxSpec[] = [
   {
     name: "credit-transfer",
@@ -34,18 +40,44 @@ export const creditSpecs: TxSpec[] = [
   {
     name: "credit-redeem",
     kind: "credit.redeem",
-    summary: "burn credits against a public service (credit.redeem)",
+    summary: "redeem units of a catalog offer: burns their price and writes a voucher (credit.redeem)",
     options: {
-      amount: AMOUNT,
-      service: { type: "string", value: "NAME", description: "the service redeemed for", required: true },
-      reference: { type: "string", value: "TEXT", description: "the service's reference (default empty)" },
+      offer: { type: "string", value: "ID", description: "the catalog offer", required: true },
+      quantity: { type: "string", value: "N", description: "units (default 1)" },
+      reference: {
+        type: "string",
+        value: "TEXT",
+        description: "this agency's order reference (default empty)",
+      },
     },
     build: (v) => ({
       kind: "credit.redeem",
       payload: {
-        amount: u64(required(v, "amount", "credits"), "amount"),
-        service: required(v, "service", "the service redeemed for"),
+        offer: required(v, "offer", "the catalog offer"),
+        quantity: count(str(v, "quantity") ?? "1", "quantity"),
         reference: str(v, "reference") ?? "",
+      },
+    }),
+  },
+  {
+    name: "credit-offer",
+    kind: "credit.offer",
+    summary: "publish or update an item of the redemption catalog (credit.offer)",
+    options: {
+      id: { type: "string", value: "ID", description: "the offer id", required: true },
+      title: { type: "string", value: "TEXT", description: "what is offered", required: true },
+      description: { type: "string", value: "TEXT", description: "details (default empty)" },
+      price: { ...AMOUNT, description: "credits per unit, a whole number" },
+      stock: { type: "string", value: "N", description: "units available from now on", required: true },
+    },
+    build: (v) => ({
+      kind: "credit.offer",
+      payload: {
+        id: required(v, "id", "the offer id"),
+        title: required(v, "title", "what is offered"),
+        description: str(v, "description") ?? "",
+        price: u64(required(v, "price", "credits per unit"), "price"),
+        stock: count(required(v, "stock", "units"), "stock"),
       },
     }),
   },

@@ -418,7 +418,7 @@ describe("tx commands refuse bad flags by name before touching a key or the netw
       ],
       [
         ["tx", "credit-redeem"],
-        { amount: "1", service: "s", timeout: "soon" },
+        { offer: "cloud/hours", timeout: "soon" },
         /--timeout must be a whole number/,
       ],
       [["tx"], {}, /name the transaction/],

@@ -2,6 +2,7 @@ import { EMPTY_RECEIPT_LOG } from "./apply/access.js";
 import { TxError } from "./apply/errors.js";
 import { checkParams } from "./apply/governance.js";
 import { fromHex } from "./bytes.js";
+import { DEFAULT_CREDIT_PARAMS } from "./credits/params.js";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
 import { isWeakEd25519Key, KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
 import { type CborValue, encodeCbor } from "./encoding/cbor.js";
@@ -152,7 +153,8 @@ export function parseGenesis(doc: Json): Genesis {
   const paramsIn = g.params === undefined ? {} : obj(g.params, "$.params");
   const params = { ...DEFAULT_PARAMS };
   for (const [name, value] of Object.entries(paramsIn)) {
-    if (!Object.hasOwn(DEFAULT_PARAMS, name)) throw new GenesisError(`$.params.${name}`, "unknown parameter");
+    if (!Object.hasOwn(DEFAULT_PARAMS, name) && !Object.hasOwn(DEFAULT_CREDIT_PARAMS, name))
+      throw new GenesisError(`$.params.${name}`, "unknown parameter");
     params[name as keyof Params] = int(value, `$.params.${name}`);
   }
   try {

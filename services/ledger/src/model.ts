@@ -162,13 +162,23 @@ export interface Params {
   receiptMaxFutureMs: number;
   /** Blocks a proposal stays open. */
   proposalTtl: number;
+  /** Credits minted per epoch at most, split by the reward formula (absent: default, docs/spec/credits.md §9). */
+  mintPerEpoch?: number;
+  /** Share of each query fee burned, in basis points (absent: default). */
+  feeBurnBps?: number;
+  /** Receipts of one consumer that count for one provider per epoch (absent: default). */
+  pairCap?: number;
+  /** A provider's reward is at most this share of the burned fees of its counted use, in basis points. */
+  rewardCapBps?: number;
 }
 
 export type GovernanceAction =
   | { type: "validators.set"; validators: Validator[] }
   | { type: "params.set"; params: Partial<Params> }
   | { type: "agency.admit"; agency: AgencyAdmission }
-  | { type: "agency.roles"; agency: AgencyId; roles: Role[] };
+  | { type: "agency.roles"; agency: AgencyId; roles: Role[] }
+  /** Declares two agencies related (one owner or budget), or no longer: neither earns rewards from the other. */
+  | { type: "agency.relate"; agencies: [AgencyId, AgencyId]; related: boolean };
 
 export interface Vote {
   agency: AgencyId;

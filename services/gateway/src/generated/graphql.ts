@@ -108,6 +108,26 @@ export type AgencyDatasetArgs = {
   id: Scalars["ID"]["input"];
 };
 
+export type AgencyEpochLine = {
+  __typename?: "AgencyEpochLine";
+  epoch: Scalars["Int"]["output"];
+  height: Scalars["Int"]["output"];
+  line: AgencyStanding;
+};
+
+export type AgencyStanding = {
+  __typename?: "AgencyStanding";
+  agency: Scalars["String"]["output"];
+  consumers: Scalars["Int"]["output"];
+  fees: Scalars["BigInt"]["output"];
+  quality: Scalars["Int"]["output"];
+  rank: Scalars["Int"]["output"];
+  receipts: Scalars["Int"]["output"];
+  region: Scalars["String"]["output"];
+  reward: Scalars["BigInt"]["output"];
+  score: Scalars["Int"]["output"];
+};
+
 export type Aggregate = "count" | "sum";
 
 export type Answer = {
@@ -166,6 +186,17 @@ export type CountAnswer = Answer & {
   proof: Proof;
   provider: Scalars["String"]["output"];
   receipt: ReceiptRef;
+};
+
+/** Credits created and destroyed since genesis; Σ balances + escrow = genesis + minted − burned. */
+export type CreditSupply = {
+  __typename?: "CreditSupply";
+  burned: Scalars["BigInt"]["output"];
+  /** Σ balances + escrow, read from state: equals genesis + minted − burned. */
+  circulating: Scalars["BigInt"]["output"];
+  escrow: Scalars["BigInt"]["output"];
+  genesis: Scalars["BigInt"]["output"];
+  minted: Scalars["BigInt"]["output"];
 };
 
 export type Dataset = Node & {
@@ -263,6 +294,17 @@ export type DatasetEdge = {
   __typename?: "DatasetEdge";
   cursor: Scalars["String"]["output"];
   node: Dataset;
+};
+
+/** The result of one epoch's credit settlement. */
+export type EpochStanding = {
+  __typename?: "EpochStanding";
+  agencies: Array<AgencyStanding>;
+  epoch: Scalars["Int"]["output"];
+  height: Scalars["Int"]["output"];
+  minted: Scalars["BigInt"]["output"];
+  regions: Array<RegionStanding>;
+  time: Scalars["Float"]["output"];
 };
 
 /** One column of a dataset, as its owner published it. */
@@ -448,6 +490,20 @@ export type Proof = {
   verified: Scalars["Boolean"]["output"];
 };
 
+/** A dataset's quality score and its parts, permille, computed from ledger facts (docs/spec/credits.md §6). */
+export type QualityBreakdown = {
+  __typename?: "QualityBreakdown";
+  accessCount: Scalars["Int"]["output"];
+  commits: Scalars["Int"]["output"];
+  completeness: Scalars["Int"]["output"];
+  dataset: Scalars["String"]["output"];
+  disputed: Scalars["Int"]["output"];
+  freshness: Scalars["Int"]["output"];
+  onTime: Scalars["Int"]["output"];
+  score: Scalars["Int"]["output"];
+  success: Scalars["Int"]["output"];
+};
+
 export type Query = {
   __typename?: "Query";
   /** Receipts recorded on the ledger that involve this agency, oldest first. */
@@ -459,19 +515,30 @@ export type Query = {
   blocks: BlockConnection;
   /** Published datasets of every agency, ordered by dataset id. */
   catalog: DatasetConnection;
+  /** An agency's lines in settled epochs, most recent first. */
+  creditHistory: Array<AgencyEpochLine>;
+  creditSupply: CreditSupply;
+  datasetQuality: Maybe<QualityBreakdown>;
   /** Freezes in force, optionally of one kind, ordered by kind and target id. */
   freezes: Array<Freeze>;
   grants: GrantConnection;
   /** Any object by its global id. */
   node: Maybe<Node>;
+  /** CREDITS and CONTRIBUTIONS rank current state; the other metrics rank a settled epoch (the latest if omitted). */
   rankings: Array<RankingEntry>;
+  redemptionCatalog: Array<RedemptionOffer>;
   region: Maybe<Region>;
   regions: Array<Region>;
   /** The agency this gateway serves. */
   self: Agency;
+  /** A settled epoch's standing; the latest if omitted. */
+  standing: Maybe<EpochStanding>;
   /** Transactions of the chain, newest first. */
   transactions: TxConnection;
   tx: Maybe<Tx>;
+  voucher: Maybe<Voucher>;
+  /** Vouchers held by an agency (or issued by it, with asIssuer). */
+  vouchers: Array<Voucher>;
 };
 
 export type QueryAccessLogArgs = {
@@ -506,6 +573,15 @@ export type QueryCatalogArgs = {
   first?: InputMaybe<Scalars["Int"]["input"]>;
 };
 
+export type QueryCreditHistoryArgs = {
+  agency: Scalars["String"]["input"];
+  first?: InputMaybe<Scalars["Int"]["input"]>;
+};
+
+export type QueryDatasetQualityArgs = {
+  dataset: Scalars["String"]["input"];
+};
+
 export type QueryFreezesArgs = {
   kind?: InputMaybe<FreezeKind>;
 };
@@ -523,12 +599,17 @@ export type QueryNodeArgs = {
 
 export type QueryRankingsArgs = {
   by: RankingMetric;
+  epoch?: InputMaybe<Scalars["Int"]["input"]>;
   first?: InputMaybe<Scalars["Int"]["input"]>;
   scope: RankingScope;
 };
 
 export type QueryRegionArgs = {
   id: Scalars["ID"]["input"];
+};
+
+export type QueryStandingArgs = {
+  epoch?: InputMaybe<Scalars["Int"]["input"]>;
 };
 
 export type QueryTransactionsArgs = {
@@ -538,6 +619,15 @@ export type QueryTransactionsArgs = {
 
 export type QueryTxArgs = {
   hash: Scalars["Hex"]["input"];
+};
+
+export type QueryVoucherArgs = {
+  id: Scalars["String"]["input"];
+};
+
+export type QueryVouchersArgs = {
+  agency: Scalars["String"]["input"];
+  asIssuer?: InputMaybe<Scalars["Boolean"]["input"]>;
 };
 
 export type QueryKind = "count" | "filter" | "lookup" | "membership" | "sum" | "threshold";
@@ -551,10 +641,18 @@ export type RankingEntry = {
 };
 
 export type RankingMetric =
+  /** Distinct unrelated consumers served in a settled epoch. */
+  | "CONSUMERS"
   /** Answered accesses to the datasets owned. */
   | "CONTRIBUTIONS"
   /** Credit balance. */
-  | "CREDITS";
+  | "CREDITS"
+  /** Credits earned in a settled epoch: reward minted plus fee shares from unrelated consumers. */
+  | "EARNED"
+  /** Receipt-weighted quality (permille) of the data used in a settled epoch. */
+  | "QUALITY"
+  /** Tournament score of a settled epoch (docs/spec/credits.md §8). */
+  | "SCORE";
 
 export type RankingScope = "AGENCY" | "REGION";
 
@@ -562,6 +660,19 @@ export type ReceiptRef = {
   __typename?: "ReceiptRef";
   /** Hex id of the co-signed access receipt the provider records on the ledger. */
   id: Scalars["ID"]["output"];
+};
+
+/** An item of the redemption catalog. */
+export type RedemptionOffer = {
+  __typename?: "RedemptionOffer";
+  description: Scalars["String"]["output"];
+  id: Scalars["String"]["output"];
+  issuer: Scalars["String"]["output"];
+  price: Scalars["BigInt"]["output"];
+  redeemed: Scalars["Int"]["output"];
+  stock: Scalars["Int"]["output"];
+  title: Scalars["String"]["output"];
+  updatedAt: Scalars["Int"]["output"];
 };
 
 export type Region = {
@@ -573,6 +684,18 @@ export type Region = {
 
 export type RegionAgencyArgs = {
   id: Scalars["ID"]["input"];
+};
+
+export type RegionStanding = {
+  __typename?: "RegionStanding";
+  agencies: Scalars["Int"]["output"];
+  consumers: Scalars["Int"]["output"];
+  fees: Scalars["BigInt"]["output"];
+  quality: Scalars["Int"]["output"];
+  rank: Scalars["Int"]["output"];
+  region: Scalars["String"]["output"];
+  reward: Scalars["BigInt"]["output"];
+  score: Scalars["Int"]["output"];
 };
 
 export type Role = "auditor" | "member" | "regulator" | "validator";
@@ -633,6 +756,20 @@ export type VerifyingKey = {
   __typename?: "VerifyingKey";
   hash: Scalars["Hex"]["output"];
   queryKind: QueryKind;
+};
+
+/** What a redemption left on the ledger; the issuer checks it against a certified app hash. */
+export type Voucher = {
+  __typename?: "Voucher";
+  amount: Scalars["BigInt"]["output"];
+  height: Scalars["Int"]["output"];
+  holder: Scalars["String"]["output"];
+  id: Scalars["String"]["output"];
+  issuer: Scalars["String"]["output"];
+  offer: Scalars["String"]["output"];
+  quantity: Scalars["Int"]["output"];
+  reference: Scalars["String"]["output"];
+  time: Scalars["Float"]["output"];
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -741,6 +878,8 @@ export type ResolversTypes = {
   >;
   AccountEdge: ResolverTypeWrapper<Omit<AccountEdge, "node"> & { node: ResolversTypes["Account"] }>;
   Agency: ResolverTypeWrapper<AgencyModel>;
+  AgencyEpochLine: ResolverTypeWrapper<AgencyEpochLine>;
+  AgencyStanding: ResolverTypeWrapper<AgencyStanding>;
   Aggregate: null;
   Answer: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>["Answer"]>;
   BigInt: ResolverTypeWrapper<Scalars["BigInt"]["output"]>;
@@ -753,6 +892,7 @@ export type ResolversTypes = {
   CatalogFilter: CatalogFilter;
   Comparison: null;
   CountAnswer: ResolverTypeWrapper<CountAnswer>;
+  CreditSupply: ResolverTypeWrapper<CreditSupply>;
   Dataset: ResolverTypeWrapper<DatasetModel>;
   DatasetCommitment: ResolverTypeWrapper<CommitmentModel>;
   DatasetConnection: ResolverTypeWrapper<
@@ -760,10 +900,12 @@ export type ResolversTypes = {
   >;
   DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, "node"> & { node: ResolversTypes["Dataset"] }>;
   DateTime: ResolverTypeWrapper<Scalars["DateTime"]["output"]>;
+  EpochStanding: ResolverTypeWrapper<EpochStanding>;
   FieldSpec: ResolverTypeWrapper<FieldSpec>;
   FieldType: null;
   FieldValue: ResolverTypeWrapper<FieldValue>;
   FilterAnswer: ResolverTypeWrapper<FilterAnswer>;
+  Float: ResolverTypeWrapper<Scalars["Float"]["output"]>;
   Freeze: ResolverTypeWrapper<FreezeModel>;
   FreezeKind: null;
   FreezeTargetInput: FreezeTargetInput;
@@ -785,13 +927,16 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PredicateInput: PredicateInput;
   Proof: ResolverTypeWrapper<Proof>;
+  QualityBreakdown: ResolverTypeWrapper<QualityBreakdown>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QueryKind: null;
   RankingEntry: ResolverTypeWrapper<RankingEntry>;
   RankingMetric: RankingMetric;
   RankingScope: RankingScope;
   ReceiptRef: ResolverTypeWrapper<ReceiptRef>;
+  RedemptionOffer: ResolverTypeWrapper<RedemptionOffer>;
   Region: ResolverTypeWrapper<RegionModel>;
+  RegionStanding: ResolverTypeWrapper<RegionStanding>;
   Role: null;
   String: ResolverTypeWrapper<Scalars["String"]["output"]>;
   SumAnswer: ResolverTypeWrapper<SumAnswer>;
@@ -801,6 +946,7 @@ export type ResolversTypes = {
   TxEdge: ResolverTypeWrapper<Omit<TxEdge, "node"> & { node: ResolversTypes["Tx"] }>;
   TxSubmission: ResolverTypeWrapper<TxSubmission>;
   VerifyingKey: ResolverTypeWrapper<VerifyingKey>;
+  Voucher: ResolverTypeWrapper<Voucher>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -815,6 +961,8 @@ export type ResolversParentTypes = {
   AccountConnection: Omit<AccountConnection, "edges"> & { edges: Array<ResolversParentTypes["AccountEdge"]> };
   AccountEdge: Omit<AccountEdge, "node"> & { node: ResolversParentTypes["Account"] };
   Agency: AgencyModel;
+  AgencyEpochLine: AgencyEpochLine;
+  AgencyStanding: AgencyStanding;
   Answer: ResolversInterfaceTypes<ResolversParentTypes>["Answer"];
   BigInt: Scalars["BigInt"]["output"];
   Block: BlockModel;
@@ -823,14 +971,17 @@ export type ResolversParentTypes = {
   Boolean: Scalars["Boolean"]["output"];
   CatalogFilter: CatalogFilter;
   CountAnswer: CountAnswer;
+  CreditSupply: CreditSupply;
   Dataset: DatasetModel;
   DatasetCommitment: CommitmentModel;
   DatasetConnection: Omit<DatasetConnection, "edges"> & { edges: Array<ResolversParentTypes["DatasetEdge"]> };
   DatasetEdge: Omit<DatasetEdge, "node"> & { node: ResolversParentTypes["Dataset"] };
   DateTime: Scalars["DateTime"]["output"];
+  EpochStanding: EpochStanding;
   FieldSpec: FieldSpec;
   FieldValue: FieldValue;
   FilterAnswer: FilterAnswer;
+  Float: Scalars["Float"]["output"];
   Freeze: FreezeModel;
   FreezeTargetInput: FreezeTargetInput;
   Grant: GrantModel;
@@ -847,10 +998,13 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   PredicateInput: PredicateInput;
   Proof: Proof;
+  QualityBreakdown: QualityBreakdown;
   Query: Record<PropertyKey, never>;
   RankingEntry: RankingEntry;
   ReceiptRef: ReceiptRef;
+  RedemptionOffer: RedemptionOffer;
   Region: RegionModel;
+  RegionStanding: RegionStanding;
   String: Scalars["String"]["output"];
   SumAnswer: SumAnswer;
   ThresholdAnswer: ThresholdAnswer;
@@ -859,6 +1013,7 @@ export type ResolversParentTypes = {
   TxEdge: Omit<TxEdge, "node"> & { node: ResolversParentTypes["Tx"] };
   TxSubmission: TxSubmission;
   VerifyingKey: VerifyingKey;
+  Voucher: Voucher;
 };
 
 export type AccessReceiptResolvers<
@@ -945,6 +1100,30 @@ export type AgencyResolvers<
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type AgencyEpochLineResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["AgencyEpochLine"] = ResolversParentTypes["AgencyEpochLine"],
+> = {
+  epoch?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  line?: Resolver<ResolversTypes["AgencyStanding"], ParentType, ContextType>;
+};
+
+export type AgencyStandingResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["AgencyStanding"] = ResolversParentTypes["AgencyStanding"],
+> = {
+  agency?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  consumers?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  fees?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  receipts?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  reward?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
 export type AggregateResolvers = { COUNT: "count"; SUM: "sum" };
 
 export type AnswerResolvers<
@@ -1012,6 +1191,17 @@ export type CountAnswerResolvers<
   provider?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   receipt?: Resolver<ResolversTypes["ReceiptRef"], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CreditSupplyResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["CreditSupply"] = ResolversParentTypes["CreditSupply"],
+> = {
+  burned?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  circulating?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  escrow?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  genesis?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  minted?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
 };
 
 export type DatasetResolvers<
@@ -1106,6 +1296,18 @@ export type DatasetEdgeResolvers<
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["DateTime"], any> {
   name: "DateTime";
 }
+
+export type EpochStandingResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["EpochStanding"] = ResolversParentTypes["EpochStanding"],
+> = {
+  agencies?: Resolver<Array<ResolversTypes["AgencyStanding"]>, ParentType, ContextType>;
+  epoch?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  minted?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  regions?: Resolver<Array<ResolversTypes["RegionStanding"]>, ParentType, ContextType>;
+  time?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+};
 
 export type FieldSpecResolvers<
   ContextType = OfficialContext,
@@ -1296,6 +1498,21 @@ export type ProofResolvers<
   verified?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
 };
 
+export type QualityBreakdownResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["QualityBreakdown"] = ResolversParentTypes["QualityBreakdown"],
+> = {
+  accessCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  commits?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  completeness?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  dataset?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  disputed?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  freshness?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  onTime?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  success?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
 export type QueryResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Query"] = ResolversParentTypes["Query"],
@@ -1331,6 +1548,19 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QueryCatalogArgs, "first">
   >;
+  creditHistory?: Resolver<
+    Array<ResolversTypes["AgencyEpochLine"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryCreditHistoryArgs, "agency" | "first">
+  >;
+  creditSupply?: Resolver<ResolversTypes["CreditSupply"], ParentType, ContextType>;
+  datasetQuality?: Resolver<
+    Maybe<ResolversTypes["QualityBreakdown"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryDatasetQualityArgs, "dataset">
+  >;
   freezes?: Resolver<Array<ResolversTypes["Freeze"]>, ParentType, ContextType, Partial<QueryFreezesArgs>>;
   grants?: Resolver<
     ResolversTypes["GrantConnection"],
@@ -1345,6 +1575,7 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QueryRankingsArgs, "by" | "first" | "scope">
   >;
+  redemptionCatalog?: Resolver<Array<ResolversTypes["RedemptionOffer"]>, ParentType, ContextType>;
   region?: Resolver<
     Maybe<ResolversTypes["Region"]>,
     ParentType,
@@ -1353,6 +1584,12 @@ export type QueryResolvers<
   >;
   regions?: Resolver<Array<ResolversTypes["Region"]>, ParentType, ContextType>;
   self?: Resolver<ResolversTypes["Agency"], ParentType, ContextType>;
+  standing?: Resolver<
+    Maybe<ResolversTypes["EpochStanding"]>,
+    ParentType,
+    ContextType,
+    Partial<QueryStandingArgs>
+  >;
   transactions?: Resolver<
     ResolversTypes["TxConnection"],
     ParentType,
@@ -1360,6 +1597,18 @@ export type QueryResolvers<
     RequireFields<QueryTransactionsArgs, "first">
   >;
   tx?: Resolver<Maybe<ResolversTypes["Tx"]>, ParentType, ContextType, RequireFields<QueryTxArgs, "hash">>;
+  voucher?: Resolver<
+    Maybe<ResolversTypes["Voucher"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryVoucherArgs, "id">
+  >;
+  vouchers?: Resolver<
+    Array<ResolversTypes["Voucher"]>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryVouchersArgs, "agency" | "asIssuer">
+  >;
 };
 
 export type QueryKindResolvers = {
@@ -1387,6 +1636,20 @@ export type ReceiptRefResolvers<
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
 };
 
+export type RedemptionOfferResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["RedemptionOffer"] = ResolversParentTypes["RedemptionOffer"],
+> = {
+  description?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  redeemed?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  stock?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
 export type RegionResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Region"] = ResolversParentTypes["Region"],
@@ -1399,6 +1662,20 @@ export type RegionResolvers<
     RequireFields<RegionAgencyArgs, "id">
   >;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+};
+
+export type RegionStandingResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["RegionStanding"] = ResolversParentTypes["RegionStanding"],
+> = {
+  agencies?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  consumers?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  fees?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  region?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  reward?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
 };
 
 export type RoleResolvers = {
@@ -1481,6 +1758,21 @@ export type VerifyingKeyResolvers<
   queryKind?: Resolver<ResolversTypes["QueryKind"], ParentType, ContextType>;
 };
 
+export type VoucherResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["Voucher"] = ResolversParentTypes["Voucher"],
+> = {
+  amount?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  holder?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  offer?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes["Float"], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = OfficialContext> = {
   AccessReceipt?: AccessReceiptResolvers<ContextType>;
   AccessReceiptConnection?: AccessReceiptConnectionResolvers<ContextType>;
@@ -1489,6 +1781,8 @@ export type Resolvers<ContextType = OfficialContext> = {
   AccountConnection?: AccountConnectionResolvers<ContextType>;
   AccountEdge?: AccountEdgeResolvers<ContextType>;
   Agency?: AgencyResolvers<ContextType>;
+  AgencyEpochLine?: AgencyEpochLineResolvers<ContextType>;
+  AgencyStanding?: AgencyStandingResolvers<ContextType>;
   Aggregate?: AggregateResolvers;
   Answer?: AnswerResolvers<ContextType>;
   BigInt?: GraphQLScalarType;
@@ -1497,11 +1791,13 @@ export type Resolvers<ContextType = OfficialContext> = {
   BlockEdge?: BlockEdgeResolvers<ContextType>;
   Comparison?: ComparisonResolvers;
   CountAnswer?: CountAnswerResolvers<ContextType>;
+  CreditSupply?: CreditSupplyResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
   DatasetCommitment?: DatasetCommitmentResolvers<ContextType>;
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
   DatasetEdge?: DatasetEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  EpochStanding?: EpochStandingResolvers<ContextType>;
   FieldSpec?: FieldSpecResolvers<ContextType>;
   FieldType?: FieldTypeResolvers;
   FieldValue?: FieldValueResolvers<ContextType>;
@@ -1518,11 +1814,14 @@ export type Resolvers<ContextType = OfficialContext> = {
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Proof?: ProofResolvers<ContextType>;
+  QualityBreakdown?: QualityBreakdownResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   QueryKind?: QueryKindResolvers;
   RankingEntry?: RankingEntryResolvers<ContextType>;
   ReceiptRef?: ReceiptRefResolvers<ContextType>;
+  RedemptionOffer?: RedemptionOfferResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
+  RegionStanding?: RegionStandingResolvers<ContextType>;
   Role?: RoleResolvers;
   SumAnswer?: SumAnswerResolvers<ContextType>;
   ThresholdAnswer?: ThresholdAnswerResolvers<ContextType>;
@@ -1531,4 +1830,5 @@ export type Resolvers<ContextType = OfficialContext> = {
   TxEdge?: TxEdgeResolvers<ContextType>;
   TxSubmission?: TxSubmissionResolvers<ContextType>;
   VerifyingKey?: VerifyingKeyResolvers<ContextType>;
+  Voucher?: VoucherResolvers<ContextType>;
 };

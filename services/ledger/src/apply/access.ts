@@ -1,4 +1,5 @@
 import { toHex } from "../bytes.js";
+import { chargeRecorded, disputeRecorded } from "../credits/accrue.js";
 import { merkleRoot } from "../crypto/merkle.js";
 import { EMPTY_MMR, mmrAppend } from "../crypto/mmr.js";
 import type { Agency, Grant, ReceiptLog } from "../model.js";
@@ -146,6 +147,7 @@ export function recordAccess(ctx: TxContext, p: TxPayloads["access.record"]): vo
     requireSignature(ctx, tally.provider, hash, batch.providerSig, `batch ${bi}: provider signature`);
   });
   closeTally(ctx, tally);
+  chargeRecorded(ctx, p.batches, false);
 }
 
 function badRequest(at: string, message: string): never {
@@ -236,6 +238,7 @@ export function attestAccess(ctx: TxContext, p: TxPayloads["access.attest"]): vo
     });
   });
   closeTally(ctx, tally);
+  chargeRecorded(ctx, p.batches, true);
 }
 
 /**
@@ -264,6 +267,7 @@ export function disputeAccess(ctx: TxContext, p: TxPayloads["access.dispute"]): 
     if (ctx.block.time >= record.recordedTime + ctx.params.receiptMaxAgeMs) {
       reject("DISPUTE_CLOSED", `the dispute window of receipt ${id} has closed`, { receipt: id });
     }
+    disputeRecorded(ctx, record, id);
     ctx.state.set(keys.attested(id), {
       ...record,
       dispute: { reason: p.reason, height: ctx.block.height, time: ctx.block.time },

@@ -10,7 +10,7 @@ import { attestAccess, disputeAccess, recordAccess } from "./access.js";
 import { registerAgency } from "./agency.js";
 import { commitDataset, publishDataset } from "./catalog.js";
 import type { BlockContext, TxContext } from "./context.js";
-import { redeemCredits, transferCredits } from "./credits.js";
+import { offerItem, redeemCredits, transferCredits } from "./credits.js";
 import { reject, TxError } from "./errors.js";
 import { propose, vote } from "./governance.js";
 import { issueGrant, revokeGrant } from "./grants.js";
@@ -38,6 +38,7 @@ const handlers: { [K in TxKind]: Handler<K> } = {
   "regulator.unfreeze": unfreeze,
   "governance.propose": propose,
   "governance.vote": vote,
+  "credit.offer": offerItem,
 };
 
 function senderKey(

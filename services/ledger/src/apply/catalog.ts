@@ -1,4 +1,5 @@
-import type { DatasetCommitment, DatasetEntry, QueryKind } from "../model.js";
+import { NO_FACTS, onTime } from "../credits/quality.js";
+import type { Dataset, DatasetCommitment, DatasetEntry, QueryKind } from "../model.js";
 import { keys } from "../state/keys.js";
 import type { TxPayloads } from "../tx/types.js";
 import {
@@ -35,6 +36,19 @@ function checkCommitment(
   }
 }
 
+/** Quality facts (docs/spec/credits.md §6.1): one more commitment, on time or late against the promised period. */
+function noteCommit(ctx: TxContext, dataset: Dataset): void {
+  const facts = ctx.state.get(keys.quality(dataset.id)) ?? NO_FACTS;
+  const last = facts.lastCommitTime;
+  const kept = last !== null && onTime(dataset.updateFrequency, last, ctx.block.time);
+  ctx.state.set(keys.quality(dataset.id), {
+    ...facts,
+    commits: facts.commits + 1,
+    onTime: facts.onTime + (kept ? 1 : 0),
+    lastCommitTime: ctx.block.time,
+  });
+}
+
 /** dataset.publish: a member adds a catalog entry it owns, optionally with its first commitment. */
 export function publishDataset(ctx: TxContext, p: TxPayloads["dataset.publish"]): void {
   requireRole(ctx, requireAgency(ctx, ctx.sender), "member");
@@ -44,7 +58,7 @@ export function publishDataset(ctx: TxContext, p: TxPayloads["dataset.publish"])
   checkEntry(p);
   if (p.commitment !== null) checkCommitment(p.fields, p.queryKinds, p.commitment);
   const { commitment, ...entry } = p;
-  ctx.state.set(keys.dataset(p.id), {
+  const dataset: Dataset = {
     ...entry,
     owner: ctx.sender,
     commitment,
@@ -52,7 +66,9 @@ export function publishDataset(ctx: TxContext, p: TxPayloads["dataset.publish"])
     committedAt: commitment === null ? null : ctx.block.height,
     publishedAt: ctx.block.height,
     accessCount: 0,
-  });
+  };
+  ctx.state.set(keys.dataset(p.id), dataset);
+  if (commitment !== null) noteCommit(ctx, dataset);
 }
 
 /** dataset.commit: the owner replaces the dataset's commitment (a new version of its rows). */
@@ -67,4 +83,5 @@ export function commitDataset(ctx: TxContext, p: TxPayloads["dataset.commit"]): 
     commitmentVersion: dataset.commitmentVersion + 1,
     committedAt: ctx.block.height,
   });
+  noteCommit(ctx, dataset);
 }

@@ -1,3 +1,4 @@
+import { CREDIT_PARAM_BOUNDS } from "../credits/params.js";
 import { isWeakEd25519Key } from "../crypto/signature.js";
 import type { GovernanceAction, Params, Proposal, Validator } from "../model.js";
 import { keys } from "../state/keys.js";
@@ -14,6 +15,10 @@ const PARAM_MINIMUMS: Record<keyof Params, number> = {
   receiptMaxAgeMs: 1000,
   receiptMaxFutureMs: 0,
   proposalTtl: 1,
+  mintPerEpoch: CREDIT_PARAM_BOUNDS.mintPerEpoch.min,
+  feeBurnBps: CREDIT_PARAM_BOUNDS.feeBurnBps.min,
+  pairCap: CREDIT_PARAM_BOUNDS.pairCap.min,
+  rewardCapBps: CREDIT_PARAM_BOUNDS.rewardCapBps.min,
 };
 
 /** Parameter bounds, shared with genesis validation. */
@@ -21,6 +26,10 @@ export function checkParams(params: Partial<Params>): void {
   for (const [name, value] of Object.entries(params)) {
     const min = PARAM_MINIMUMS[name as keyof Params];
     if (value !== undefined && value < min) invalid(`params.${name}`, `must be at least ${min}`);
+    const max = CREDIT_PARAM_BOUNDS[name as keyof typeof CREDIT_PARAM_BOUNDS]?.max;
+    if (value !== undefined && max !== undefined && value > max) {
+      invalid(`params.${name}`, `must be at most ${max}`);
+    }
   }
 }
 
@@ -62,6 +71,13 @@ function checkAction(ctx: TxContext, action: GovernanceAction): void {
       }
       return;
     }
+    case "agency.relate": {
+      const [a, b] = action.agencies;
+      if (a === b) invalid("agencies", "an agency is not related to itself");
+      requireAgency(ctx, a);
+      requireAgency(ctx, b);
+      return;
+    }
   }
 }
 
@@ -83,6 +99,16 @@ function execute(ctx: TxContext, action: GovernanceAction): void {
     case "agency.roles": {
       const agency = requireAgency(ctx, action.agency);
       ctx.state.set(keys.agency(agency.id), { ...agency, roles: action.roles });
+      return;
+    }
+    case "agency.relate": {
+      const [a, b] = action.agencies;
+      const key = keys.relation(a, b);
+      if (!action.related) ctx.state.delete(key);
+      else {
+        const pair: [string, string] = a < b ? [a, b] : [b, a];
+        ctx.state.set(key, { agencies: pair, height: ctx.block.height });
+      }
       return;
     }
   }

@@ -2,6 +2,8 @@ import { applyTxBytes } from "../apply/apply.js";
 import type { BlockContext } from "../apply/context.js";
 import type { TxErrorCode } from "../apply/errors.js";
 import { bytesEqual } from "../bytes.js";
+import { releaseClosed } from "../credits/accrue.js";
+import { creditSettlement } from "../credits/settle.js";
 import type { Hasher } from "../crypto/hash.js";
 import type { Verifier } from "../crypto/signature.js";
 import { EncodingError } from "../encoding/errors.js";
@@ -58,7 +60,8 @@ export class BlockError extends Error {
 
 /**
  * Seam for credit settlement: called at the end of the last block of each epoch, writing into the block's overlay.
- * Must be deterministic; the 共票 specification defines what it settles.
+ * Must be deterministic. Without one, a block runs `creditSettlement` (docs/spec/credits.md); another is for tests
+ * and for an auditor re-deriving the rewards its own way.
  */
 export interface EpochSettlement {
   settle(state: StateOverlay, epoch: EpochState, block: BlockContext): void;
@@ -281,7 +284,8 @@ function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSet
   const log = overlay.get(keys.receipts);
   const floor = Math.max(0, ctx.time - params.receiptMaxAgeMs);
   if (log !== undefined && floor > log.floor) overlay.set(keys.receipts, { ...log, floor });
+  releaseClosed(overlay, ctx, params);
   if (ctx.height - epoch.startHeight + 1 < params.epochLength) return;
-  settlement?.settle(overlay, epoch, ctx);
+  (settlement ?? creditSettlement).settle(overlay, epoch, ctx);
   overlay.set(keys.epoch, { number: epoch.number + 1, startHeight: ctx.height + 1 });
 }

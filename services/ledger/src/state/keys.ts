@@ -22,6 +22,17 @@ export const keys = {
     k<"evidence">(`evidence/${validator}/${height}/${round}/${type}`),
   /** An attested receipt, by its id in lowercase hex. */
   attested: (receiptId: string) => k<"attested">(`attested/${receiptId}`),
+  // Credit records (docs/spec/credits.md §3).
+  supply: k<"supply">("supply"),
+  settlement: k<"settlement">("settlement"),
+  earnings: (provider: string) => k<"earnings">(`earnings/${provider}`),
+  pending: (height: number) => k<"pending">(`pending/${height}`),
+  quality: (dataset: string) => k<"quality">(`quality/${dataset}`),
+  /** A declared relation; the two ids in ascending order. */
+  relation: (a: string, b: string) => k<"relation">(a < b ? `relation/${a}/${b}` : `relation/${b}/${a}`),
+  offer: (id: string) => k<"offer">(`offer/${id}`),
+  voucher: (id: string) => k<"voucher">(`voucher/${id}`),
+  standing: (epoch: number) => k<"standing">(`standing/${epoch}`),
 };
 
 /** The record kind a key holds, from its prefix; undefined for a key outside the layout. */
@@ -45,6 +56,15 @@ const PREFIXES: Record<RecordKind, true> = {
   epoch: true,
   evidence: true,
   attested: true,
+  supply: true,
+  settlement: true,
+  earnings: true,
+  pending: true,
+  quality: true,
+  relation: true,
+  offer: true,
+  voucher: true,
+  standing: true,
 };
 
 export type RecordOf<K> = K extends StateKey<infer R> ? StateRecords[R] : never;

@@ -1,9 +1,11 @@
+import { type CreditRecords, creditRecordDecoders } from "../credits/records.js";
 import {
   array,
   bool,
   type Decoder,
   literal,
   nullable,
+  optional,
   set,
   struct,
   text,
@@ -29,8 +31,8 @@ import {
 import type {
   Account,
   Agency,
-  AttestedReceipt,
   AgencyAdmission,
+  AttestedReceipt,
   Dataset,
   EpochState,
   Freeze,
@@ -45,7 +47,7 @@ import { FREEZE_KINDS } from "../model.js";
 import { governanceAction, LIMITS, validator } from "../tx/codec.js";
 
 /** The record type stored under each key prefix (docs/spec/ledger.md §State layout). */
-export interface StateRecords {
+export interface StateRecords extends CreditRecords {
   agency: Agency;
   account: Account;
   admission: AgencyAdmission;
@@ -70,7 +72,11 @@ const params: Decoder<Params> = struct({
   receiptMaxAgeMs: uint,
   receiptMaxFutureMs: uint,
   proposalTtl: uint,
-});
+  mintPerEpoch: optional(uint),
+  feeBurnBps: optional(uint),
+  pairCap: optional(uint),
+  rewardCapBps: optional(uint),
+}) as Decoder<Params>;
 
 export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
   agency: struct({ ...admissionShape, registeredAt: uint }),
@@ -155,4 +161,5 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     recordedTime: uint,
     dispute: nullable(struct({ reason: text(1024), height: uint, time: uint })),
   }),
+  ...creditRecordDecoders,
 };

@@ -79,6 +79,10 @@ const paramsPatch: Decoder<Partial<Params>> = struct({
   receiptMaxAgeMs: optional(uint),
   receiptMaxFutureMs: optional(uint),
   proposalTtl: optional(uint),
+  mintPerEpoch: optional(uint),
+  feeBurnBps: optional(uint),
+  pairCap: optional(uint),
+  rewardCapBps: optional(uint),
 }) as Decoder<Partial<Params>>;
 
 export const validator = struct({ agency: agencyId, power: uint });
@@ -94,6 +98,11 @@ export const governanceAction: Decoder<GovernanceAction> = tagged<GovernanceActi
     agency: struct(admissionShape),
   }),
   "agency.roles": struct({ type: literal("agency.roles"), agency: agencyId, roles }),
+  "agency.relate": struct({
+    type: literal("agency.relate"),
+    agencies: array(agencyId, 2, 2),
+    related: bool,
+  }) as Decoder<GovernanceAction>,
 });
 
 const payloads: { [K in TxKind]: Decoder<TxPayloads[K]> } = {
@@ -161,11 +170,18 @@ const payloads: { [K in TxKind]: Decoder<TxPayloads[K]> } = {
     reason: text(1024),
   }),
   "credit.transfer": struct({ to: agencyId, amount: u64, memo: text(256) }),
-  "credit.redeem": struct({ amount: u64, service: text(128), reference: text(256) }),
+  "credit.redeem": struct({ offer: datasetId, quantity: uint, reference: text(256) }),
   "regulator.freeze": struct({ target: freezeTarget, reason: text(1024) }),
   "regulator.unfreeze": struct({ target: freezeTarget, reason: text(1024) }),
   "governance.propose": struct({ action: governanceAction }),
   "governance.vote": struct({ proposal: derivedId, approve: bool }),
+  "credit.offer": struct({
+    id: datasetId,
+    title: shortText,
+    description: text(1024),
+    price: u64,
+    stock: uint,
+  }),
 };
 
 const bodyHead = struct({

@@ -79,6 +79,11 @@ export function signReceiptBatch(
 }
 
 /** Derives grant and proposal ids from the creating tx: hex(H("id." + kind, sender, seq)[0..16]). */
-export function derivedId(h: Hasher, kind: "grant" | "proposal", sender: string, seq: number): string {
+export function derivedId(
+  h: Hasher,
+  kind: "grant" | "proposal" | "voucher",
+  sender: string,
+  seq: number,
+): string {
   return toHex(h.hash(`id.${kind}`, encodeCbor([sender, seq])).subarray(0, 16));
 }

@@ -90,11 +90,14 @@ export interface TxPayloads {
   "access.attest": { batches: AttestedBatch[] };
   "access.dispute": { provider: AgencyId; receipts: Uint8Array[]; reason: string };
   "credit.transfer": { to: AgencyId; amount: bigint; memo: string };
-  "credit.redeem": { amount: bigint; service: string; reference: string };
+  /** Redeems `quantity` units of a catalog offer; the credits are burned and a voucher is written. */
+  "credit.redeem": { offer: string; quantity: number; reference: string };
   "regulator.freeze": { target: FreezeTarget; reason: string };
   "regulator.unfreeze": { target: FreezeTarget; reason: string };
   "governance.propose": { action: GovernanceAction };
   "governance.vote": { proposal: ProposalId; approve: boolean };
+  /** Publishes or updates (by its issuer) an item of the redemption catalog. */
+  "credit.offer": { id: string; title: string; description: string; price: bigint; stock: number };
 }
 
 export type TxKind = keyof TxPayloads;
@@ -113,6 +116,7 @@ export const TX_KINDS = [
   "regulator.unfreeze",
   "governance.propose",
   "governance.vote",
+  "credit.offer",
 ] as const satisfies readonly TxKind[];
 
 /** The signed part of a transaction. `seq` is the sender's next sequence number (replay protection). */

@@ -103,11 +103,18 @@ describe("ledger lifecycle", () => {
   it("moves and burns credits, refusing overdrafts", () => {
     const s = new Scenario();
     const codes = s.commit([
+      s.tx("regulator", "credit.offer", {
+        id: "compute-hours",
+        title: "Compute hours",
+        description: "",
+        price: 50n,
+        stock: 10,
+      }),
       s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 300n, memo: "data fee" }),
-      s.tx(ASKER, "credit.redeem", { amount: 100n, service: "compute-hours", reference: "R-1" }),
+      s.tx(ASKER, "credit.redeem", { offer: "compute-hours", quantity: 2, reference: "R-1" }),
       s.tx("gz.tax", "credit.transfer", { to: ASKER, amount: 1n, memo: "" }),
     ]);
-    assert.deepEqual(codes, [null, null, "INSUFFICIENT_BALANCE"]);
+    assert.deepEqual(codes, [null, null, null, "INSUFFICIENT_BALANCE"]);
     assert.equal(s.ledger.state.get(keys.account(OWNER))?.balance, 700n);
     assert.equal(s.ledger.state.get(keys.account(ASKER))?.balance, 700n);
   });
@@ -130,7 +137,7 @@ describe("ledger lifecycle", () => {
     assert.deepEqual(
       s.commit([
         s.tx(OWNER, "access.record", { batches: [signedBatch(s, OWNER, ASKER, [r])] }),
-        s.tx(ASKER, "credit.redeem", { amount: 1n, service: "x", reference: "y" }),
+        s.tx(ASKER, "credit.transfer", { to: OWNER, amount: 1n, memo: "y" }),
         s.tx("regulator", "regulator.freeze", { target: { kind: "grant", id: grant }, reason: "again" }),
       ]),
       ["FROZEN", "FROZEN", "ALREADY_FROZEN"],

@@ -83,13 +83,13 @@ describe("bad input is refused with its code and changes nothing", () => {
           kind: "credit.redeem",
           sender: OWNER,
           seq: 1,
-          payload: { amount: 1n, service: "s", reference: "r" },
+          payload: { offer: "s", quantity: 1, reference: "r" },
         }),
     ],
     [
       "unknown sender",
       "UNKNOWN_SENDER",
-      (s) => s.tx("nobody", "credit.redeem", { amount: 1n, service: "s", reference: "r" }),
+      (s) => s.tx("nobody", "credit.redeem", { offer: "s", quantity: 1, reference: "r" }),
     ],
     [
       "unknown dataset",
@@ -101,7 +101,7 @@ describe("bad input is refused with its code and changes nothing", () => {
     [
       "tx from a frozen agency",
       "FROZEN",
-      (s) => s.tx("gz.tax", "credit.redeem", { amount: 1n, service: "s", reference: "r" }),
+      (s) => s.tx("gz.tax", "credit.redeem", { offer: "s", quantity: 1, reference: "r" }),
     ],
     [
       "grant already expired",

@@ -112,7 +112,7 @@ describe("blocks", () => {
   it("round-trips blocks and commit certificates through their canonical bytes", () => {
     const s = new Scenario();
     const first = s.block([
-      s.tx("sh.land-registry", "credit.redeem", { amount: 1n, service: "a", reference: "b" }),
+      s.tx("sh.land-registry", "credit.transfer", { to: "bj.housing", amount: 1n, memo: "b" }),
     ]);
     s.commitBlock(first);
     const cert = certify(s.ledger, ["sh.land-registry", "bj.housing", "gz.tax"], first);

@@ -91,7 +91,14 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
   ]);
   commit([
     s.tx(OWNER, "credit.transfer", { to: ASKER, amount: 250n, memo: "settlement" }),
-    s.tx(ASKER, "credit.redeem", { amount: 50n, service: "cloud-compute", reference: "INV-2026-001" }),
+    s.tx("regulator", "credit.offer", {
+      id: "cloud-compute",
+      title: "Cloud compute hours",
+      description: "One hour of shared government cloud compute",
+      price: 50n,
+      stock: 100,
+    }),
+    s.tx(ASKER, "credit.redeem", { offer: "cloud-compute", quantity: 1, reference: "INV-2026-001" }),
     s.tx("regulator", "regulator.freeze", {
       target: { kind: "dataset", id: "sh/property" },
       reason: "data quality review",
