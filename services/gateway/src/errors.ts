@@ -13,6 +13,8 @@ export type GatewayErrorCode =
   | "REPLAYED"
   | "RATE_LIMITED"
   | "PROOF_INVALID"
+  /** The requester's committed balance cannot pay the dataset's price for one more answer. */
+  | "INSUFFICIENT_BALANCE"
   /** A proved query kind asked of a provider that runs no prover (or an asker that runs no verifier). */
   | "UNSUPPORTED_QUERY"
   | "UPSTREAM_UNAVAILABLE"

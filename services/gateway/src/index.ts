@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export { CallLog } from "./federation/call-log.js";
 export {
   ANSWER_DOCUMENT,
   createFederationClient,
@@ -38,6 +39,7 @@ export {
 export { DEFAULT_PEER_QUERY_LIMITS } from "./provider/limits.js";
 export { peerSchema } from "./provider/schema.js";
 export { cosignOver } from "./receipts/cosign-client.js";
+export { AttestedReceiptWatcher, DISPUTE_REASON } from "./receipts/disputer.js";
 export { type ReceiptCommit, ReceiptIssuer } from "./receipts/issuer.js";
 export {
   DEFAULT_RECEIPT_QUEUE_OPTIONS,

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { createDashboardFiles } from "@coken/dashboard";
 import {
+  AttestedReceiptWatcher,
+  CallLog,
   cosignOver,
   createFederationClient,
   createGatewayServer,
@@ -21,7 +23,7 @@ import {
   type SubmitResult,
   stitchOfficialSchema,
 } from "@coken/gateway";
-import type { Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
+import type { CommittedBlock, Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { Logger } from "./log.js";
@@ -50,6 +52,8 @@ export interface PeerGateway {
   readonly federation: SignedFederationClient;
   /** The provider's receipt queue; `flush` runs one pass now. */
   readonly receipts: ReceiptQueue;
+  /** Checks a committed block for receipts recorded in this agency's name without its co-signature. */
+  afterCommit(committed: CommittedBlock): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +83,15 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
   const ledger = c.chain.ledger.state;
   const now = Date.now;
   const issuer = await ReceiptIssuer.open(hasher, repo, config.receiptCommit);
+  // Txs this agency signs itself: officials' actions, disputes of receipts recorded in its name.
+  const ownTx: OwnTxComponents = {
+    self: c.agency,
+    chainId: c.chain.ledger.head.chain,
+    hasher,
+    signer: c.signer,
+    ledger,
+    submitTx: c.submitTx,
+  };
   const federation = createFederationClient(
     {
       self: c.agency,
@@ -174,14 +187,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       chain: c.store.ledger,
       federation,
       clock: now,
-      actions: ownTxSubmitter({
-        self: c.agency,
-        chainId: c.chain.ledger.head.chain,
-        hasher,
-        signer: c.signer,
-        ledger,
-        submitTx: c.submitTx,
-      }),
+      actions: ownTxSubmitter(ownTx),
     },
     ...(stitched ? { officialSchema: stitched } : {}),
     peerEndpoint,
@@ -195,10 +201,24 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
   }, NONCE_PRUNE_MS);
   pruning.unref();
   c.log.info("gateway started", { url, publicUrl: config.publicUrl });
+  const watcher = new AttestedReceiptWatcher({
+    self: c.agency,
+    hasher,
+    calls: CallLog.of(repo),
+    dispute: (payload) => {
+      try {
+        submitOwnTx(ownTx, "access.dispute", payload);
+      } catch (e) {
+        c.log.warn("could not dispute receipts", { provider: payload.provider, error: String(e) });
+      }
+    },
+    log: c.log.child("disputes"),
+  });
   return {
     url,
     federation,
     receipts,
+    afterCommit: (committed) => watcher.afterCommit(committed.outcome.txs),
     async close() {
       clearInterval(pruning);
       await server.close();

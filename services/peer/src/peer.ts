@@ -85,6 +85,8 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
 
     // An observer follows the chain and never proposes or votes, even with a validator's key.
     const isValidator = !config.observer && validatorInfos(chain).some((v) => v.agency === key.agency);
+    // Started last (it needs the API's token and the prover); committed blocks reach it once it runs.
+    let gateway: PeerGateway | null = null;
     const driver = new ConsensusDriver(
       {
         chain,
@@ -95,7 +97,10 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         identity: isValidator ? { agency: key.agency, signer: key.signer } : null,
         now: Date.now,
         log: log.child("consensus"),
-        onCommit: (committed) => allowList.afterCommit(committed.writes),
+        onCommit: (committed) => {
+          allowList.afterCommit(committed.writes);
+          void gateway?.afterCommit(committed);
+        },
       },
       {
         timeouts: {
@@ -212,7 +217,6 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     await new Promise<void>((resolve) => api.listen(config.api.port, config.api.host, resolve));
     closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
     const apiPort = (api.address() as AddressInfo).port;
-    let gateway: PeerGateway | null = null;
     if (config.gateway !== undefined) {
       const g = await startGateway(config.gateway, {
         agency: key.agency,

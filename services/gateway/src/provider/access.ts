@@ -24,7 +24,8 @@ const refuse = (code: GatewayError["code"], message: string) => new GatewayError
  * Decides, on committed ledger state, whether `provider` may answer `query` for an authenticated request, in the
  * order: freezes (requester, provider, dataset, grant) → FROZEN; the grant exists, is active and is this
  * requester's on this provider's dataset → GRANT_REQUIRED; it allows the query kind and every field read, and no
- * personal field is read raw → FORBIDDEN; it has not expired → GRANT_EXPIRED. Quota and rate come after it.
+ * personal field is read raw → FORBIDDEN; it has not expired → GRANT_EXPIRED; the requester's committed balance
+ * pays the dataset's price → INSUFFICIENT_BALANCE. Quota and rate come after it.
  */
 export function checkAccess(
   ledger: LedgerReader,
@@ -66,5 +67,10 @@ export function checkAccess(
 
   if (request.time >= grant.expiresAt || nowMs >= grant.expiresAt)
     throw refuse("GRANT_EXPIRED", "the grant has expired");
+  // The ledger records an answer whatever the requester's balance (unpaid if it cannot pay): answering only a
+  // requester that can pay keeps unpaid receipts to those whose credits left between answer and record.
+  const account = ledger.get(keys.account(request.requester));
+  if (dataset.price > 0n && (account === undefined || account.balance < dataset.price))
+    throw refuse("INSUFFICIENT_BALANCE", "the requester's balance cannot pay the dataset's price");
   return { grant, dataset };
 }

@@ -5,8 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
+  type AttestedReceipt,
   createHasher,
   createVerifier,
+  decodeRecord,
   derivedId,
   ed25519Signer,
   encodeTx,
@@ -23,6 +25,7 @@ import { executorFor } from "../../src/federation/executor.js";
 import { SignedTransport } from "../../src/federation/transport.js";
 import type { LookupQuery } from "../../src/federation/types.js";
 import type { LedgerReader } from "../../src/provider/ledger-reader.js";
+import { DISPUTE_REASON } from "../../src/receipts/disputer.js";
 import {
   api,
   type NetworkNode,
@@ -114,6 +117,8 @@ describe("federated calls between peers of two regions over a real ledger", () =
   const grants = { main: "", quota: "", expiring: "", around: "" };
   let expiringAt = 0;
   const answered: string[] = [];
+  /** Receipts A recorded without B's co-signature (B called around its own client). */
+  const aroundIds: string[] = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "coken-gateway-e2e-"));
@@ -299,6 +304,7 @@ describe("federated calls between peers of two regions over a real ledger", () =
     // However long B waits, no quota comes back.
     assert.equal((await sendAs(around, grants.around)).errors?.[0]?.extensions?.code, "QUOTA_EXCEEDED");
     answered.push(...ids);
+    aroundIds.push(...ids);
 
     // A provider cannot record a call that was never made: a request "signed" with A's own key is refused.
     const fake = {
@@ -331,7 +337,14 @@ describe("federated calls between peers of two regions over a real ledger", () =
         {
           requester: B,
           receipts: [receipt],
-          requests: [{ queryHash: fake.queryHash, variablesHash: fake.variablesHash, expiresAt: fake.expiresAt, signature: 0 }],
+          requests: [
+            {
+              queryHash: fake.queryHash,
+              variablesHash: fake.variablesHash,
+              expiresAt: fake.expiresAt,
+              signature: 0,
+            },
+          ],
           signatures: [{ batch: null, signature: node(A).signer.sign(requestHash) }],
           providerSig: signReceiptBatch(h, node(A).signer, A, B, [receipt]),
         },
@@ -429,6 +442,14 @@ describe("federated calls between peers of two regions over a real ledger", () =
         if (id === A) {
           const pending = await store.gateway?.outstandingByGrant();
           assert.deepEqual(pending, [], "no receipt issued for a refused call");
+        }
+        // B's peer disputed the receipts of calls its call log never held; the quota they took stays used.
+        const state = await store.ledger.loadState();
+        for (const rid of aroundIds) {
+          const entry = state.entries.find((e) => e.key === `attested/${rid}`);
+          assert.ok(entry, `attested/${rid} on ${id}`);
+          const record = decodeRecord(entry.key, entry.value) as AttestedReceipt;
+          assert.equal(record.dispute?.reason, DISPUTE_REASON, `dispute of ${rid} on ${id}`);
         }
       } finally {
         await store.close();

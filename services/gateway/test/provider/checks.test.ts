@@ -297,6 +297,19 @@ describe("provider checks at /peer/graphql", () => {
     refused(await send(body(signerOf(B))), "GRANT_EXPIRED");
   });
 
+  it("INSUFFICIENT_BALANCE: a requester whose committed balance cannot pay the dataset's price", async () => {
+    const account = ledger.get(keys.account(B));
+    assert.ok(account);
+    const before = side.issuer.pending(GRANT);
+    ledger.set(keys.account(B), { ...account, balance: 0n });
+    try {
+      refused(await send(body(signerOf(B))), "INSUFFICIENT_BALANCE");
+      assert.equal(side.issuer.pending(GRANT), before, "no quota slot taken, no receipt issued");
+    } finally {
+      ledger.set(keys.account(B), account);
+    }
+  });
+
   it("QUOTA_EXCEEDED: ledger `used` plus receipts issued and not yet committed", async () => {
     const outstanding = side.issuer.pending(GRANT);
     ledger.set(keys.grant(GRANT), { ...ledger.grant(), used: 5, quota: 5 + outstanding + 1 });

@@ -33,7 +33,9 @@ function countUse(batches: readonly RecordedBatch[]): [string, string, number][]
  * Charges the fees of receipts just recorded by `access.record` (`attested` false) or `access.attest`
  * (docs/spec/credits.md §4): the requester pays `price` per receipt, the burned part is burned at once, and the
  * provider's part is paid now (acknowledged receipts count at once) or held in escrow until the receipt's dispute
- * window closes (attested). Refuses the tx with INSUFFICIENT_BALANCE if a requester cannot pay.
+ * window closes (attested). Recording never depends on the requester's balance (else a requester could empty its
+ * account to keep answers off the access log): receipts beyond what it can pay are recorded unpaid, and an unpaid
+ * receipt pays and earns nothing.
  */
 export function chargeRecorded(ctx: TxContext, batches: readonly RecordedBatch[], attested: boolean): void {
   const { feeBurnBps } = creditParams(ctx.params);
@@ -43,24 +45,18 @@ export function chargeRecorded(ctx: TxContext, batches: readonly RecordedBatch[]
   const bucket = attested
     ? (ctx.state.get(bucketKey) ?? { recordedTime: ctx.block.time, entries: [] })
     : undefined;
-  for (const [requester, datasetId, n] of countUse(batches)) {
+  for (let [requester, datasetId, n] of countUse(batches)) {
     const dataset = ctx.state.get(keys.dataset(datasetId));
     if (dataset === undefined) continue;
     const { burn, share } = splitFee(dataset.price, feeBurnBps);
-    const fee = dataset.price * BigInt(n);
     const account = ctx.state.get(keys.account(requester));
     const balance = account?.balance ?? 0n;
-    if (account === undefined || balance < fee) {
-      reject(
-        "INSUFFICIENT_BALANCE",
-        `requester ${requester} holds ${balance}, owes ${fee} for ${datasetId}`,
-        {
-          agency: requester,
-          balance: balance.toString(),
-          amount: fee.toString(),
-        },
-      );
-    }
+    const payable = dataset.price === 0n ? BigInt(n) : balance / dataset.price;
+    const paid = Number(payable < BigInt(n) ? payable : BigInt(n));
+    if (paid < n) recordUnpaid(ctx.state, datasetId, n - paid);
+    if (paid === 0 || account === undefined) continue;
+    n = paid;
+    const fee = dataset.price * BigInt(n);
     ctx.state.set(keys.account(requester), { ...account, balance: balance - fee });
     supply.burned += burn * BigInt(n);
     if (bucket === undefined) {
@@ -91,6 +87,12 @@ export function chargeRecorded(ctx: TxContext, batches: readonly RecordedBatch[]
   }
   ctx.state.set(keys.supply, supply);
   ctx.state.set(keys.settlement, index);
+}
+
+/** Receipts recorded without their fee (the requester could not pay): counted per dataset, paid and earned nothing. */
+function recordUnpaid(state: StateOverlay, dataset: string, n: number): void {
+  const facts = state.get(keys.quality(dataset)) ?? NO_FACTS;
+  state.set(keys.quality(dataset), { ...facts, unpaid: facts.unpaid + n });
 }
 
 function sameEntry(a: PendingEntry, b: PendingEntry): boolean {

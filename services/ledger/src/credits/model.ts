@@ -65,6 +65,8 @@ export interface QualityFacts {
   lastCommitTime: number | null;
   /** Attested receipts of the dataset its requesters disputed. */
   disputed: number;
+  /** Receipts recorded without their fee: the requester's balance could not pay it. */
+  unpaid: number;
 }
 
 /** Two agencies the registry declares related (one owner, one budget): neither earns rewards from the other. */

@@ -13,7 +13,13 @@ export const UPDATE_PERIOD_MS: Record<UpdateFrequency, number | null> = {
   irregular: null,
 };
 
-export const NO_FACTS: QualityFacts = { commits: 0, onTime: 0, lastCommitTime: null, disputed: 0 };
+export const NO_FACTS: QualityFacts = {
+  commits: 0,
+  onTime: 0,
+  lastCommitTime: null,
+  disputed: 0,
+  unpaid: 0,
+};
 
 /** A dataset's quality, each part and the score in 0..1000 (permille). */
 export interface QualityScore {

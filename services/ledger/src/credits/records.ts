@@ -63,7 +63,13 @@ export const creditRecordDecoders: { [K in keyof CreditRecords]: Decoder<CreditR
       CREDIT_LIMITS.entries,
     ),
   }),
-  quality: struct({ commits: uint, onTime: uint, lastCommitTime: nullable(uint), disputed: uint }),
+  quality: struct({
+    commits: uint,
+    onTime: uint,
+    lastCommitTime: nullable(uint),
+    disputed: uint,
+    unpaid: uint,
+  }),
   relation: struct({ agencies: array(agencyId, 2, 2), height: uint }) as Decoder<Relation>,
   offer: struct({
     id: datasetId,
