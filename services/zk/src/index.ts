@@ -29,6 +29,7 @@ export * from "./setup/vkey-hash.js";
 export * from "./statements/index.js";
 export * from "./verifier/answer-verifier.js";
 export * from "./verifier/bundle.js";
+export * from "./verifier/standalone.js";
 export * from "./wellformed/chunks.js";
 export * from "./wellformed/evidence.js";
 export * from "./wellformed/verify.js";
