@@ -1,3 +1,4 @@
+import { auditCommands } from "./audit-command.js";
 import type { Command } from "./command.js";
 import { datasetCommands } from "./dataset-command.js";
 import { devnetCommands } from "./devnet-command.js";
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   ...setupCommands,
   ...devnetCommands,
   ...nodeCommands,
+  ...auditCommands,
   ...peerCommands,
   ...txCommands,
   ...datasetCommands,
