@@ -7,7 +7,7 @@ include "lib/digest.circom";
 include "lib/predicate.circom";
 
 // One chunk of a commitment's well-formedness proof (docs/spec/zk.md §9): `rows` consecutive leaf positions
-// (a power of 4, aligned) of the row tree and of each of the `nIndexes` sorted indexes. The chunks of one
+// (a power of 4, aligned; 1 makes each chunk a single leaf, whose block root is the leaf itself) of the row tree and of each of the `nIndexes` sorted indexes. The chunks of one
 // commitment chain through their public state, in order, from the state (0, 0…, 0…, 1, 1) at position 0:
 //   - positions below `present` hold leaves, the rest of the chunk is empty (leaf 0); `present` is set by the
 //     verifier from the ledger's rowCount n (positions 0..n hold leaves);
@@ -56,7 +56,7 @@ template WellFormedChunk(nFields, nIndexes, rows) {
     while (4 ** blockLevels < rows) {
         blockLevels++;
     }
-    assert(4 ** blockLevels == rows && blockLevels >= 1);
+    assert(4 ** blockLevels == rows);
 
     // live positions are a prefix of the chunk, `present` of them
     first * (first - 1) === 0;
@@ -105,7 +105,11 @@ template WellFormedChunk(nFields, nIndexes, rows) {
         keyChain[i + 1] <== keyChain[i] + keyStep[i];
     }
     outKey <== keyChain[rows];
-    rowBlock <== QuadTreeRoot(blockLevels)(rowLeaves);
+    if (blockLevels == 0) {
+        rowBlock <== rowLeaves[0];
+    } else {
+        rowBlock <== QuadTreeRoot(blockLevels)(rowLeaves);
+    }
 
     // indexes: sorted value chains, prefix sums, and both sides of the grand product
     component indexLeaf[rows][nIndexes];
@@ -164,7 +168,11 @@ template WellFormedChunk(nFields, nIndexes, rows) {
     for (var j = 0; j < nIndexes; j++) {
         outValue[j] <== valueChain[j][rows];
         outPrefix[j] <== prefixChain[j][rows];
-        indexBlock[j] <== QuadTreeRoot(blockLevels)(indexLeaves[j]);
+        if (blockLevels == 0) {
+            indexBlock[j] <== indexLeaves[j][0];
+        } else {
+            indexBlock[j] <== QuadTreeRoot(blockLevels)(indexLeaves[j]);
+        }
     }
     outRowProduct <== rowProduct[rows * nIndexes];
     outIndexProduct <== indexProduct[rows * nIndexes];

@@ -15,7 +15,7 @@ export interface CircuitParams {
   depth: number;
   /** Number of fields of the dataset (threshold, filter). */
   fields?: number;
-  /** Bounded row set of the filter circuit: leaves of the first 4-ary block (a power of 4). */
+  /** Filter: bounded row set, leaves of the first 4-ary block (a power of 4, ≥ 4). Well-formedness: chunk size (a power of 4). */
   rows?: number;
   /** Number of predicate slots of the filter circuit. */
   predicates?: number;
@@ -215,8 +215,10 @@ export function checkParams(def: CircuitDefinition, params: CircuitParams): void
   if (def.params.includes("rows")) {
     const rows = params.rows ?? 0;
     const levels = Math.log(rows) / Math.log(4);
-    if (!Number.isInteger(Math.round(levels)) || 4 ** Math.round(levels) !== rows || rows < 4) {
-      bad("rows must be a power of 4, at least 4");
+    // a well-formedness chunk may be a single leaf; the filter's row set is at least one 4-ary block
+    const least = def.name === "wellformed" ? 1 : 4;
+    if (!Number.isInteger(Math.round(levels)) || 4 ** Math.round(levels) !== rows || rows < least) {
+      bad(`rows must be a power of 4, at least ${least}`);
     }
     if (depthParam && rows > 2 ** params.depth) bad("rows exceed the tree capacity");
   }

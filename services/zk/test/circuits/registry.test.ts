@@ -14,6 +14,8 @@ describe("circuit registry", () => {
       ["membership", { depth: 4 }, "membership-d4"],
       ["range", { depth: 20 }, "range-d20"],
       ["filter", { depth: 20, fields: 6, rows: 64, predicates: 3 }, "filter-d20-f6-r64-p3"],
+      ["wellformed", { depth: 0, fields: 5, indexes: 2, rows: 256 }, "wellformed-f5-i2-r256"],
+      ["wellformed", { depth: 0, fields: 5, indexes: 2, rows: 1 }, "wellformed-f5-i2-r1"],
     ] as const;
     for (const [name, params, id] of cases) {
       assert.equal(circuitId(name, params), id);
@@ -35,6 +37,8 @@ describe("circuit registry", () => {
       "threshold-d4",
       "filter-d4-f3-r5-p2",
       "filter-d4-f3-r64-p2",
+      "filter-d4-f3-r1-p2",
+      "wellformed-f5-i2-r2",
     ]) {
       assert.throws(
         () => parseCircuitId(id),
@@ -53,11 +57,11 @@ describe("circuit registry", () => {
     assert.match(src, /include "filter.circom";/);
     assert.match(
       src,
-      /component main \{public \[root, requestHash, slot, useRange, useEq, lo, hi, sumSlot, useSum, minGroup\]\} = Filter\(20, 6, 64, 3\);/,
+      /component main \{public \[root, requestHash, slot, useRange, useEq, lo, hi, sumSlot, useSum, minGroup, meta\]\} = Filter\(20, 6, 64, 3\);/,
     );
     assert.equal(
       CIRCUITS.filter.publicSignals({ depth: 20, fields: 6, rows: 64, predicates: 3 }).length,
-      2 + 2 + 15 + 3,
+      2 + 2 + 15 + 4,
     );
   });
 

@@ -42,7 +42,7 @@ const INDEXES = [
   { field: "value", sum: "value" },
 ];
 
-const ROWS = WELLFORMED_TEST_SPEC.params.rows ?? 4;
+const ROWS = WELLFORMED_TEST_SPEC.params.rows ?? 1;
 const DEPTH = 4;
 const rejects = (p: Promise<unknown>, code: ZkErrorCode) =>
   assert.rejects(p, (e) => isZkError(e, code) || assert.fail(`expected ${code}, got ${String(e)}`));
@@ -88,7 +88,7 @@ function withLeaves(
   };
 }
 
-describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
+describe(`well-formedness evidence (chunks of ${ROWS} position(s), depth 4)`, () => {
   const reg = register(6);
   const honest = committedLeaves(reg.dataset);
   const schema = reg.dataset.schemaDigest;
@@ -238,15 +238,18 @@ describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
     const leaves = committedLeaves(four.dataset);
     const root = rootOf(leaves, 5, 3, four.dataset.schemaDigest, honestEntries);
     const plan = chunkPlan(3, ROWS);
-    assert.equal(plan.chunks, 1);
-    // position 4 is outside rowCount: the circuit hashes it empty, and the chain must close at position 3
-    const { input } = chunkInput(leaves, ROWS, 0, plan.live(0), root, initialState(slots.length));
-    const out = chunkOutputs(
-      (await publicPart(await witness(circuit, input), chunkOutputCount(2))).map(BigInt),
-      2,
-    );
-    assert.notEqual(out.state.key, ORDER_HIGH);
-    assert.equal(closes(out.state), false);
+    assert.equal(plan.chunks * ROWS, 4);
+    // position 4 is outside rowCount: no chunk hashes it, and the chain must close at position 3
+    let state = initialState(slots.length);
+    for (let k = 0; k < plan.chunks; k++) {
+      const { input } = chunkInput(leaves, ROWS, k, plan.live(k), root, state);
+      state = chunkOutputs(
+        (await publicPart(await witness(circuit, input), chunkOutputCount(2))).map(BigInt),
+        2,
+      ).state;
+    }
+    assert.notEqual(state.key, ORDER_HIGH);
+    assert.equal(closes(state), false);
   });
 
   it("property: random honest datasets and updates prove well formed, and every answer is the plain one", async () => {
@@ -298,7 +301,7 @@ describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
 
   it("a chain that does not start at the sentinel fails its constraints", async () => {
     const state = { ...initialState(slots.length), key: 5n };
-    const { input } = chunkInput(honest, ROWS, 0, 4, reg.dataset.root, state);
+    const { input } = chunkInput(honest, ROWS, 0, chunkPlan(6, ROWS).live(0), reg.dataset.root, state);
     await violates(circuit, input);
   });
 
@@ -323,18 +326,22 @@ describe("well-formedness evidence (chunks of 4 positions, depth 4)", () => {
     it("is refused for another root, another rowCount, a missing, reordered or re-encoded chunk", async () => {
       const keys = createArtifactRegistry([artifacts]);
       const other = register(6, 99);
-      const [c0, c1] = evidence.chunks;
-      if (c0 === undefined || c1 === undefined) throw new Error("two chunks expected");
+      const [c0, c1, ...rest] = evidence.chunks;
+      if (c0 === undefined || c1 === undefined) throw new Error("two chunks or more expected");
       const cases: [string, WellFormedEvidence, DatasetCommitment, ZkErrorCode][] = [
         ["another root", evidence, { ...ledger, root: other.commitment.root }, "NOT_WELL_FORMED"],
         ["rowCount", evidence, { ...ledger, rowCount: 5 }, "NOT_WELL_FORMED"],
-        ["missing chunk", { ...evidence, chunks: [c0] }, ledger, "NOT_WELL_FORMED"],
-        ["reordered", { ...evidence, chunks: [c1, c0] }, ledger, "NOT_WELL_FORMED"],
+        ["missing chunk", { ...evidence, chunks: [c0, c1, ...rest.slice(1)] }, ledger, "NOT_WELL_FORMED"],
+        ["reordered", { ...evidence, chunks: [c1, c0, ...rest] }, ledger, "NOT_WELL_FORMED"],
         [
           "Jacobian point",
           {
             ...evidence,
-            chunks: [{ ...c0, proof: { ...c0.proof, pi_a: [...c0.proof.pi_a.slice(0, 2), "2"] } }, c1],
+            chunks: [
+              { ...c0, proof: { ...c0.proof, pi_a: [...c0.proof.pi_a.slice(0, 2), "2"] } },
+              c1,
+              ...rest,
+            ],
           },
           ledger,
           "PROOF_INVALID",
