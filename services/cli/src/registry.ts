@@ -1,5 +1,6 @@
 import { auditCommands } from "./audit-command.js";
 import type { Command } from "./command.js";
+import { creditsCommands } from "./credits-command.js";
 import { datasetCommands } from "./dataset-command.js";
 import { devnetCommands } from "./devnet-command.js";
 import { nodeCommands } from "./node-commands.js";
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   ...auditCommands,
   ...peerCommands,
   ...txCommands,
+  ...creditsCommands,
   ...datasetCommands,
   ...zkCommands,
 ];

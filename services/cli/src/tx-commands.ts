@@ -50,9 +50,10 @@ function failure(code: string, message: string, json: boolean): CommandResult {
   };
 }
 
-function txCommand(spec: TxSpec): Command {
+/** The command that signs and submits `spec`'s tx; `words` name it (other groups reuse a spec under theirs). */
+export function txCommand(spec: TxSpec, words: string[] = ["tx", spec.name]): Command {
   return {
-    words: ["tx", spec.name],
+    words,
     summary: spec.summary,
     details: [spec.details, FOOTER].filter((d) => d !== undefined).join("\n\n"),
     options: { ...spec.options, ...COMMON_OPTIONS },
@@ -111,4 +112,4 @@ const txOverview: Command = {
  * One command per ledger transaction kind, signed with the agency's keystore and submitted to its peer; then
  * `coken query`, which asks through the gateway (the registry lists this array as the peer-client commands).
  */
-export const txCommands: Command[] = [txOverview, ...SPECS.map(txCommand), ...queryCommands];
+export const txCommands: Command[] = [txOverview, ...SPECS.map((s) => txCommand(s)), ...queryCommands];

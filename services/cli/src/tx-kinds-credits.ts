@@ -1,4 +1,4 @@
-import { FREEZE_KINDS } from "@coken/ledger";
+import { derivedId, FREEZE_KINDS } from "@coken/ledger";
 import { str } from "./command.js";
 import { UsageError } from "./commands.js";
 import { hex, list, many, oneOf, required, u64 } from "./tx-flags.js";
@@ -57,6 +57,8 @@ export const creditSpecs: TxSpec[] = [
         quantity: count(str(v, "quantity") ?? "1", "quantity"),
         reference: str(v, "reference") ?? "",
       },
+      // The voucher's id comes from the sender and seq (ledger spec §7.5), as a grant's does.
+      derived: (target, seq) => ({ voucher: derivedId(target.hasher, "voucher", target.agency, seq) }),
     }),
   },
   {

@@ -56,6 +56,24 @@ async function chainOfPeer(api: string): Promise<{ chainId: string; hashAlgorith
   return { chainId: json.chain, hashAlgorithm: algorithm as HashAlgorithm };
 }
 
+/** The peer's operator API from `--api URL`, else from the api section of the `--config` file. */
+export function peerApi(values: OptionValues, config: PeerConfig | undefined): string {
+  const apiFlag = str(values, "api");
+  if (apiFlag !== undefined) return baseUrl(apiFlag, "--api");
+  if (config !== undefined && config.api.port !== 0) return listenUrl(config.api.host, config.api.port);
+  throw new UsageError("name the peer: --api URL (its operator API) or --config FILE with api.port set");
+}
+
+/** The chain id and hash function: from `--genesis` (or the config's genesis), else from the peer's status. */
+export async function chainOf(
+  values: OptionValues,
+  config: PeerConfig | undefined,
+  api: string,
+): Promise<{ chainId: string; hashAlgorithm: HashAlgorithm }> {
+  const genesis = str(values, "genesis") ?? config?.genesis;
+  return genesis !== undefined ? await chainOfGenesis(genesis) : await chainOfPeer(api);
+}
+
 /**
  * Resolves `--config`, `--keystore`, `--genesis` and `--api` (flags win over the config) and unlocks the key with
  * COKEN_KEYSTORE_PASSPHRASE. Without a genesis file the chain id comes from the peer's status.
@@ -66,19 +84,10 @@ export async function resolveTxTarget(values: OptionValues, env: NodeJS.ProcessE
   const keystore = str(values, "keystore") ?? config?.keystore;
   if (keystore === undefined)
     throw new UsageError("name the signing key: --keystore FILE (or --config FILE of the agency's peer)");
-  const apiFlag = str(values, "api");
-  const api =
-    apiFlag !== undefined
-      ? baseUrl(apiFlag, "--api")
-      : config !== undefined && config.api.port !== 0
-        ? listenUrl(config.api.host, config.api.port)
-        : undefined;
-  if (api === undefined)
-    throw new UsageError("name the peer: --api URL (its operator API) or --config FILE with api.port set");
+  const api = peerApi(values, config);
   const passphrase = env.COKEN_KEYSTORE_PASSPHRASE;
   if (!passphrase) throw new UsageError("set COKEN_KEYSTORE_PASSPHRASE to the keystore passphrase");
-  const genesis = str(values, "genesis") ?? config?.genesis;
-  const chain = genesis !== undefined ? await chainOfGenesis(genesis) : await chainOfPeer(api);
+  const chain = await chainOf(values, config, api);
   const key = await loadKeystore(keystore, passphrase);
   key.seed.fill(0);
   return {

@@ -349,6 +349,103 @@ describe("coken tx, query and chain verify against a live two-agency network", (
     assert.match(unknown.out, /^error UNKNOWN_DATASET: /m);
   });
 
+  it("credits: balance and supply, an offer redeemed, the catalog, the voucher verified against a certified app hash", async () => {
+    const balance = await coken(["credits", "balance", ...asA(), "--json"]);
+    assert.equal(balance.code, 0, explain(balance));
+    const b = JSON.parse(balance.out);
+    const account = await (await fetch(`${apiUrl(A)}/v1/accounts/${A}`)).json();
+    assert.equal(b.agency, A);
+    assert.equal(b.balance, account.balance);
+    const s = b.supply as Record<string, string>;
+    assert.equal(
+      BigInt(s.circulating as string),
+      BigInt(s.genesis as string) + BigInt(s.minted as string) - BigInt(s.burned as string),
+      "supply conservation",
+    );
+
+    const asR = ["--keystore", join(dir, `${R}.key.json`), "--api", apiUrl(A)];
+    const offer = await coken([
+      "tx",
+      "credit-offer",
+      ...asR,
+      "--id",
+      "cn.reg/training",
+      "--title",
+      "Data-quality training seat",
+      "--price",
+      "3",
+      "--stock",
+      "2",
+    ]);
+    assert.equal(offer.code, 0, explain(offer));
+    await reach(B, heightIn(offer));
+    const redeem = await coken([
+      "credits",
+      "redeem",
+      "--config",
+      node(B).config,
+      "--offer",
+      "cn.reg/training",
+      "--reference",
+      "order-7",
+      "--json",
+    ]);
+    assert.equal(redeem.code, 0, explain(redeem));
+    const r = JSON.parse(redeem.out);
+    assert.equal(r.kind, "credit.redeem");
+    assert.equal(r.voucher, derivedId(h, "voucher", B, r.seq));
+    await reach(A, r.height);
+
+    const catalog = await coken(["credits", "catalog", ...asA(), "--json"]);
+    assert.equal(catalog.code, 0, explain(catalog));
+    const item = JSON.parse(catalog.out).offers.find((o: { id: string }) => o.id === "cn.reg/training");
+    assert.deepEqual([item.issuer, item.price, item.stock, item.redeemed], [R, "3", 1, 1]);
+
+    const verify = await coken([
+      "credits",
+      "voucher",
+      "verify",
+      r.voucher,
+      ...asA(),
+      "--issuer",
+      R,
+      "--holder",
+      B,
+    ]);
+    assert.equal(verify.code, 0, explain(verify));
+    assert.match(verify.out, new RegExp(`^holder ${B}$`, "m"));
+    assert.match(verify.out, /^quantity 1$/m);
+    assert.match(verify.out, /^amount 3$/m);
+    assert.match(verify.out, new RegExp(`^tx ${r.tx}$`, "m"), "the redeeming tx");
+    assert.match(verify.out, /^certified block \d+ [0-9a-f]{64}$/m);
+    assert.match(verify.out, /^result verified$/m);
+
+    const altered = `${r.voucher.slice(0, -1)}${r.voucher.endsWith("0") ? "1" : "0"}`;
+    const unknown = await coken(["credits", "voucher", "verify", altered, ...asA(), "--json"]);
+    assert.equal(unknown.code, 1, explain(unknown));
+    assert.equal(JSON.parse(unknown.out).error.code, "UNKNOWN_VOUCHER");
+    const claimed = await coken(["credits", "voucher", "verify", r.voucher, ...asA(), "--quantity", "2"]);
+    assert.equal(claimed.code, 1, explain(claimed));
+    assert.match(claimed.out, /^error VOUCHER_MISMATCH: quantity: the ledger says 1/m);
+
+    const ranking = await coken([
+      "credits",
+      "ranking",
+      ...asA(),
+      "--by",
+      "credits",
+      "--scope",
+      "region",
+      "--json",
+    ]);
+    assert.equal(ranking.code, 0, explain(ranking));
+    assert.deepEqual(
+      JSON.parse(ranking.out).entries.map((e: { subject: string }) => e.subject),
+      ["CN"],
+      "every agency of this network is in region CN",
+    );
+  });
+
   it("governance admits an agency (propose, vote), which registers itself; a grant is revoked by its id", async () => {
     const N = "gz.tax";
     const { signer } = await generateKeystore(join(dir, `${N}.key.json`), {

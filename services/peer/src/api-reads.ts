@@ -1,5 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type AgencyId, fromHex, keys, type Ledger, type SignedTx, toHex, txId } from "@coken/ledger";
+import {
+  type AgencyId,
+  encodeRecord,
+  fromHex,
+  keys,
+  type Ledger,
+  recordKindOf,
+  type SignedTx,
+  toHex,
+  txId,
+} from "@coken/ledger";
 import type { Store } from "@coken/store";
 import { type BlockJson, blockBytes, blockToJson } from "./api-chain.js";
 import { type Readiness, readiness } from "./api-health.js";
@@ -29,10 +39,34 @@ export interface AccountView {
   pendingSeq: number;
 }
 
+/** One state record with its SMT proof (ledger spec §6.2), bytes as lower-case hex. */
+export interface ProvedRecordJson {
+  key: string;
+  /** The record's canonical CBOR, or null when the key is absent (the proof then shows its absence). */
+  value: string | null;
+  siblings: string[];
+  other: { keyHash: string; valueHash: string } | null;
+}
+
+/**
+ * Records proved against the state after block `height`: `appHash` is that state's root, which the header of
+ * block `height + 1` carries (its certificate then certifies it).
+ */
+export interface StateProofJson {
+  height: number;
+  appHash: string;
+  records: ProvedRecordJson[];
+}
+
+/** Keys one proof request may name. */
+export const MAX_PROOF_KEYS = 32;
+
 /** The unauthenticated reads of the operator API. */
 export interface ChainReads {
   tx(id: string): Promise<TxView | null>;
   account(agency: string): AccountView | null;
+  /** The committed records of `keys` (all in the state layout) with their proofs, from one state. */
+  proof(keys: readonly string[]): StateProofJson;
   /** Stored blocks from `from`, at most `limit`, fewer when they would make a large response. */
   blocks(from: number, limit: number): Promise<{ head: number; blocks: BlockJson[] }>;
   readiness(): Promise<Readiness>;
@@ -100,6 +134,24 @@ export function createChainReads(c: ChainReadsComponents): ChainReads {
         if (t.body.sender === agency) pendingSeq = Math.max(pendingSeq, t.body.seq + 1);
       return { agency, seq: account.seq, balance: account.balance.toString(), pendingSeq };
     },
+    proof(names) {
+      // Synchronous: head, records and proofs all come from the same committed state.
+      const state = c.ledger.state;
+      const records = names.map((key): ProvedRecordJson => {
+        const record = state.get(key as Parameters<typeof state.get>[0]);
+        const p = state.prove(key);
+        return {
+          key,
+          value: record === undefined ? null : toHex(encodeRecord(record)),
+          siblings: p.siblings.map(toHex),
+          other:
+            p.other === null
+              ? null
+              : { keyHash: toHex(p.other.keyHash), valueHash: toHex(p.other.valueHash) },
+        };
+      });
+      return { height: c.ledger.head.height, appHash: toHex(state.appHash()), records };
+    },
     async blocks(from, limit) {
       const head = c.ledger.head.height;
       const stored = await c.store.ledger.listBlocks(from, limit);
@@ -136,8 +188,9 @@ function uintParam(params: URLSearchParams, name: string, fallback: number | nul
 }
 
 /**
- * `GET /healthz`, `GET /readyz`, `GET /v1/txs/{id}`, `GET /v1/accounts/{agency}` and `GET /v1/chain/blocks`;
- * answers and returns true when the request is one of them. Only ledger data: never row values.
+ * `GET /healthz`, `GET /readyz`, `GET /v1/txs/{id}`, `GET /v1/accounts/{agency}`, `GET /v1/chain/blocks` and
+ * `GET /v1/state/proof?key=K` (repeatable); answers and returns true when the request is one of them. Only ledger
+ * data: never row values.
  */
 export function serveReads(reads: ChainReads, req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== "GET") return false;
@@ -171,6 +224,24 @@ export function serveReads(reads: ChainReads, req: IncomingMessage, res: ServerR
     const view = AGENCY.test(agency) ? reads.account(agency) : null;
     if (view === null) notFound(res);
     else send(res, 200, view);
+    return true;
+  }
+  if (path === "/v1/state/proof") {
+    const names = url.searchParams.getAll("key");
+    if (
+      names.length < 1 ||
+      names.length > MAX_PROOF_KEYS ||
+      names.some((k) => recordKindOf(k) === undefined)
+    ) {
+      send(res, 400, {
+        error: {
+          code: "BAD_REQUEST",
+          message: `key=K, 1..${MAX_PROOF_KEYS} times, each a state key (e.g. voucher/<id>)`,
+        },
+      });
+      return true;
+    }
+    send(res, 200, reads.proof(names));
     return true;
   }
   if (path === "/v1/chain/blocks") {

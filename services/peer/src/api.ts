@@ -15,7 +15,7 @@ import type { ProvedDatasetStatus } from "./proved-datasets.js";
 export { type BlockJson, BlockJsonError, blockFromJson, blockToJson } from "./api-chain.js";
 export type { NotReadyReason, Readiness } from "./api-health.js";
 export type { AccountView, ChainReads, TxView } from "./api-reads.js";
-export { createChainReads } from "./api-reads.js";
+export { createChainReads, type ProvedRecordJson, type StateProofJson } from "./api-reads.js";
 
 /** What the local API exposes of a running peer. */
 export interface ApiTarget {
