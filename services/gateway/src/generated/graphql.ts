@@ -45,12 +45,19 @@ export type AccessLogFilter = {
 export type AccessReceipt = Node & {
   __typename?: "AccessReceipt";
   datasetId: Scalars["String"]["output"];
+  /** The requester's reason, for a disputed receipt. */
+  disputeReason: Maybe<Scalars["String"]["output"]>;
   grantId: Scalars["String"]["output"];
   height: Scalars["Int"]["output"];
   id: Scalars["ID"]["output"];
   proofHash: Scalars["Hex"]["output"];
   provider: Scalars["String"]["output"];
   receiptId: Scalars["Hex"]["output"];
+  /**
+   * How the receipt stands on the ledger (docs/spec/ledger.md §8.8): co-signed by both parties, recorded by the
+   * provider alone on the requester's request signature, or disputed by the requester.
+   */
+  recording: ReceiptRecording;
   requestHash: Scalars["Hex"]["output"];
   requester: Scalars["String"]["output"];
   resultHash: Scalars["Hex"]["output"];
@@ -656,6 +663,8 @@ export type RankingMetric =
 
 export type RankingScope = "AGENCY" | "REGION";
 
+export type ReceiptRecording = "ACKNOWLEDGED" | "ATTESTED" | "DISPUTED";
+
 export type ReceiptRef = {
   __typename?: "ReceiptRef";
   /** Hex id of the co-signed access receipt the provider records on the ledger. */
@@ -933,6 +942,7 @@ export type ResolversTypes = {
   RankingEntry: ResolverTypeWrapper<RankingEntry>;
   RankingMetric: RankingMetric;
   RankingScope: RankingScope;
+  ReceiptRecording: ReceiptRecording;
   ReceiptRef: ResolverTypeWrapper<ReceiptRef>;
   RedemptionOffer: ResolverTypeWrapper<RedemptionOffer>;
   Region: ResolverTypeWrapper<RegionModel>;
@@ -1021,12 +1031,14 @@ export type AccessReceiptResolvers<
   ParentType extends ResolversParentTypes["AccessReceipt"] = ResolversParentTypes["AccessReceipt"],
 > = {
   datasetId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  disputeReason?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
   grantId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
   proofHash?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   receiptId?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
+  recording?: Resolver<ResolversTypes["ReceiptRecording"], ParentType, ContextType>;
   requestHash?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
   requester?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   resultHash?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;

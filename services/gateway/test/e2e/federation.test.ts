@@ -301,6 +301,27 @@ describe("federated calls between peers of two regions over a real ledger", () =
     };
     assert.equal(await waitFor("the attested receipts to be committed", used, (n) => n === 3, 40_000), 3);
     assert.match(node(A).log.join("\n"), /recording them alone|recording receipts alone/);
+    // B's peer disputes them (its call log holds none of these calls); its officials see each receipt's standing.
+    const recordings = async () => {
+      const res = await fetch(`${gateway(B).url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          query: "{ accessLog(first: 50) { edges { node { receiptId recording } } } }",
+        }),
+      });
+      const body = (await res.json()) as {
+        data?: { accessLog: { edges: { node: { receiptId: string; recording: string } }[] } };
+      };
+      return new Map((body.data?.accessLog.edges ?? []).map((e) => [e.node.receiptId, e.node.recording]));
+    };
+    const seen = await waitFor(
+      "B's disputes to be committed",
+      recordings,
+      (m) => ids.every((id) => m.get(id) === "DISPUTED"),
+      40_000,
+    );
+    assert.equal(seen.get(answered[0] ?? ""), "ACKNOWLEDGED", "a co-signed receipt");
     // However long B waits, no quota comes back.
     assert.equal((await sendAs(around, grants.around)).errors?.[0]?.extensions?.code, "QUOTA_EXCEEDED");
     answered.push(...ids);

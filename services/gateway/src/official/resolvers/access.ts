@@ -65,5 +65,12 @@ export const accessResolvers: Resolvers = {
     receiptId: (r) => r.id,
     datasetId: (r) => r.dataset,
     time: (r) => r.timeMs,
+    recording: (r, _, { official }) => {
+      const attested = official.ledger.get(keys.attested(toHex(r.id)));
+      if (attested === undefined) return "ACKNOWLEDGED";
+      return attested.dispute === null ? "ATTESTED" : "DISPUTED";
+    },
+    disputeReason: (r, _, { official }) =>
+      official.ledger.get(keys.attested(toHex(r.id)))?.dispute?.reason ?? null,
   },
 };
