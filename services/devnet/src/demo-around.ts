@@ -20,7 +20,10 @@ export interface AroundOutcome {
 }
 
 /** The public key of an agency as the devnet's genesis names it (public data, not a keystore). */
-async function genesisKey(dir: string, agency: string): Promise<{ keyScheme: KeyScheme; publicKey: Uint8Array }> {
+async function genesisKey(
+  dir: string,
+  agency: string,
+): Promise<{ keyScheme: KeyScheme; publicKey: Uint8Array }> {
   const genesis = JSON.parse(await readFile(join(dir, "genesis.json"), "utf8")) as {
     agencies: { id: string; publicKey: string; keyScheme?: KeyScheme }[];
   };
@@ -66,21 +69,43 @@ export async function askAroundTheGateway(dir: string, m: DevnetManifest): Promi
     grant,
     dataset: ENFORCEMENT,
   });
-  const answer = sent.result.data?.answer as { receiptId?: string; result?: { member?: boolean } } | undefined;
+  const answer = sent.result.data?.answer as
+    | { receiptId?: string; result?: { member?: boolean } }
+    | undefined;
   const receipt = answer?.receiptId ?? null;
   if (receipt === null) {
     const code = sent.result.errors?.[0]?.extensions?.code;
     return { ok: false, detail: `not answered: ${String(code)}`, receipt, usedBefore, usedAfter: usedBefore };
   }
-  const usedAfter = await until("the courts to record the call without the bank's co-signature", used, (n) => n > usedBefore, 90_000, 500).catch(
-    () => usedBefore,
-  );
+  const usedAfter = await until(
+    "the courts to record the call without the bank's co-signature",
+    used,
+    (n) => n > usedBefore,
+    90_000,
+    500,
+  ).catch(() => usedBefore);
+  // The bank's own peer finds the receipt in an access.attest without a call in its call log, and disputes it.
+  const recording = await until(
+    "the bank's peer to dispute the receipt",
+    async () => {
+      const d = await graphqlData(
+        bank.gateway,
+        `{ accessLog(first: 50, filter: { dataset: "${ENFORCEMENT}" }) { edges { node { receiptId recording } } } }`,
+      );
+      const edges = d.accessLog.edges as { node: { receiptId: string; recording: string } }[];
+      return edges.find((e) => e.node.receiptId === receipt)?.node.recording ?? "not recorded";
+    },
+    (r) => r === "DISPUTED",
+    60_000,
+    500,
+  ).catch(() => "not disputed");
   return {
-    ok: usedAfter === usedBefore + 1,
+    ok: usedAfter === usedBefore + 1 && recording === "DISPUTED",
     detail:
       `answered (member: ${String(answer?.result?.member)}); the bank's gateway never saw the call and refused to co-sign; ` +
       `the courts recorded receipt ${receipt.slice(0, 16)}… on their own, backed by the bank's request signature ` +
-      `(grant used ${usedBefore} → ${usedAfter})`,
+      `(grant used ${usedBefore} → ${usedAfter}); the bank's peer, finding no such call in its log, disputed it on the ` +
+      `ledger (${recording}): the quota stays used, the courts earn nothing for it`,
     receipt,
     usedBefore,
     usedAfter,
