@@ -81,3 +81,18 @@ export const gatewayCalls = pgTable(
   },
   (t) => [index("gateway_calls_provider_time_idx").on(t.provider, t.timeMs)],
 );
+
+/**
+ * Provider side: threshold queries answered per (grant, dataset, record key), counted against the grant's cap
+ * (docs/spec/zk.md §10); kept across restarts so a restart does not hand out a fresh allowance.
+ */
+export const gatewayThresholdCounts = pgTable(
+  "gateway_threshold_counts",
+  {
+    grantId: text("grant_id").notNull(),
+    dataset: text("dataset").notNull(),
+    recordKey: text("record_key").notNull(),
+    used: integer("used").notNull(),
+  },
+  (t) => [primaryKey({ name: "gateway_threshold_counts_pk", columns: [t.grantId, t.dataset, t.recordKey] })],
+);

@@ -1,5 +1,5 @@
 import { jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { epochMs } from "./columns.js";
+import { bytea, epochMs } from "./columns.js";
 
 /** An agency's own dataset rows. They never go on the ledger and must stay erasable. */
 export const localDatasetRows = pgTable(
@@ -11,4 +11,19 @@ export const localDatasetRows = pgTable(
     updatedMs: epochMs("updated_ms").notNull(),
   },
   (t) => [primaryKey({ name: "local_dataset_rows_pk", columns: [t.dataset, t.rowKey] })],
+);
+
+/**
+ * Well-formedness evidence of the agency's own commitments, by dataset and root: public (chunk proofs and their
+ * public inputs, the index layout), served to other agencies; proved once per commitment.
+ */
+export const localWellFormedEvidence = pgTable(
+  "local_wellformed_evidence",
+  {
+    dataset: text("dataset").notNull(),
+    root: bytea("root").notNull(),
+    evidence: jsonb("evidence").$type<unknown>().notNull(),
+    createdMs: epochMs("created_ms").notNull(),
+  },
+  (t) => [primaryKey({ name: "local_wellformed_evidence_pk", columns: [t.dataset, t.root] })],
 );

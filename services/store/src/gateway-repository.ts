@@ -2,6 +2,7 @@ import {
   gatewayReceiptBatches as batches,
   gatewayCalls,
   gatewayNonces,
+  gatewayThresholdCounts,
   gatewayIssuedReceipts as issued,
 } from "@coken/db-schema";
 import { and, asc, eq, gte, inArray, lt, lte, ne, type SQL, sql, type WithSubquery } from "drizzle-orm";
@@ -44,6 +45,27 @@ export class DrizzleGatewayRepository implements GatewayRepository {
 
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  async takeThresholdQuery(grant: string, dataset: string, recordKey: string, cap: number): Promise<boolean> {
+    requireText("grant", grant);
+    requireText("dataset", dataset);
+    requireText("recordKey", recordKey);
+    requireInt8("cap", cap);
+    if (cap < 1) return false;
+    const t = gatewayThresholdCounts;
+    const rows = await guard("takeThresholdQuery", () =>
+      this.#db
+        .insert(t)
+        .values({ grantId: grant, dataset, recordKey, used: 1 })
+        .onConflictDoUpdate({
+          target: [t.grantId, t.dataset, t.recordKey],
+          set: { used: sql`${t.used} + 1` },
+          setWhere: lt(t.used, cap),
+        })
+        .returning({ used: t.used }),
+    );
+    return rows.length === 1;
   }
 
   async claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean> {

@@ -57,6 +57,11 @@ export interface StoredCall {
 
 /** The gateway's durable bookkeeping: replay nonces, the provider's receipt queue, the requester's call log. */
 export interface GatewayRepository {
+  /**
+   * Takes one threshold query on (grant, dataset, record key) if fewer than `cap` were taken; resolves false
+   * (nothing taken) at the cap. One statement: concurrent takes never pass the cap.
+   */
+  takeThresholdQuery(grant: string, dataset: string, recordKey: string, cap: number): Promise<boolean>;
   /** Records a nonce; resolves false when (requester, nonce) was recorded already (a replay). */
   claimNonce(requester: string, nonce: Uint8Array, expiresMs: number): Promise<boolean>;
   /** Forgets nonces whose request expired before `nowMs`; resolves with how many. */

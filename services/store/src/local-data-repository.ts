@@ -1,11 +1,11 @@
-import { localDatasetRows } from "@coken/db-schema";
+import { localDatasetRows, localWellFormedEvidence } from "@coken/db-schema";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import type { LocalDataRepository } from "./repositories.js";
 import type { LocalRow, LocalRowInput, LocalRowPage } from "./types.js";
 import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
-import { MAX_PAGE, requireInt8, requireLimit, requireText } from "./validate.js";
+import { MAX_PAGE, requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
 
 function requireJsonObject(fields: Record<string, unknown>): void {
   let json: string | undefined;
@@ -131,6 +131,43 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
         .returning({ key: localDatasetRows.rowKey }),
     );
     return deleted.length > 0;
+  }
+
+  async putWellFormedEvidence(
+    dataset: string,
+    root: Uint8Array,
+    evidence: unknown,
+    nowMs: number,
+  ): Promise<void> {
+    requireText("dataset", dataset);
+    requireBytes("root", root);
+    requireInt8("nowMs", nowMs);
+    if (typeof evidence !== "object" || evidence === null)
+      throw invalidArgument("evidence must be a JSON object", { argument: "evidence" });
+    const t = localWellFormedEvidence;
+    await guard("putWellFormedEvidence", () =>
+      this.#db
+        .insert(t)
+        .values({ dataset, root, evidence, createdMs: nowMs })
+        .onConflictDoUpdate({
+          target: [t.dataset, t.root],
+          set: { evidence: sql`excluded.evidence`, createdMs: sql`excluded.created_ms` },
+        }),
+    );
+  }
+
+  async getWellFormedEvidence(dataset: string, root: Uint8Array): Promise<unknown | null> {
+    requireText("dataset", dataset);
+    requireBytes("root", root);
+    const t = localWellFormedEvidence;
+    const [row] = await guard("getWellFormedEvidence", () =>
+      this.#db
+        .select({ evidence: t.evidence })
+        .from(t)
+        .where(and(eq(t.dataset, dataset), eq(t.root, root)))
+        .limit(1),
+    );
+    return row?.evidence ?? null;
   }
 
   #select() {

@@ -67,6 +67,10 @@ export interface LocalDataRepository {
   countRows(dataset: string): Promise<number>;
   /** Erases the row; resolves false when there was none. */
   deleteRow(dataset: string, key: string): Promise<boolean>;
+  /** Keeps the well-formedness evidence (public JSON) of the agency's own commitment `root`; replaces an older copy. */
+  putWellFormedEvidence(dataset: string, root: Uint8Array, evidence: unknown, nowMs: number): Promise<void>;
+  /** The evidence kept for exactly this commitment root, or null. */
+  getWellFormedEvidence(dataset: string, root: Uint8Array): Promise<unknown | null>;
 }
 
 export interface Store {

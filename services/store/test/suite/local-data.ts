@@ -99,4 +99,43 @@ export function localDataTests(store: CurrentStore): void {
     );
     assert.equal(await localData.countRows("d"), 0);
   });
+
+  test("well-formedness evidence is kept per dataset and commitment root, and replaced", async () => {
+    const { localData } = store();
+    const root = new Uint8Array(32).fill(7);
+    assert.equal(await localData.getWellFormedEvidence("parcels", root), null);
+    await localData.putWellFormedEvidence(
+      "parcels",
+      root,
+      { circuit: "wellformed-f5-i2-r1", chunks: [] },
+      10,
+    );
+    await localData.putWellFormedEvidence(
+      "parcels",
+      root,
+      { circuit: "wellformed-f5-i2-r4", chunks: [1] },
+      20,
+    );
+    assert.deepEqual(await localData.getWellFormedEvidence("parcels", root), {
+      circuit: "wellformed-f5-i2-r4",
+      chunks: [1],
+    });
+    assert.equal(await localData.getWellFormedEvidence("parcels", new Uint8Array(32)), null);
+    assert.equal(await localData.getWellFormedEvidence("vehicles", root), null);
+    await rejectsWith(localData.putWellFormedEvidence("parcels", root, "text", 1), "INVALID_ARGUMENT");
+  });
+
+  test("threshold queries are taken up to the cap per grant, dataset and record key, concurrently too", async () => {
+    const gateway = store().gateway;
+    assert.ok(gateway);
+    const takes = await Promise.all(
+      Array.from({ length: 5 }, () => gateway.takeThresholdQuery("g1", "parcels", "parcel-1", 3)),
+    );
+    assert.equal(takes.filter(Boolean).length, 3);
+    assert.equal(await gateway.takeThresholdQuery("g1", "parcels", "parcel-1", 3), false);
+    assert.equal(await gateway.takeThresholdQuery("g1", "parcels", "parcel-1", 4), true);
+    assert.equal(await gateway.takeThresholdQuery("g1", "parcels", "parcel-2", 1), true);
+    assert.equal(await gateway.takeThresholdQuery("g2", "parcels", "parcel-1", 1), true);
+    assert.equal(await gateway.takeThresholdQuery("g2", "parcels", "parcel-9", 0), false);
+  });
 }
