@@ -168,7 +168,9 @@ export function buildChain(rounds = 4, perBatch = 5, quota = 1000): TestChain {
     const codes = commit(txs);
     if (codes[0] !== null && round !== 2) throw new Error(`record refused: ${codes[0]}`);
   }
-  commit([record(receipts(quota))]);
+  // One receipt more than the grant has left: refused QUOTA_EXCEEDED.
+  const used = ledger.state.get(keys.grant(grant))?.used ?? 0;
+  commit([record(receipts(quota - used + 1))]);
   return {
     genesis,
     genesisText: text,

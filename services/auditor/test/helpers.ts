@@ -17,5 +17,8 @@ export const chunks = (bytes: Uint8Array, size = 977) =>
     for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
   };
 
-export const audit = (bytes: Uint8Array, extra: Partial<Parameters<typeof auditArchive>[1]> = {}) =>
-  auditArchive(() => chunks(bytes)(), { verifier: createVerifier(), ...extra });
+export const audit = (
+  bytes: Uint8Array,
+  extra: Partial<Parameters<typeof auditArchive>[1]> = {},
+  chunkSize = 977,
+) => auditArchive(() => chunks(bytes, chunkSize)(), { verifier: createVerifier(), ...extra });

@@ -17,42 +17,59 @@ export async function* readFrames(
   start = 0,
   firstSeq = 0,
 ): AsyncGenerator<ReadFrame> {
-  let buf: Uint8Array = new Uint8Array(0);
+  // Chunks are queued and joined only once a whole frame is there: joining on every chunk would copy a large
+  // frame once per chunk.
+  const queue: Uint8Array[] = [];
+  let queued = 0;
   let offset = start;
   let index = firstSeq;
   let needMagic = start === 0;
   const take = (n: number): Uint8Array => {
-    const out = buf.subarray(0, n);
-    buf = buf.subarray(n);
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const head = queue[0] as Uint8Array;
+      const part = Math.min(n - filled, head.length);
+      out.set(head.subarray(0, part), filled);
+      filled += part;
+      if (part === head.length) queue.shift();
+      else queue[0] = head.subarray(part);
+    }
+    queued -= n;
     offset += n;
     return out;
   };
+  const peek = (n: number): Uint8Array => {
+    const first = queue[0] as Uint8Array;
+    if (first.length >= n) return first.subarray(0, n);
+    const out = take(n);
+    queue.unshift(out);
+    queued += n;
+    offset -= n;
+    return out;
+  };
   for await (const chunk of chunks) {
-    buf = buf.length === 0 ? new Uint8Array(chunk) : concat(buf, chunk);
+    if (chunk.length === 0) continue;
+    queue.push(chunk);
+    queued += chunk.length;
     if (needMagic) {
-      if (buf.length < ARCHIVE_MAGIC.length) continue;
-      if (!ARCHIVE_MAGIC.every((b, i) => buf[i] === b))
+      if (queued < ARCHIVE_MAGIC.length) continue;
+      const magic = take(ARCHIVE_MAGIC.length);
+      if (!ARCHIVE_MAGIC.every((b, i) => magic[i] === b))
         throw new ArchiveError("BAD_MAGIC", -1, "not a Coken archive");
-      take(ARCHIVE_MAGIC.length);
       needMagic = false;
     }
-    while (buf.length >= 4) {
-      const length = new DataView(buf.buffer, buf.byteOffset, 4).getUint32(0);
+    while (queued >= 4) {
+      const prefix = peek(4);
+      const length = new DataView(prefix.buffer, prefix.byteOffset, 4).getUint32(0);
       if (length > MAX_FRAME_BYTES) throw new ArchiveError("FRAME_TOO_LARGE", index, `${length} bytes`);
-      if (buf.length < 4 + length) break;
+      if (queued < 4 + length) break;
       take(4);
-      const encoded = new Uint8Array(take(length));
+      const encoded = take(length);
       yield { frame: decodeFrame(encoded, index), encoded, end: offset };
       index++;
     }
   }
   if (needMagic) throw new ArchiveError("BAD_MAGIC", -1, "not a Coken archive");
-  if (buf.length > 0) throw new ArchiveError("TRUNCATED", index, "the archive ends inside a frame");
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  if (queued > 0) throw new ArchiveError("TRUNCATED", index, "the archive ends inside a frame");
 }
