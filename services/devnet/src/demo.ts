@@ -2,8 +2,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { endpointsOf, signerOf } from "./bootstrap.js";
-import { askAroundTheGateway } from "./demo-around.js";
 import { apiGet, DevnetError, type Endpoints, graphql, graphqlData, submitAndWait, until } from "./client.js";
+import { askAroundTheGateway } from "./demo-around.js";
+import { creditSnapshot, creditsEarnedStep, redemptionStep } from "./demo-credits.js";
 import { type DevnetManifest, readManifest } from "./layout.js";
 import { seedRows } from "./seed.js";
 import { formatTable } from "./table.js";
@@ -116,6 +117,8 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
   const housing = endpointsOf(m, HOUSING);
   const bank = endpointsOf(m, BANK);
   const receipts: string[] = [];
+  // Balances before the demo's queries: the 共票 step shows what they earned and paid.
+  const creditsBefore = await creditSnapshot(endpointsOf(m, LAND));
   // The access log is read from the demo's start on (it lists oldest first; a long-running devnet holds many).
   const since = new Date(Date.now() - 5_000).toISOString();
   const LOG = `accessLog(first: 50, filter: { from: "${since}" }) { edges { node { receiptId height provider requester datasetId time } } }`;
@@ -241,7 +244,8 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
   const around = await askAroundTheGateway(o.dir, m);
   if (around.receipt !== null) receipts.push(around.receipt);
   step({
-    title: "The bank calls the courts directly, around its gateway, and never co-signs: the call is recorded anyway",
+    title:
+      "The bank calls the courts directly, around its gateway, and never co-signs: the call is recorded anyway",
     ok: around.ok,
     detail: around.detail,
     data: around,
@@ -283,44 +287,9 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: entries.slice(-20),
   });
 
-  // 7. Credits and rankings.
-  const credits = await graphqlData(
-    land.gateway,
-    `{ accounts(first: 20) { edges { node { agency balance } } }
-       agencies: rankings(by: CONTRIBUTIONS, scope: AGENCY, first: 10) { rank subject value }
-       regions: rankings(by: CONTRIBUTIONS, scope: REGION, first: 10) { rank subject value } }`,
-  );
-  const accounts = (credits.accounts.edges as { node: { agency: string; balance: string } }[]).map(
-    (e) => e.node,
-  );
-  step({
-    title: "共票 credits and rankings",
-    ok: accounts.length === m.agencies.length,
-    detail: [
-      formatTable(
-        ["agency", "balance"],
-        accounts.map((a) => [a.agency, a.balance]),
-      ),
-      "Answered accesses to own datasets, by agency and by region:",
-      formatTable(
-        ["rank", "agency", "accesses"],
-        (credits.agencies as { rank: number; subject: string; value: string }[]).map((r) => [
-          String(r.rank),
-          r.subject,
-          r.value,
-        ]),
-      ),
-      formatTable(
-        ["rank", "region", "accesses"],
-        (credits.regions as { rank: number; subject: string; value: string }[]).map((r) => [
-          String(r.rank),
-          r.subject,
-          r.value,
-        ]),
-      ),
-    ].join("\n"),
-    data: { accounts, agencies: credits.agencies, regions: credits.regions },
-  });
+  // 7. 共票 credits: what the answers above earned once their epoch settled; then a redemption and its voucher.
+  step(await creditsEarnedStep(m, creditsBefore, [LAND, TAX]));
+  step(await redemptionStep(o.dir, m, o.cli));
 
   // 8. Every peer's chain replays from genesis with the pure ledger.
   const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateKeystore, readKeystoreFile } from "@coken/keystore";
 import { peerIdFromPublicKey } from "@coken/p2p";
-import { AGENCIES, DATASETS, type DevnetSize, treeDepth } from "./scenario.js";
+import { AGENCIES, DATASETS, DEVNET_PARAMS, type DevnetSize, treeDepth } from "./scenario.js";
 
 /**
  * The devnet's folder: one sub-folder per agency (keystore, generated config, PGlite store, log), the genesis,
@@ -117,6 +117,7 @@ export async function createDevnet(
   const genesis = {
     chainId: `coken-devnet-${randomBytes(3).toString("hex")}`,
     genesisTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+    params: DEVNET_PARAMS,
     agencies: await Promise.all(
       AGENCIES.map(async (a) => ({
         id: a.id,

@@ -41,6 +41,19 @@ export interface GrantPlan {
   quota: number;
 }
 
+/**
+ * The devnet's genesis params: an epoch of 20 blocks (about 30 s at the devnet's pace) so that a 共票 settlement
+ * happens while the demo runs, and prices above (docs/spec/credits.md §4.1) high enough that each fee burns a
+ * part, which bounds the reward minted for the use it paid for (§5.1).
+ */
+export const DEVNET_PARAMS = {
+  epochLength: 20,
+  mintPerEpoch: 10_000,
+  feeBurnBps: 2_000,
+  pairCap: 10_000,
+  rewardCapBps: 5_000,
+} as const;
+
 export const REGIONS = { HN: "Hunan 湖南", GD: "Guangdong 广东", CN: "national 全国" } as const;
 
 export const AGENCIES: readonly AgencyPlan[] = [
@@ -116,7 +129,7 @@ export const DATASETS: readonly DatasetPlan[] = [
       { field: "value", sum: "value" },
     ],
     queryKinds: ["threshold", "membership", "count", "sum"],
-    price: 2n,
+    price: 100n,
     rows: 24_000,
   },
   {
@@ -139,7 +152,7 @@ export const DATASETS: readonly DatasetPlan[] = [
       { field: "taxPaid", sum: "taxPaid" },
     ],
     queryKinds: ["threshold", "membership", "count", "sum"],
-    price: 3n,
+    price: 150n,
     rows: 16_000,
   },
   {
@@ -161,7 +174,7 @@ export const DATASETS: readonly DatasetPlan[] = [
       { field: "price", sum: "price" },
     ],
     queryKinds: ["threshold", "membership", "count", "sum"],
-    price: 2n,
+    price: 100n,
     rows: 12_000,
   },
   {
@@ -183,7 +196,7 @@ export const DATASETS: readonly DatasetPlan[] = [
       { field: "principal", sum: "principal" },
     ],
     queryKinds: ["threshold", "membership", "count", "sum"],
-    price: 2n,
+    price: 100n,
     rows: 10_000,
   },
   {
@@ -205,7 +218,7 @@ export const DATASETS: readonly DatasetPlan[] = [
       { field: "amount", sum: "amount" },
     ],
     queryKinds: ["threshold", "membership", "count", "sum"],
-    price: 1n,
+    price: 50n,
     rows: 4_000,
   },
 ];

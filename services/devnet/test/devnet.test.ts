@@ -145,6 +145,8 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
       /without a grant/,
       /freezes gd\.bank/,
       /access log/,
+      /共票 credits: the demo's answers earn/,
+      /voucher is verified/,
       /chain verify/,
     ])
       assert.match(titles, part);
