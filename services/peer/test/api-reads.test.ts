@@ -3,9 +3,27 @@ import type { Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_HTTP_LIMITS } from "@coken/gateway";
-import { createVerifier, decodeTx, genesisHash, parseGenesis, toHex, txId } from "@coken/ledger";
+import {
+  createVerifier,
+  decodeTx,
+  fromHex,
+  genesisHash,
+  parseGenesis,
+  stateKeyHash,
+  stateValueHash,
+  toHex,
+  txId,
+  verifySmtProof,
+} from "@coken/ledger";
 import { replayChain, type Store, StoredLedger } from "@coken/store";
-import { type ApiTarget, blockFromJson, createApiServer, createChainReads } from "../src/api.js";
+import {
+  type ApiTarget,
+  blockFromJson,
+  createApiServer,
+  createChainReads,
+  type ProvedRecordJson,
+  type StateProofJson,
+} from "../src/api.js";
 import { readiness } from "../src/api-health.js";
 import type { DatasetOps } from "../src/dataset-ops.js";
 import { silentLogger } from "../src/log.js";
@@ -255,6 +273,38 @@ describe("operator API reads over a real store, ledger and mempool", () => {
     assert.deepEqual((await get("/v1/chain/blocks?from=3")).body, { head: 2, blocks: [] });
     for (const bad of ["from=x", "from=0&limit=0", "from=0&limit=101", "from=-1"])
       assert.equal((await get(`/v1/chain/blocks?${bad}`)).status, 400, bad);
+  });
+
+  it("proves present and absent state records against the committed app hash; refuses keys outside the layout", async () => {
+    const h = chain.ledger.hasher;
+    const r = await get(`/v1/state/proof?key=${encodeURIComponent(`account/${OWNER}`)}&key=voucher/00`);
+    assert.equal(r.status, 200);
+    const body = r.body as unknown as StateProofJson;
+    assert.equal(body.height, chain.ledger.head.height);
+    assert.equal(body.appHash, toHex(chain.ledger.head.appHash));
+    const root = fromHex(body.appHash) as Uint8Array;
+    const proofOf = (p: ProvedRecordJson) => ({
+      siblings: p.siblings.map((x) => fromHex(x) as Uint8Array),
+      other:
+        p.other === null
+          ? null
+          : {
+              keyHash: fromHex(p.other.keyHash) as Uint8Array,
+              valueHash: fromHex(p.other.valueHash) as Uint8Array,
+            },
+    });
+    const [present, absent] = body.records as [ProvedRecordJson, ProvedRecordJson];
+    assert.ok(present.value !== null);
+    const value = stateValueHash(h, fromHex(present.value) as Uint8Array);
+    assert.ok(verifySmtProof(h, root, stateKeyHash(h, present.key), value, proofOf(present)));
+    assert.ok(
+      !verifySmtProof(h, root, stateKeyHash(h, absent.key), value, proofOf(present)),
+      "bound to its key",
+    );
+    assert.equal(absent.value, null);
+    assert.ok(verifySmtProof(h, root, stateKeyHash(h, absent.key), null, proofOf(absent)));
+    for (const bad of ["", "key=nothing/here", Array(33).fill("key=account/a").join("&")])
+      assert.equal((await get(`/v1/state/proof?${bad}`)).status, 400, bad);
   });
 
   it("cuts off a trickling tx body at the body deadline and refuses connections over the cap", async () => {
