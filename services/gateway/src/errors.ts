@@ -13,6 +13,8 @@ export type GatewayErrorCode =
   | "REPLAYED"
   | "RATE_LIMITED"
   | "PROOF_INVALID"
+  /** A proved answer over a commitment with no verified well-formedness evidence (docs/spec/zk.md §9). */
+  | "NOT_WELL_FORMED"
   /** The requester's committed balance cannot pay the dataset's price for one more answer. */
   | "INSUFFICIENT_BALANCE"
   /** A proved query kind asked of a provider that runs no prover (or an asker that runs no verifier). */

@@ -2,7 +2,9 @@ export * from "./errors.js";
 export { CallLog } from "./federation/call-log.js";
 export {
   ANSWER_DOCUMENT,
+  type AskerGrantPolicy,
   createFederationClient,
+  EVIDENCE_DOCUMENT,
   type FederationClientComponents,
   SignedFederationClient,
 } from "./federation/client.js";
@@ -16,6 +18,11 @@ export {
   type UpstreamResult,
 } from "./federation/transport.js";
 export * from "./federation/types.js";
+export {
+  EVIDENCE_RETRY_MS,
+  WellFormedRecords,
+  type WellFormedRecordsComponents,
+} from "./federation/well-formed.js";
 export {
   ConnectionTally,
   checkHttpLimits,
@@ -36,6 +43,7 @@ export {
   type PeerEndpointComponents,
   type PeerEndpointOptions,
 } from "./provider/endpoint.js";
+export type { ProviderGrantPolicy } from "./provider/grant-policy.js";
 export { DEFAULT_PEER_QUERY_LIMITS } from "./provider/limits.js";
 export { peerSchema } from "./provider/schema.js";
 export { cosignOver } from "./receipts/cosign-client.js";

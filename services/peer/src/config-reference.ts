@@ -309,6 +309,28 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
       "How long a receipt batch waits for the requester's co-signature; after that (or at once when the requester refuses) the receipts are recorded without it, backed by the requester's request signatures.",
   },
   {
+    path: "gateway.grantPolicy",
+    type: "object: grant id -> policy",
+    default: {},
+    example: { "grant-7": { minGroupSize: 10, thresholdQueriesPerKey: 16 } },
+    description:
+      "This agency's policy per grant, beyond the ledger's quota: as grantee the minimum group size it asks, as grantor its threshold-query caps.",
+  },
+  {
+    path: "gateway.grantPolicy.<grant>.minGroupSize",
+    type: "integer 0..1048576",
+    defaultText: "none",
+    description:
+      "As grantee: the minimum group size k sent with every call under the grant; counts and sums are proved over at least k rows (docs/spec/zk.md §10).",
+  },
+  {
+    path: "gateway.grantPolicy.<grant>.thresholdQueriesPerKey",
+    type: "integer 1..1000000",
+    defaultText: "unlimited",
+    description:
+      "As grantor: threshold queries answered per record key under the grant (FORBIDDEN past it); counted in the store, so a restart does not reset them.",
+  },
+  {
     path: "zk",
     type: "object",
     defaultText: "lookups only, no proofs",

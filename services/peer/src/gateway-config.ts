@@ -1,5 +1,6 @@
 import type { HttpServerLimits } from "@coken/gateway";
 import { configFieldsOf } from "./config-reference.js";
+import { type GrantPolicyConfig, parseGrantPolicies } from "./grant-policy-config.js";
 import { parseHttpLimits } from "./http-config.js";
 
 /** The `gateway` section of a peer's configuration: where its GraphQL gateway listens and how to reach the others. */
@@ -36,6 +37,8 @@ export interface GatewayConfig {
   receiptAckWaitMs: number;
   /** Deadlines and connection caps of the gateway's HTTP server. */
   http: HttpServerLimits;
+  /** Policy per grant id: minimum group size as grantee, threshold caps as grantor. */
+  grantPolicy: Record<string, GrantPolicyConfig>;
 }
 
 /** A problem in the `gateway` section, at a JSON path. */
@@ -141,5 +144,10 @@ export function parseGatewayConfig(v: unknown, base: string): GatewayConfig {
     receiptIntervalMs: num("receiptIntervalMs", 10, 600_000),
     receiptAckWaitMs: num("receiptAckWaitMs", 0, 3_600_000),
     http: parseHttpLimits(g.http, "$.gateway.http", (path, message) => new GatewayConfigError(path, message)),
+    grantPolicy: parseGrantPolicies(
+      g.grantPolicy,
+      "$.gateway.grantPolicy",
+      (path, message) => new GatewayConfigError(path, message),
+    ),
   };
 }

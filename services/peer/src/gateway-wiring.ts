@@ -22,6 +22,8 @@ import {
   type SignedFederationClient,
   type SubmitResult,
   stitchOfficialSchema,
+  WellFormedRecords,
+  type WellFormedRecordsComponents,
 } from "@coken/gateway";
 import type { CommittedBlock, Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
@@ -41,6 +43,13 @@ export interface GatewayWiringComponents {
   prover?: PeerEndpointComponents["prover"];
   /** Checks proved answers from others; absent: this agency asks lookups only. */
   answerVerifier?: FederationClientComponents["answerVerifier"];
+  /** Well-formedness evidence of this agency's commitment in force for a dataset (public JSON); null when none. */
+  evidence?: PeerEndpointComponents["evidence"];
+  /**
+   * How the others' evidence is checked, and whether proved answers need it (false only with development keys):
+   * each commitment's evidence is fetched from its owner and verified once.
+   */
+  wellFormed?: { verify: WellFormedRecordsComponents["verify"]; required: boolean };
   log: Logger;
 }
 
@@ -103,9 +112,26 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       now,
       calls: repo,
       answerVerifier: c.answerVerifier,
+      grantPolicy: (grant) => config.grantPolicy[grant],
+      ...(c.wellFormed === undefined
+        ? {}
+        : {
+            requireWellFormed: c.wellFormed.required,
+            wellFormed: (call, commitment, fields) =>
+              wellFormedRecords?.record(call.provider, call.dataset, commitment, fields),
+          }),
     },
     { ...DEFAULT_TRANSPORT_OPTIONS, timeoutMs: config.upstreamTimeoutMs },
   );
+  const wellFormedRecords =
+    c.wellFormed === undefined
+      ? undefined
+      : new WellFormedRecords({
+          fetch: (provider, dataset) => federation.fetchEvidence(provider, dataset),
+          verify: c.wellFormed.verify,
+          now,
+          log: c.log,
+        });
   const peerEndpoint = createPeerEndpoint(
     {
       self: c.agency,
@@ -115,6 +141,8 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       ledger,
       rows: c.store.localData,
       prover: c.prover,
+      grantPolicy: (grant) => config.grantPolicy[grant],
+      ...(c.evidence === undefined ? {} : { evidence: c.evidence }),
       issuer,
       repo,
       now,

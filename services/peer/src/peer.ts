@@ -225,7 +225,16 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         chain,
         store,
         submitTx,
-        ...(zk === null ? {} : { prover: zk.prover, answerVerifier: zk.verifier }),
+        ...(zk === null
+          ? {}
+          : {
+              prover: zk.prover,
+              answerVerifier: zk.verifier,
+              wellFormed: { verify: zk.verifyEvidence, required: zk.requireEvidence },
+              ...(zk.datasets === undefined
+                ? {}
+                : { evidence: (dataset: string) => zk.datasets?.evidence(dataset) ?? Promise.resolve(null) }),
+            }),
         log: log.child("gateway"),
       });
       closers.push(() => g.close());

@@ -4,9 +4,11 @@ import {
   type ArtifactRegistry,
   type BuiltCommitment,
   buildDatasetCommitmentIsolated,
+  type CommittedDataset,
   type DatasetRow,
   type LocalQueryProver,
   type RowValue,
+  type WellFormedEvidence,
 } from "@coken/zk";
 import type { Logger } from "./log.js";
 import type { ProvedDatasetConfig } from "./zk-config.js";
@@ -20,6 +22,10 @@ export type ProvedDatasetState =
   | "proving"
   /** The commitment in force is being rebuilt from the rows here. */
   | "building"
+  /** The rows build the commitment in force; its well-formedness evidence is being proved (answers wait). */
+  | "proving-evidence"
+  /** No chunk-circuit key here for this layout: no evidence, so no proved answers (unless development keys). */
+  | "no-evidence"
   /** Not (yet) committed on the ledger, or not this agency's. */
   | "uncommitted"
   /** The rows here build another root than the one in force (rows changed since, or another layout). */
@@ -43,6 +49,11 @@ export interface ProvedDatasetsComponents {
   store: Store;
   registry: ArtifactRegistry;
   prover: LocalQueryProver;
+  /** Proves a commitment's well-formedness evidence; null when no chunk-circuit key fits its layout. */
+  proveEvidence(dataset: CommittedDataset): Promise<WellFormedEvidence> | null;
+  /** Development keys: serve proved answers even without evidence (answers are forgeable anyway). */
+  devKeys: boolean;
+  now(): number;
   log: Logger;
 }
 
@@ -105,6 +116,8 @@ export class ProvedDatasets {
   readonly #status = new Map<string, ProvedDatasetStatus>();
   /** Commitments this peer just made, by dataset: used instead of a rebuild when their root comes into force. */
   readonly #offered = new Map<string, BuiltCommitment>();
+  /** Evidence of the commitment in force, by dataset, once its answers are served. */
+  readonly #evidence = new Map<string, unknown>();
   #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
 
@@ -132,6 +145,11 @@ export class ProvedDatasets {
     return [...this.#status.values()];
   }
 
+  /** The well-formedness evidence (public JSON) of this agency's commitment in force for `dataset`, or null. */
+  async evidence(dataset: string): Promise<unknown> {
+    return this.#status.get(dataset)?.state === "proving" ? (this.#evidence.get(dataset) ?? null) : null;
+  }
+
   /** One pass over the configured datasets; resolves when any rebuild it started has finished. */
   refresh(): Promise<void> {
     this.#running ??= this.#pass().finally(() => {
@@ -151,11 +169,18 @@ export class ProvedDatasets {
       const known = this.#status.get(id);
       if (dataset === undefined || dataset.owner !== this.c.self || dataset.commitment === null) {
         if (known?.state !== "uncommitted") this.c.prover.unregister(id);
+        this.#evidence.delete(id);
         this.#status.set(id, { dataset: id, state: "uncommitted", version: null });
         continue;
       }
-      if (known?.version === dataset.commitmentVersion && known.state !== "building") continue;
+      if (
+        known?.version === dataset.commitmentVersion &&
+        known.state !== "building" &&
+        known.state !== "proving-evidence"
+      )
+        continue;
       this.c.prover.unregister(id);
+      this.#evidence.delete(id);
       this.#status.set(id, { dataset: id, state: "building", version: dataset.commitmentVersion });
       this.#status.set(id, await this.#rebuild(dataset, dataset.commitment, layout));
     }
@@ -196,6 +221,13 @@ export class ProvedDatasets {
       });
       return { ...base, state: "root-mismatch" };
     }
+    const evidence = await this.#wellFormedEvidence(dataset, commitment, built.dataset);
+    if (evidence === null && !this.c.devKeys) return { ...base, state: "no-evidence" };
+    if (evidence === null)
+      this.c.log.warn("serving proved answers without well-formedness evidence (development keys)", {
+        dataset: dataset.id,
+      });
+    else this.#evidence.set(dataset.id, evidence);
     this.c.prover.register(dataset.id, built.dataset);
     this.c.log.info("proving over dataset", {
       dataset: dataset.id,
@@ -204,5 +236,47 @@ export class ProvedDatasets {
       buildMs: Math.round(performance.now() - t0),
     });
     return { ...base, state: "proving" };
+  }
+
+  /**
+   * The evidence of the commitment in force: the copy kept in the store, or proved now from the rebuilt trees
+   * (then kept); null when no chunk-circuit key fits the layout or the proof failed.
+   */
+  async #wellFormedEvidence(
+    dataset: Dataset,
+    commitment: DatasetCommitment,
+    committed: CommittedDataset,
+  ): Promise<unknown> {
+    const kept = await this.c.store.localData.getWellFormedEvidence(dataset.id, commitment.root);
+    if (kept !== null) return kept;
+    const proving = this.c.proveEvidence(committed);
+    if (proving === null) {
+      this.c.log.warn("no chunk-circuit key for this layout: no well-formedness evidence", {
+        dataset: dataset.id,
+      });
+      return null;
+    }
+    this.#status.set(dataset.id, {
+      dataset: dataset.id,
+      state: "proving-evidence",
+      version: dataset.commitmentVersion,
+    });
+    const t0 = performance.now();
+    try {
+      const evidence = await proving;
+      await this.c.store.localData.putWellFormedEvidence(dataset.id, commitment.root, evidence, this.c.now());
+      this.c.log.info("well-formedness evidence proved", {
+        dataset: dataset.id,
+        chunks: evidence.chunks.length,
+        proveMs: Math.round(performance.now() - t0),
+      });
+      return evidence;
+    } catch (e) {
+      this.c.log.warn("well-formedness evidence failed", {
+        dataset: dataset.id,
+        code: String((e as { code?: unknown }).code ?? "INTERNAL"),
+      });
+      return null;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { AgencyId } from "@coken/ledger";
+import type { AgencyId, DatasetCommitment, FieldSpec } from "@coken/ledger";
 import type { Store } from "@coken/store";
 import {
   type ArtifactRegistry,
@@ -10,7 +10,11 @@ import {
   installedArtifacts,
   type LocalAnswerVerifier,
   type LocalQueryProver,
+  parseWellFormedEvidence,
+  verifyWellFormed,
+  type WellFormedCommitment,
 } from "@coken/zk";
+import { evidenceProver } from "./evidence-prover.js";
 import type { Logger } from "./log.js";
 import { ProvedDatasets } from "./proved-datasets.js";
 import type { ZkConfig } from "./zk-config.js";
@@ -32,6 +36,14 @@ export interface PeerZk {
   readonly prover: LocalQueryProver | undefined;
   readonly verifier: LocalAnswerVerifier;
   readonly datasets: ProvedDatasets | undefined;
+  /** Checks another agency's well-formedness evidence (JSON) against its commitment on the ledger. */
+  verifyEvidence(
+    evidence: unknown,
+    commitment: DatasetCommitment,
+    fields: readonly FieldSpec[],
+  ): Promise<WellFormedCommitment>;
+  /** Whether proved answers need verified evidence: false only with development keys. */
+  readonly requireEvidence: boolean;
   close(): Promise<void>;
 }
 
@@ -50,9 +62,12 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
   // Answers from others are checked with any key installed here for these circuits; the ledger says which is in force.
   // Without development keys, answers over a commitment whose well-formedness evidence this peer has not verified
   // are refused (NOT_WELL_FORMED); with them (forgeable anyway) they are accepted unbound, as the devnet needs.
-  const verifier = createAnswerVerifier({ acceptWithoutEvidence: config.devKeys })({
-    keys: createArtifactRegistry(installed),
-  });
+  const keys = createArtifactRegistry(installed);
+  const verifier = createAnswerVerifier({ acceptWithoutEvidence: config.devKeys })({ keys });
+  if (config.devKeys)
+    c.log.warn(
+      "development keys: answers over commitments without verified well-formedness evidence are accepted, unbound to rowCount and schema",
+    );
   const proved = Object.keys(config.datasets).length > 0;
   // Memory: the prover threads start with the first proof and stop when idle (proverIdleMs), and their curve works
   // in the prover thread unless the operator asks for curve threads; the verifier's curve never has threads.
@@ -63,11 +78,22 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
     idleMs: config.proverIdleMs === 0 ? undefined : config.proverIdleMs,
   };
   const prover = proved ? createQueryProver({ pool })({ artifacts: registry }) : undefined;
+  const evidence = prover === undefined ? undefined : evidenceProver(registry, pool, config.datasets);
   const datasets =
-    prover === undefined
+    prover === undefined || evidence === undefined
       ? undefined
       : new ProvedDatasets(
-          { self: c.agency, ledger: c.ledger, store: c.store, registry, prover, log: c.log },
+          {
+            self: c.agency,
+            ledger: c.ledger,
+            store: c.store,
+            registry,
+            prover,
+            proveEvidence: (committed) => evidence.prove(committed),
+            devKeys: config.devKeys,
+            now: Date.now,
+            log: c.log,
+          },
           config.datasets,
         );
   datasets?.start(REFRESH_MS);
@@ -81,8 +107,12 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
     prover,
     verifier,
     datasets,
+    verifyEvidence: (json, commitment, fields) =>
+      verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, keys),
+    requireEvidence: !config.devKeys,
     async close() {
       await datasets?.stop();
+      await evidence?.close();
       await prover?.close();
       await verifier.close();
     },

@@ -43,6 +43,32 @@ describe("gateway config", () => {
     assert.equal(c.trustedDocuments, "/etc/coken/documents.json");
   });
 
+  it("reads the policy per grant: minimum group size as grantee, threshold caps as grantor", () => {
+    assert.deepEqual(parseGatewayConfig(minimal, BASE).grantPolicy, {});
+    const c = parseGatewayConfig(
+      {
+        ...minimal,
+        grantPolicy: { "grant-7": { minGroupSize: 10, thresholdQueriesPerKey: 16 }, "grant-8": {} },
+      },
+      BASE,
+    );
+    assert.deepEqual(c.grantPolicy, {
+      "grant-7": { minGroupSize: 10, thresholdQueriesPerKey: 16 },
+      "grant-8": {},
+    });
+    refusedAt({ ...minimal, grantPolicy: [] }, "$.gateway.grantPolicy");
+    refusedAt({ ...minimal, grantPolicy: { g: 5 } }, "$.gateway.grantPolicy.g");
+    refusedAt(
+      { ...minimal, grantPolicy: { g: { minGroupSize: -1 } } },
+      "$.gateway.grantPolicy.g.minGroupSize",
+    );
+    refusedAt(
+      { ...minimal, grantPolicy: { g: { thresholdQueriesPerKey: 0 } } },
+      "$.gateway.grantPolicy.g.thresholdQueriesPerKey",
+    );
+    refusedAt({ ...minimal, grantPolicy: { g: { quota: 1 } } }, "$.gateway.grantPolicy.g.quota");
+  });
+
   it("refuses bad values at their path", () => {
     refusedAt(null, "$.gateway");
     refusedAt([], "$.gateway");

@@ -32,4 +32,5 @@ export * from "./verifier/bundle.js";
 export * from "./verifier/standalone.js";
 export * from "./wellformed/chunks.js";
 export * from "./wellformed/evidence.js";
+export * from "./wellformed/json.js";
 export * from "./wellformed/verify.js";

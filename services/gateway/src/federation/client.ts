@@ -1,14 +1,22 @@
 import {
   type AccessReceipt,
+  type AgencyId,
   bytesEqual,
   type DatasetCommitment,
   type DatasetId,
+  type FieldSpec,
   type GrantId,
   keys,
   receiptId,
   toHex,
 } from "@coken/ledger";
-import type { AnswerVerifier, WellFormedCommitment, ZkQuery, ZkResult } from "@coken/zk";
+import {
+  type AnswerVerifier,
+  isZkError,
+  type WellFormedCommitment,
+  type ZkQuery,
+  type ZkResult,
+} from "@coken/zk";
 import { GatewayError } from "../errors.js";
 import { proofFromJson } from "../provider/proof-json.js";
 import { encodeReceipt } from "../receipts/codec.js";
@@ -30,8 +38,17 @@ export interface FederationClientComponents extends SignedTransportComponents {
   answerVerifier?: AnswerVerifier | undefined;
   /** This agency's policy per grant it holds (minimum group size); absent: none. */
   grantPolicy?: (grant: GrantId) => AskerGrantPolicy | undefined;
-  /** The verified well-formedness record of a dataset's commitment in force, when this peer has one. */
-  wellFormed?: (dataset: DatasetId, commitment: DatasetCommitment) => WellFormedCommitment | undefined;
+  /** The verified well-formedness record of a dataset's commitment in force (see `WellFormedRecords`), if any. */
+  wellFormed?: (
+    call: { provider: AgencyId; dataset: DatasetId },
+    commitment: DatasetCommitment,
+    fields: readonly FieldSpec[],
+  ) => Promise<WellFormedCommitment | undefined> | WellFormedCommitment | undefined;
+  /**
+   * Refuse proved calls over a commitment without a verified record (NOT_WELL_FORMED) before asking; false only
+   * with development keys, whose answers are accepted unbound (docs/spec/zk.md §9).
+   */
+  requireWellFormed?: boolean;
   log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
@@ -39,6 +56,9 @@ export const ANSWER_DOCUMENT =
   "query CokenAnswer($dataset: String!, $grant: String!, $query: JSON!, $minGroupSize: Int) " +
   "{ answer(dataset: $dataset, grant: $grant, query: $query, minGroupSize: $minGroupSize) " +
   "{ result proof receiptId providerTime } }";
+
+export const EVIDENCE_DOCUMENT =
+  "query CokenEvidence($dataset: String!) { wellFormedEvidence(dataset: $dataset) }";
 
 /** What this agency asks of answers under one of its grants. */
 export interface AskerGrantPolicy {
@@ -81,6 +101,24 @@ export class SignedFederationClient implements FederationClient {
     return promise;
   }
 
+  /**
+   * The provider's well-formedness evidence for its commitment in force (public JSON; null when it has none),
+   * asked over the signed transport; the caller verifies it against the ledger (see `WellFormedRecords`).
+   */
+  async fetchEvidence(provider: AgencyId, dataset: DatasetId): Promise<unknown> {
+    const upstream = await this.transport.send(provider, {
+      document: EVIDENCE_DOCUMENT,
+      variables: { dataset },
+      grant: null,
+      dataset,
+    });
+    const refused = upstreamError(upstream.result);
+    if (refused !== null) throw refused;
+    if (upstream.providerSignature === null) throw unauthenticated("unsigned evidence");
+    const data = upstream.result.data as { wellFormedEvidence?: unknown } | null | undefined;
+    return data?.wellFormedEvidence ?? null;
+  }
+
   private async run(call: DatasetCall, context: CallContext): Promise<VerifiedAnswer> {
     const grant = this.c.ledger.get(keys.grant(call.grant));
     if (
@@ -95,6 +133,17 @@ export class SignedFederationClient implements FederationClient {
     if (call.query.kind !== "lookup" && this.c.answerVerifier === undefined)
       throw new GatewayError("UNSUPPORTED_QUERY", "no proof verifier is configured for proved query kinds");
 
+    // Proved answers bind meta (rowCount, schema) only through a verified record: fetched and verified once per
+    // commitment, before anything is asked (no receipt for an answer that could not be accepted).
+    let wellFormed: WellFormedCommitment | undefined;
+    if (call.query.kind !== "lookup" && dataset.commitment !== null) {
+      wellFormed = await this.c.wellFormed?.(call, dataset.commitment, dataset.fields);
+      if (wellFormed === undefined && this.c.requireWellFormed === true)
+        throw new GatewayError(
+          "NOT_WELL_FORMED",
+          "the dataset's commitment has no verified well-formedness evidence",
+        );
+    }
     const minGroupSize = this.c.grantPolicy?.(call.grant)?.minGroupSize;
     const upstream = await this.transport.send(
       call.provider,
@@ -161,10 +210,15 @@ export class SignedFederationClient implements FederationClient {
             query: call.query as ZkQuery,
             binding: { requester: this.c.self, nonce: request.nonce, expiresAt: request.expiresAt },
             ...(minGroupSize === undefined ? {} : { minGroupSize }),
-            wellFormed: this.c.wellFormed?.(call.dataset, commitment),
+            wellFormed,
           },
         );
-      } catch {
+      } catch (e) {
+        if (isZkError(e, "NOT_WELL_FORMED"))
+          throw new GatewayError(
+            "NOT_WELL_FORMED",
+            "the commitment has no verified well-formedness evidence",
+          );
         throw new GatewayError("PROOF_INVALID", "the proof does not verify for this request");
       }
       proof = {

@@ -23,6 +23,8 @@ import { JsonScalar, peerTypeDefs } from "./schema.js";
 export interface PeerEndpointComponents extends Omit<AnswerComponents, "rateLimiter" | "rows"> {
   /** This provider's policy per grant (threshold caps); absent: none. */
   grantPolicy?: (grant: GrantId) => ProviderGrantPolicy | undefined;
+  /** Well-formedness evidence (public JSON) of this agency's commitment in force for a dataset; null when none. */
+  evidence?: (dataset: string) => Promise<unknown>;
   /** The agency's own rows; lookups of one batched request are read together (see `groupedRowReads`). */
   rows: RowSource;
   signer: Signer;
@@ -95,7 +97,7 @@ export function createPeerEndpoint(
     rows: groupedRowReads(c.rows),
     rateLimiter: createRateLimiter(options.rateLimit),
   };
-  const caps = new ThresholdCaps(c.grantPolicy ?? (() => undefined));
+  const caps = new ThresholdCaps(c.grantPolicy ?? (() => undefined), c.repo);
   const schema = makeExecutableSchema<PeerContext>({
     typeDefs: peerTypeDefs,
     resolvers: {
@@ -133,6 +135,9 @@ export function createPeerEndpoint(
           const state = await c.repo.issuedReceipt(id);
           if (state === null || state.requester !== ctx.auth.envelope.requester) return null;
           return { id: args.id, status: state.status, height: state.committedHeight };
+        },
+        async wellFormedEvidence(_: unknown, args: { dataset: string }) {
+          return (await c.evidence?.(args.dataset)) ?? null;
         },
       },
       Mutation: {

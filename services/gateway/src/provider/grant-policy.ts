@@ -19,25 +19,28 @@ export function parseMinGroupSize(v: unknown): number | undefined {
   return v;
 }
 
+/** Where threshold-query counts are kept: the gateway's store (`GatewayRepository.takeThresholdQuery`). */
+export interface ThresholdCounts {
+  takeThresholdQuery(grant: string, dataset: string, recordKey: string, cap: number): Promise<boolean>;
+}
+
 /**
  * Counts threshold queries per (grant, dataset, record key) and refuses one past the grant's cap: each such
- * answer is one bit about one record, and about 64 of them binary-search a 64-bit value. Counts live in this
- * process (they restart with it).
+ * answer is one bit about one record, and about 64 of them binary-search a 64-bit value. The counts are in the
+ * store, so a restart does not reset them.
  */
 export class ThresholdCaps {
-  private readonly counts = new Map<string, number>();
-
-  constructor(private readonly policy: (grant: GrantId) => ProviderGrantPolicy | undefined) {}
+  constructor(
+    private readonly policy: (grant: GrantId) => ProviderGrantPolicy | undefined,
+    private readonly counts: ThresholdCounts,
+  ) {}
 
   /** Takes one threshold query on `key`; throws FORBIDDEN past the cap (nothing is taken then). */
-  take(grant: GrantId, dataset: string, key: string): void {
+  async take(grant: GrantId, dataset: string, key: string): Promise<void> {
     const cap = this.policy(grant)?.thresholdQueriesPerKey;
     if (cap === undefined) return;
-    const id = JSON.stringify([grant, dataset, key]);
-    const used = this.counts.get(id) ?? 0;
-    if (used >= cap)
+    if (!(await this.counts.takeThresholdQuery(grant, dataset, key, cap)))
       throw new GatewayError("FORBIDDEN", "the grant's threshold queries on this record are used up");
-    this.counts.set(id, used + 1);
   }
 }
 
@@ -52,7 +55,7 @@ export function policyProver(
 ): QueryProver {
   return {
     async prove(dataset, query, binding, options = {}) {
-      if (query.kind === "threshold") caps.take(call.grant, dataset, query.key);
+      if (query.kind === "threshold") await caps.take(call.grant, dataset, query.key);
       const minGroupSize = call.minGroupSize ?? options.minGroupSize;
       return prover.prove(dataset, query, binding, {
         ...options,

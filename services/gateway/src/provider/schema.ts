@@ -14,6 +14,8 @@ export const peerQueryTypeDefs = /* GraphQL */ `
     answer(dataset: String!, grant: String!, query: JSON!, minGroupSize: Int): Answer!
     "Where one of the calling agency's receipts stands on its way to the ledger; null if unknown to it."
     receipt(id: String!): ReceiptState
+    "The well-formedness evidence of this agency's commitment in force for a dataset (public: the index layout, chunk proofs and their public inputs); null until it exists."
+    wellFormedEvidence(dataset: String!): JSON
   }
 
   type Answer {

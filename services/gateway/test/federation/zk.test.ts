@@ -110,7 +110,11 @@ describe("proved answers with the real prover and verifier (Groth16, dev keys)",
       ...dataset,
       commitment: { ...dataset.commitment, root: new Uint8Array(32).fill(5) },
     });
-    const stale = makeClient(B, other, clock, asker, routedFetch([provider]), { answerVerifier: verifier });
+    // the asker holds a verified record for the root it sees, so only the proof's root can fail
+    const stale = makeClient(B, other, clock, asker, routedFetch([provider]), {
+      answerVerifier: verifier,
+      wellFormed: (_call, commitment) => ({ ...wellFormed, root: commitment.root }),
+    });
     await assert.rejects(
       stale.call({
         provider: A,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { openStore, type Store } from "@coken/store";
 import type { QueryProver, ZkAnswer } from "@coken/zk";
 import { isGatewayError } from "../../src/errors.js";
 import { parseMinGroupSize, policyProver, ThresholdCaps } from "../../src/provider/grant-policy.js";
@@ -7,7 +8,15 @@ import { parseMinGroupSize, policyProver, ThresholdCaps } from "../../src/provid
 const binding = { requester: "b", nonce: new Uint8Array(16), expiresAt: 1 };
 
 describe("provider grant policy", () => {
-  it("caps threshold queries per grant and record key, and passes the asker's minimum group size", async () => {
+  let store: Store;
+  before(async () => {
+    store = await openStore({ kind: "pglite" });
+  });
+  after(() => store.close());
+
+  it("caps threshold queries per grant and record key, across restarts, and passes the asker's minimum group size", async () => {
+    const counts = store.gateway ?? assert.fail("no gateway repository");
+    const policy = (g: string) => (g === "capped" ? { thresholdQueriesPerKey: 2 } : undefined);
     const seen: (number | undefined)[] = [];
     const inner: QueryProver = {
       async prove(_d, _q, _b, options) {
@@ -16,11 +25,21 @@ describe("provider grant policy", () => {
       },
       close: async () => {},
     };
-    const caps = new ThresholdCaps((g) => (g === "capped" ? { thresholdQueriesPerKey: 2 } : undefined));
+    const caps = new ThresholdCaps(policy, counts);
     const threshold = { kind: "threshold", key: "k1", field: "v", op: "gte", value: 1 } as const;
     const capped = policyProver(inner, { grant: "capped", minGroupSize: 5 }, caps);
     await capped.prove("ds", threshold, binding);
-    await capped.prove("ds", threshold, binding);
+    // a restarted gateway (new caps over the same store) has the count so far
+    const restarted = policyProver(
+      inner,
+      { grant: "capped", minGroupSize: 5 },
+      new ThresholdCaps(policy, counts),
+    );
+    await restarted.prove("ds", threshold, binding);
+    await assert.rejects(
+      restarted.prove("ds", threshold, binding),
+      (e) => isGatewayError(e) && e.code === "FORBIDDEN",
+    );
     await assert.rejects(
       capped.prove("ds", threshold, binding),
       (e) => isGatewayError(e) && e.code === "FORBIDDEN",

@@ -40,3 +40,13 @@ export function smallArtifacts(withRange = false): Promise<CircuitArtifacts[]> {
     { cacheDir: ZK_CACHE, phaseOne: { kind: "dev" } },
   );
 }
+
+/** Dev-key artifacts of the well-formedness chunk circuit for FIELDS and INDEXES, chunks of one position. */
+export async function wellFormedArtifacts(): Promise<CircuitArtifacts> {
+  const [a] = await buildArtifacts(
+    [{ name: "wellformed", params: { depth: 0, fields: FIELDS.length, indexes: INDEXES.length, rows: 1 } }],
+    { cacheDir: ZK_CACHE, phaseOne: { kind: "dev" } },
+  );
+  if (a === undefined) throw new Error("no well-formedness artifacts");
+  return a;
+}

@@ -28,6 +28,7 @@ import type { TransportOptions } from "../../src/federation/transport.js";
 import {
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
+  type PeerEndpointComponents,
   type PeerEndpointOptions,
 } from "../../src/provider/endpoint.js";
 import type { LedgerReader } from "../../src/provider/ledger-reader.js";
@@ -260,7 +261,12 @@ export async function makeSide(
   agency: AgencyId,
   ledger: LedgerReader,
   clock: Clock,
-  opts: { prover?: QueryProver; options?: Partial<PeerEndpointOptions>; store?: Store } = {},
+  opts: {
+    prover?: QueryProver;
+    options?: Partial<PeerEndpointOptions>;
+    store?: Store;
+    evidence?: PeerEndpointComponents["evidence"];
+  } = {},
 ): Promise<Side> {
   const store = opts.store ?? (await openStore({ kind: "pglite" }));
   const repo = store.gateway;
@@ -276,6 +282,7 @@ export async function makeSide(
       ledger,
       rows: store.localData,
       prover: opts.prover,
+      ...(opts.evidence === undefined ? {} : { evidence: opts.evidence }),
       issuer,
       repo,
       now: clock.now,
@@ -316,6 +323,7 @@ export function makeClient(
     answerVerifier?: AnswerVerifier;
     /** Verified well-formedness records of the commitments the asker accepts answers over. */
     wellFormed?: FederationClientComponents["wellFormed"];
+    requireWellFormed?: boolean;
     /** The asker's policy per grant (minimum group size sent with each call). */
     grantPolicy?: FederationClientComponents["grantPolicy"];
     transport?: Partial<TransportOptions>;
@@ -339,6 +347,7 @@ export function makeClient(
       calls: opts.calls ?? repo,
       answerVerifier: opts.answerVerifier,
       ...(opts.wellFormed ? { wellFormed: opts.wellFormed } : {}),
+      ...(opts.requireWellFormed === undefined ? {} : { requireWellFormed: opts.requireWellFormed }),
       ...(opts.grantPolicy ? { grantPolicy: opts.grantPolicy } : {}),
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },

@@ -1,0 +1,57 @@
+import {
+  type ArtifactRegistry,
+  type CommittedDataset,
+  ProverPool,
+  type ProverPoolInit,
+  parseCircuitId,
+  proveWellFormed,
+  type WellFormedEvidence,
+} from "@coken/zk";
+import type { ProvedDatasetConfig } from "./zk-config.js";
+
+/** How long an evidence prover thread waits for the next chunk before it stops. */
+const EVIDENCE_IDLE_MS = 60_000;
+
+/**
+ * The chunk size this peer proves a layout's evidence with: the largest of the chunk circuits installed for its
+ * field and index counts that fits the tree (4·rows ≤ 2^depth); null when none is installed.
+ */
+export function chunkRowsFor(
+  registry: ArtifactRegistry,
+  fields: number,
+  indexes: number,
+  depth: number,
+): number | null {
+  let best: number | null = null;
+  for (const a of registry.list()) {
+    const { def, params } = parseCircuitId(a.circuit);
+    const rows = params.rows ?? 0;
+    if (def.name !== "wellformed" || params.fields !== fields || params.indexes !== indexes) continue;
+    if (4 * rows <= 2 ** depth && (best === null || rows > best)) best = rows;
+  }
+  return best;
+}
+
+/**
+ * Proves the well-formedness evidence of this agency's commitments on a pool of its own, whose threads start
+ * with the first chunk and stop when idle (evidence is proved once per commitment, off the answer path).
+ */
+export function evidenceProver(
+  registry: ArtifactRegistry,
+  pool: ProverPoolInit,
+  layouts: Record<string, ProvedDatasetConfig>,
+) {
+  let threads: ProverPool | undefined;
+  return {
+    /** The evidence of a committed dataset; null when no chunk circuit for its layout is installed. */
+    prove(dataset: CommittedDataset): Promise<WellFormedEvidence> | null {
+      const rows = chunkRowsFor(registry, dataset.fields.length, dataset.indexes.length, dataset.depth);
+      if (rows === null || Object.keys(layouts).length === 0) return null;
+      threads ??= new ProverPool({ ...pool, idleMs: pool.idleMs ?? EVIDENCE_IDLE_MS });
+      return proveWellFormed(dataset, { artifacts: registry, pool: threads }, { chunkRows: rows });
+    },
+    async close(): Promise<void> {
+      await threads?.close();
+    },
+  };
+}
