@@ -36,6 +36,11 @@ export const gatewayIssuedReceipts = pgTable(
     /** Position inside the batch. */
     position: integer("position"),
     committedHeight: int8("committed_height"),
+    /**
+     * A proved answer's proof bundle as the canonical JSON text its receipt's `proofHash` covers (null for a
+     * lookup), kept for auditors (docs/spec/archive.md §4). Public: it holds no row values.
+     */
+    proof: text("proof"),
   },
   (t) => [
     index("gateway_issued_receipts_status_idx").on(t.status, t.requester, t.timeMs),

@@ -6,12 +6,14 @@ import {
   type HttpServerLimits,
   httpServerOptions,
 } from "@coken/gateway";
+import { type AuditReads, serveAuditReads } from "./api-audit.js";
 import { send } from "./api-http.js";
 import { type ChainReads, serveReads } from "./api-reads.js";
 import { DatasetOpError, type DatasetOps } from "./dataset-ops.js";
 import type { AddResult } from "./mempool.js";
 import type { ProvedDatasetStatus } from "./proved-datasets.js";
 
+export { type AuditReads, createAuditReads } from "./api-audit.js";
 export { type BlockJson, BlockJsonError, blockFromJson, blockToJson } from "./api-chain.js";
 export type { NotReadyReason, Readiness } from "./api-health.js";
 export type { AccountView, ChainReads, TxView } from "./api-reads.js";
@@ -34,6 +36,8 @@ export interface ApiTarget {
   onError(e: unknown): void;
   /** Health, readiness, tx status, accounts and stored blocks (no token needed). */
   reads: ChainReads;
+  /** Kept proof bundles and verification keys, for auditors (no token needed: both are public). */
+  audit?: AuditReads;
 }
 
 const STATUS_OF: Record<DatasetOpError["code"], number> = {
@@ -130,7 +134,8 @@ function sendEvidence(target: ApiTarget, res: ServerResponse, encoded: string): 
  * dataset stands, `GET /v1/datasets/{id}/evidence` its well-formedness evidence (public). Unauthenticated
  * reads: `GET /healthz` (liveness), `GET /readyz` (200, or 503 with the reasons),
  * `GET /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
- * counting pending txs) and `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay). With the
+ * counting pending txs), `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay),
+ * `GET /v1/proofs/{receipt}` and `GET /v1/zk/keys/{hash}` (kept proof bundles and verification keys). With the
  * operator's bearer token: `PUT /v1/datasets/{id}/rows` (NDJSON `{key, fields}` lines, all stored or none) and
  * `POST /v1/datasets/{id}/commit` (commits to the stored rows, submits `dataset.commit`). Never echoes row values;
  * tx bytes leave only inside committed blocks, which every peer of the network holds anyway. Header, body and
@@ -142,6 +147,7 @@ export function createApiServer(target: ApiTarget, limits: HttpServerLimits = DE
   return server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (!guard.admit(req, res)) return;
     if (serveReads(target.reads, req, res)) return;
+    if (target.audit && serveAuditReads(target.audit, req, res, target.onError)) return;
     const route = `${req.method} ${req.url?.split("?")[0]}`;
     if (route === "GET /v1/status") return send(res, 200, target.status());
     if (route === "GET /v1/datasets") return send(res, 200, { proved: target.provedDatasets() });

@@ -6,7 +6,7 @@ import { createVerifier, genesisHash, keys, toHex } from "@coken/ledger";
 import { createNetwork, type Network } from "@coken/p2p";
 import { openStore, type Store, StoredLedger } from "@coken/store";
 import { AgencyAllowList, allowListOf, connectableAgencies } from "./allow-list.js";
-import { createApiServer, createChainReads } from "./api.js";
+import { createApiServer, createAuditReads, createChainReads } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
 import { type PeerConfig, readGenesisFile } from "./config.js";
 import { DatasetOps } from "./dataset-ops.js";
@@ -190,6 +190,10 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
           peers: () => network.peers().length,
           halted: () => driver.halted !== null,
           log: log.child("api"),
+        }),
+        audit: createAuditReads({
+          ...(store.gateway === undefined ? {} : { gateway: store.gateway }),
+          ...(zk === null ? {} : { registry: zk.registry }),
         }),
         status: () => ({
           chain: genesis.chainId,

@@ -139,6 +139,7 @@ export class DrizzleGatewayRepository implements GatewayRepository {
         timeMs: r.timeMs,
         receipt: r.receipt,
         status: "pending",
+        proof: r.proof ?? null,
       };
     });
     if (rows.length <= ROWS_PER_STATEMENT) {
@@ -232,6 +233,14 @@ export class DrizzleGatewayRepository implements GatewayRepository {
         .where(eq(issued.id, id)),
     );
     return row === undefined ? null : { ...row, status: row.status as IssuedReceiptStatus };
+  }
+
+  async issuedProof(id: Uint8Array): Promise<string | null> {
+    requireBytes("id", id);
+    const [row] = await guard("issuedProof", () =>
+      this.#db.select({ proof: issued.proof }).from(issued).where(eq(issued.id, id)),
+    );
+    return row?.proof ?? null;
   }
 
   async pendingReceipts(requester: string, limit: number) {

@@ -10,6 +10,8 @@ export interface IssuedReceiptInput {
   timeMs: number;
   /** The receipt's canonical bytes; the store does not read them. */
   receipt: Uint8Array;
+  /** A proved answer's proof bundle (the canonical JSON text its `proofHash` covers), kept for auditors. */
+  proof?: string;
 }
 
 /** A request nonce kept until its request expires (replay protection across restarts). */
@@ -82,6 +84,8 @@ export interface GatewayRepository {
     options?: { flush?: boolean },
   ): Promise<void>;
   issuedReceipt(id: Uint8Array): Promise<IssuedReceiptState | null>;
+  /** The proof bundle text kept with an issued receipt; null for an unknown receipt or one without a proof. */
+  issuedProof(id: Uint8Array): Promise<string | null>;
   /** Receipts of `requester` waiting for a batch, oldest first (canonical bytes). */
   pendingReceipts(requester: string, limit: number): Promise<{ id: Uint8Array; receipt: Uint8Array }[]>;
   /** Requesters that have receipts waiting for a batch. */

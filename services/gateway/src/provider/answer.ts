@@ -4,7 +4,7 @@ import { type QueryProver, ZkError, type ZkErrorCode } from "@coken/zk";
 import { GatewayError, type GatewayErrorCode } from "../errors.js";
 import type { AnswerResult, DatasetQuery, LookupQuery } from "../federation/types.js";
 import type { ReceiptIssuer } from "../receipts/issuer.js";
-import { proofHash, resultHash } from "../signing/hashes.js";
+import { proofText, proofTextHash, resultHash } from "../signing/hashes.js";
 import { checkAccess } from "./access.js";
 import type { AuthenticatedRequest } from "./authenticate.js";
 import type { LedgerReader } from "./ledger-reader.js";
@@ -113,6 +113,8 @@ export async function answerCall(
     if (!c.rateLimiter.take(env.requester, c.now()))
       throw new GatewayError("RATE_LIMITED", "too many calls from this agency");
     const { result, proof } = await execute(c, auth, args.dataset, query);
+    // The exact text the receipt's proofHash covers, kept with the receipt for auditors.
+    const bundle = proofText(proof);
     const receipt: AccessReceipt = {
       grant: grant.id,
       dataset: args.dataset,
@@ -121,7 +123,7 @@ export async function answerCall(
       queryKind: query.kind,
       requestHash: auth.hash,
       resultHash: resultHash(c.hasher, result),
-      proofHash: proofHash(c.hasher, proof),
+      proofHash: proofTextHash(c.hasher, bundle),
       nonce: env.nonce,
       time: env.time,
     };
@@ -132,7 +134,12 @@ export async function answerCall(
       signature: auth.signed.signature,
       batch: auth.signed.batch,
     };
-    const receiptId = await c.issuer.issue(receipt, request, auth.nonceExpiresMs);
+    const receiptId = await c.issuer.issue(
+      receipt,
+      request,
+      auth.nonceExpiresMs,
+      proof === null ? undefined : bundle,
+    );
     return { result, proof, receipt, receiptId };
   } catch (e) {
     c.issuer.release(grant.id);

@@ -68,12 +68,14 @@ export class ReceiptIssuer {
 
   /**
    * Persists the receipt of an answered call (before the answer leaves) with the evidence of its signed request,
-   * and its request's nonce in the same transaction when given; returns its id.
+   * a proved answer's proof bundle (the text its `proofHash` covers, kept for auditors) in the same row, and its
+   * request's nonce in the same transaction when given; returns its id.
    */
   async issue(
     receipt: AccessReceipt,
     request: RequestEvidence,
     nonceExpiresMs?: number,
+    proof?: string,
   ): Promise<Uint8Array> {
     const id = receiptId(this.hasher, receipt);
     const row: IssuedReceiptInput = {
@@ -82,6 +84,7 @@ export class ReceiptIssuer {
       grantId: receipt.grant,
       timeMs: receipt.time,
       receipt: encodeIssued({ receipt, request }),
+      ...(proof === undefined ? {} : { proof }),
     };
     await this.write(
       nonceExpiresMs === undefined

@@ -31,7 +31,17 @@ export function resultHash(h: Hasher, result: unknown): Uint8Array {
   return h.hash(GATEWAY_TAGS.result, utf8.encode(canonicalJson(result ?? null)));
 }
 
+/** An answer's proof bundle as the canonical JSON text `proofHash` covers (what a provider keeps for auditors). */
+export function proofText(proof: unknown): string {
+  return canonicalJson(proof ?? null);
+}
+
 /** Hash of an answer's proof bundle as canonical JSON; a lookup has no proof and hashes `null`. */
 export function proofHash(h: Hasher, proof: unknown): Uint8Array {
-  return h.hash(GATEWAY_TAGS.proof, utf8.encode(canonicalJson(proof ?? null)));
+  return proofTextHash(h, proofText(proof));
+}
+
+/** `proofHash` of a bundle already in its canonical text. */
+export function proofTextHash(h: Hasher, text: string): Uint8Array {
+  return h.hash(GATEWAY_TAGS.proof, utf8.encode(text));
 }

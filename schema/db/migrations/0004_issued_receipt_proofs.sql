@@ -1,0 +1,1 @@
+ALTER TABLE "gateway_issued_receipts" ADD COLUMN "proof" text;

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { checkProof, KeyRing, pendingCommitment } from "@coken/auditor";
+import { fromHex, keys, toHex } from "@coken/ledger";
+import { openStore, type Store } from "@coken/store";
+import {
+  type ArtifactRegistry,
+  buildDatasetCommitment,
+  createAnswerVerifier,
+  createArtifactRegistry,
+  createQueryProver,
+  type LocalAnswerVerifier,
+  type LocalQueryProver,
+  ownWellFormed,
+  type WellFormedCommitment,
+} from "@coken/zk";
+import { decodeIssued } from "../../src/receipts/codec.js";
+import { FIELDS, INDEXES, ROWS, smallArtifacts } from "../provider/proved-dataset.js";
+import {
+  A,
+  B,
+  baseLedger,
+  Clock,
+  DATASET,
+  GRANT,
+  h,
+  type MapLedger,
+  makeClient,
+  makeSide,
+  routedFetch,
+  type Side,
+} from "../provider/world.js";
+
+describe("a provider keeps the proof bundle of every proved answer for auditors", () => {
+  const clock = new Clock();
+  let ledger: MapLedger;
+  let registry: ArtifactRegistry;
+  let provider: Side;
+  let asker: Store;
+  let prover: LocalQueryProver;
+  let verifier: LocalAnswerVerifier;
+  let wellFormed: WellFormedCommitment;
+
+  before(async () => {
+    registry = createArtifactRegistry(await smallArtifacts());
+    const built = buildDatasetCommitment(FIELDS, ROWS, { depth: 4, indexes: INDEXES });
+    wellFormed = ownWellFormed(built.dataset);
+    ledger = baseLedger();
+    const dataset = ledger.get(keys.dataset(DATASET));
+    assert.ok(dataset);
+    const verifyingKeys = registry.verifyingKeysFor(registry.list().map((a) => a.circuit));
+    ledger.set(keys.dataset(DATASET), {
+      ...dataset,
+      fields: FIELDS,
+      queryKinds: ["lookup", "threshold", "membership"],
+      commitment: { ...built.commitment, verifyingKeys },
+    });
+    ledger.set(keys.grant(GRANT), { ...ledger.grant(), queryKinds: ["membership"], fields: ["owner"] });
+    prover = createQueryProver({ pool: { size: 1 } })({ artifacts: registry });
+    prover.register(DATASET, built.dataset);
+    verifier = createAnswerVerifier({ now: clock.now })({ keys: registry });
+    provider = await makeSide(A, ledger, clock, { prover });
+    asker = await openStore({ kind: "pglite" });
+  });
+  after(async () => {
+    await prover?.close();
+    await verifier?.close();
+    await provider?.store.close();
+    await asker?.close();
+  });
+
+  it("the bundle is kept with the receipt, hashes to its proofHash and verifies in the auditor", async () => {
+    const answer = await makeClient(B, ledger, clock, asker, routedFetch([provider]), {
+      answerVerifier: verifier,
+      wellFormed: () => wellFormed,
+    }).call({ provider: A, dataset: DATASET, grant: GRANT, query: { kind: "membership", key: "parcel-2" } });
+    const id = answer.verification.receipt.id;
+    const repo = provider.store.gateway;
+    assert.ok(repo);
+    const bundle = await repo.issuedProof(fromHex(id) as Uint8Array);
+    assert.ok(bundle !== null, "no proof kept");
+    const [issued] = await repo.pendingReceipts(B, 10);
+    assert.ok(issued);
+    assert.equal(toHex(issued.id), id);
+    const { receipt } = decodeIssued(issued.receipt);
+
+    const ring = new KeyRing();
+    for (const k of ledger.get(keys.dataset(DATASET))?.commitment?.verifyingKeys ?? []) {
+      const vk = await registry.verificationKey(toHex(k.hash));
+      assert.ok(vk);
+      assert.equal(ring.add(JSON.stringify(vk)), toHex(k.hash));
+    }
+    const pending = {
+      height: 1,
+      tx: 0,
+      receipt: id,
+      dataset: DATASET,
+      queryKind: receipt.queryKind,
+      proofHash: toHex(receipt.proofHash),
+      commitment: pendingCommitment(ledger.get(keys.dataset(DATASET))?.commitment),
+    };
+    assert.equal(await checkProof(h, ring, pending, bundle), null);
+    // Another text (even the same JSON re-spaced) is not what the receipt covers.
+    const respaced = JSON.stringify(JSON.parse(bundle), null, 1);
+    assert.match((await checkProof(h, ring, pending, respaced)) ?? "", /does not hash/);
+  });
+
+  it("a receipt without a proof keeps none", async () => {
+    assert.equal(await provider.store.gateway?.issuedProof(new Uint8Array(32).fill(7)), null);
+  });
+});
