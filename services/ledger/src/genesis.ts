@@ -6,10 +6,11 @@ import { DEFAULT_CREDIT_PARAMS } from "./credits/params.js";
 import { createHasher, HASH_ALGORITHMS, type HashAlgorithm, type Hasher } from "./crypto/hash.js";
 import { isWeakEd25519Key, KEY_SCHEMES, type KeyScheme } from "./crypto/signature.js";
 import { type CborValue, encodeCbor } from "./encoding/cbor.js";
-import { type Params, ROLES, type Role, type Validator } from "./model.js";
+import { type Params, type RegulatorSet, ROLES, type Role, type Validator } from "./model.js";
 import { CommittedState } from "./state/committed.js";
 import { keys } from "./state/keys.js";
 import type { StateRecord } from "./state/records.js";
+import { LIMITS } from "./tx/codec.js";
 
 export interface GenesisAgency {
   id: string;
@@ -29,6 +30,8 @@ export interface Genesis {
   params: Params;
   agencies: GenesisAgency[];
   validators: Validator[];
+  /** Absent: every agency with the regulator role is a member and one approval lifts a freeze. */
+  regulators?: RegulatorSet;
 }
 
 export const DEFAULT_PARAMS: Params = {
@@ -145,10 +148,34 @@ function parseAgency(v: Json, path: string): GenesisAgency {
   };
 }
 
+/** The regulator set: 1..64 distinct genesis agencies with the regulator role, threshold 1..members. */
+function parseRegulators(v: Json, agencies: readonly GenesisAgency[]): RegulatorSet {
+  const o = obj(v, "$.regulators");
+  only(o, "$.regulators", ["members", "threshold"]);
+  const members = list(o.members, "$.regulators.members").map((m, i) => {
+    const path = `$.regulators.members[${i}]`;
+    const id = str(m, path, ID, ID_TEXT);
+    if (!agencies.find((a) => a.id === id)?.roles.includes("regulator")) {
+      throw new GenesisError(path, `${id} is not a genesis agency with the regulator role`);
+    }
+    return id;
+  });
+  if (
+    members.length === 0 ||
+    members.length > LIMITS.regulators ||
+    new Set(members).size !== members.length
+  ) {
+    throw new GenesisError("$.regulators.members", `1..${LIMITS.regulators} distinct agencies`);
+  }
+  const threshold = int(o.threshold, "$.regulators.threshold", 1);
+  if (threshold > members.length) throw new GenesisError("$.regulators.threshold", "more than the members");
+  return { members, threshold };
+}
+
 /** Parses and checks a genesis document (already JSON-parsed); throws only `GenesisError`. */
 export function parseGenesis(doc: Json): Genesis {
   const g = obj(doc, "$");
-  only(g, "$", ["chainId", "genesisTime", "hashAlgorithm", "params", "agencies", "validators"]);
+  only(g, "$", ["chainId", "genesisTime", "hashAlgorithm", "params", "agencies", "validators", "regulators"]);
   const time = utcTime(g.genesisTime, "$.genesisTime");
   const paramsIn = g.params === undefined ? {} : obj(g.params, "$.params");
   const params = { ...DEFAULT_PARAMS };
@@ -196,6 +223,8 @@ export function parseGenesis(doc: Json): Genesis {
     params,
     agencies,
     validators,
+    // Left out when absent, so the genesis hash of a file without it is unchanged.
+    ...(g.regulators === undefined ? {} : { regulators: parseRegulators(g.regulators, agencies) }),
   };
 }
 
@@ -219,6 +248,10 @@ export function genesisState(genesis: Genesis): CommittedState {
   writes.set(keys.params, genesis.params);
   writes.set(keys.receipts, EMPTY_RECEIPT_LOG);
   writes.set(keys.epoch, { number: 0, startHeight: 1 });
+  if (genesis.regulators !== undefined) {
+    const { members, threshold } = genesis.regulators;
+    writes.set(keys.regulators, { members: [...members].sort(), threshold });
+  }
   state.commit({ writes, receipts: [] });
   return state;
 }

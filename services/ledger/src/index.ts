@@ -1,6 +1,7 @@
 export { type ApplyResult, applyTx, applyTxBytes } from "./apply/apply.js";
 export type { BlockContext } from "./apply/context.js";
 export * from "./apply/errors.js";
+export { isRegulator, unfreezeThreshold } from "./apply/regulator.js";
 export * from "./block/codec.js";
 export * from "./block/commit.js";
 export * from "./block/evidence.js";

@@ -141,7 +141,52 @@ export interface FreezeTarget {
 
 export interface Freeze extends FreezeTarget {
   reason: string;
-  by: AgencyId;
+  /** The regulator that froze it, or `rule:<rule id>` for an automatic freeze. */
+  by: string;
+  height: number;
+  time: number;
+  /** The automatic rule that froze it (`double-sign`, `quota-overrun`, `dispute-rate`); null for a regulator's. */
+  rule: string | null;
+  /** For an automatic freeze: the state key of the facts and what they showed; null otherwise. */
+  evidence: string | null;
+  /** Regulator set members that approved lifting it, ascending; it lifts at the set's threshold. */
+  approvals: AgencyId[];
+}
+
+/** Who may freeze (any one member) and how many distinct members must approve an unfreeze. */
+export interface RegulatorSet {
+  members: AgencyId[];
+  threshold: number;
+}
+
+/**
+ * Automatic freeze rules run at the end of every block (docs/spec/ledger.md §10.9). Zero turns a rule off;
+ * absent record = all off.
+ */
+export interface FreezeRules {
+  /** Freeze the agency of a validator whose double vote this block's evidence records. */
+  doubleSign: boolean;
+  /** Freeze a grant once refused over-quota receipts bring its attempted use to this share of its quota (bps, ≥ 10000). */
+  quotaOverrunBps: number;
+  /** Freeze a dataset whose disputed share of recorded receipts exceeds this (bps, 1..10000). */
+  disputeRateBps: number;
+  /** Recorded receipts a dataset needs before the dispute-rate rule applies to it. */
+  disputeMinReceipts: number;
+}
+
+export type FreezeAction = "freeze" | "approve" | "unfreeze";
+
+/** One entry of a target's freeze history. */
+export interface FreezeEvent extends FreezeTarget {
+  /** Position in the target's history, from 0. */
+  n: number;
+  action: FreezeAction;
+  by: string;
+  reason: string;
+  rule: string | null;
+  evidence: string | null;
+  /** Approvals after this event (an unfreeze: those that lifted it). */
+  approvals: AgencyId[];
   height: number;
   time: number;
 }
@@ -178,7 +223,9 @@ export type GovernanceAction =
   | { type: "agency.admit"; agency: AgencyAdmission }
   | { type: "agency.roles"; agency: AgencyId; roles: Role[] }
   /** Declares two agencies related (one owner or budget), or no longer: neither earns rewards from the other. */
-  | { type: "agency.relate"; agencies: [AgencyId, AgencyId]; related: boolean };
+  | { type: "agency.relate"; agencies: [AgencyId, AgencyId]; related: boolean }
+  | { type: "regulators.set"; regulators: RegulatorSet }
+  | { type: "freezeRules.set"; rules: FreezeRules };
 
 export interface Vote {
   agency: AgencyId;

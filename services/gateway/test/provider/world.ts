@@ -65,7 +65,8 @@ export class MapLedger implements LedgerReader {
     return this.get(keys.grant(id)) as Grant;
   }
   freeze(kind: "agency" | "dataset" | "grant", id: string): void {
-    this.set(keys.freeze(kind, id), { kind, id, reason: "test", by: REG, height: 1, time: T0 });
+    const facts = { reason: "test", by: REG, height: 1, time: T0, rule: null, evidence: null };
+    this.set(keys.freeze(kind, id), { kind, id, ...facts, approvals: [] });
   }
 }
 

@@ -118,7 +118,11 @@ function requireSignature(ctx: TxContext, agency: Agency, hash: Uint8Array, sig:
 function closeTally(ctx: TxContext, tally: Tally): void {
   for (const grant of tally.grants.values()) {
     if (grant.used > grant.quota) {
-      reject("QUOTA_EXCEEDED", `grant ${grant.id}: ${grant.used} of ${grant.quota}`, { grant: grant.id });
+      reject("QUOTA_EXCEEDED", `grant ${grant.id}: ${grant.used} of ${grant.quota}`, {
+        grant: grant.id,
+        used: grant.used,
+        quota: grant.quota,
+      });
     }
     ctx.state.set(keys.grant(grant.id), grant);
   }

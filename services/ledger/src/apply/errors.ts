@@ -33,6 +33,7 @@ export type TxErrorCode =
   | "OUT_OF_STOCK"
   | "ALREADY_FROZEN"
   | "NOT_FROZEN"
+  | "ALREADY_APPROVED"
   | "PROPOSAL_CLOSED"
   | "ALREADY_VOTED";
 

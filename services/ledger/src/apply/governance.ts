@@ -1,6 +1,6 @@
 import { CREDIT_PARAM_BOUNDS } from "../credits/params.js";
 import { isWeakEd25519Key } from "../crypto/signature.js";
-import type { GovernanceAction, Params, Proposal, Validator } from "../model.js";
+import type { FreezeRules, GovernanceAction, Params, Proposal, RegulatorSet, Validator } from "../model.js";
 import { keys } from "../state/keys.js";
 import { LIMITS } from "../tx/codec.js";
 import { derivedId } from "../tx/sign.js";
@@ -78,7 +78,32 @@ function checkAction(ctx: TxContext, action: GovernanceAction): void {
       requireAgency(ctx, b);
       return;
     }
+    case "regulators.set":
+      checkRegulatorSet(ctx, action.regulators);
+      return;
+    case "freezeRules.set":
+      checkFreezeRules(action.rules);
+      return;
   }
+}
+
+/** A regulator set: distinct members holding the regulator role, threshold 1..members. */
+function checkRegulatorSet(ctx: TxContext, set: RegulatorSet): void {
+  if (new Set(set.members).size !== set.members.length) invalid("regulators.members", "members repeat");
+  if (set.threshold < 1 || set.threshold > set.members.length) {
+    invalid("regulators.threshold", `must be in 1..${set.members.length}`);
+  }
+  for (const m of set.members) requireRole(ctx, requireAgency(ctx, m), "regulator");
+}
+
+/** Rule bounds (docs/spec/ledger.md §10.9); 0 turns a rate rule off. */
+export function checkFreezeRules(rules: FreezeRules): void {
+  const q = rules.quotaOverrunBps;
+  if (q !== 0 && (q < 10_000 || q > 1_000_000)) {
+    invalid("rules.quotaOverrunBps", "must be 0 or in 10000..1000000");
+  }
+  if (rules.disputeRateBps > 10_000) invalid("rules.disputeRateBps", "must be at most 10000");
+  if (rules.disputeMinReceipts < 1) invalid("rules.disputeMinReceipts", "must be at least 1");
 }
 
 function execute(ctx: TxContext, action: GovernanceAction): void {
@@ -111,6 +136,15 @@ function execute(ctx: TxContext, action: GovernanceAction): void {
       }
       return;
     }
+    case "regulators.set":
+      ctx.state.set(keys.regulators, {
+        members: [...action.regulators.members].sort(),
+        threshold: action.regulators.threshold,
+      });
+      return;
+    case "freezeRules.set":
+      ctx.state.set(keys.freezerules, action.rules);
+      return;
   }
 }
 

@@ -1,19 +1,20 @@
 import { applyTxBytes } from "../apply/apply.js";
 import type { BlockContext } from "../apply/context.js";
-import type { TxErrorCode } from "../apply/errors.js";
+import type { TxError, TxErrorCode } from "../apply/errors.js";
 import { bytesEqual } from "../bytes.js";
 import { releaseClosed } from "../credits/accrue.js";
 import { creditSettlement } from "../credits/settle.js";
 import type { Hasher } from "../crypto/hash.js";
 import type { Verifier } from "../crypto/signature.js";
 import { EncodingError } from "../encoding/errors.js";
-import type { EpochState } from "../model.js";
+import type { EpochState, MisbehaviourRecord } from "../model.js";
 import { keys } from "../state/keys.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
 import type { AccessReceipt, SignedTx } from "../tx/types.js";
 import { blockHash, evidenceRoot, lastCommitHash, txRoot, validatorsHash } from "./codec.js";
 import { type CommitErrorCode, type ValidatorKey, verifyCommit } from "./commit.js";
 import { type DuplicateVoteEvidence, decodeEvidence, evidenceProblem } from "./evidence.js";
+import { applyFreezeRules, type BlockFacts, type QuotaOverrun } from "./freeze-rules.js";
 import type { Block } from "./types.js";
 
 /** The last committed block as the executor needs it. */
@@ -184,7 +185,8 @@ function checkLastCommit(head: ChainHead, block: Block, h: Hasher, verifier: Ver
  * Checks each evidence item (decodes, signed double vote of a registered agency at an earlier height, not yet
  * recorded, not repeated in the block) and records it; throws `BlockError`.
  */
-function recordEvidence(overlay: StateOverlay, block: Block, ctx: BlockContext): void {
+function recordEvidence(overlay: StateOverlay, block: Block, ctx: BlockContext): MisbehaviourRecord[] {
+  const recorded: MisbehaviourRecord[] = [];
   for (const [i, raw] of block.evidence.entries()) {
     let evidence: DuplicateVoteEvidence;
     try {
@@ -200,15 +202,26 @@ function recordEvidence(overlay: StateOverlay, block: Block, ctx: BlockContext):
     const { voteA, voteB } = evidence;
     const key = keys.evidence(voteA.validator, voteA.height, voteA.round, voteA.type);
     check(overlay.get(key) === undefined, "DUPLICATE_EVIDENCE", `evidence ${i} is already recorded`);
-    overlay.set(key, {
+    const record: MisbehaviourRecord = {
       validator: voteA.validator,
       height: voteA.height,
       round: voteA.round,
       type: voteA.type,
       blockHashes: [voteA.blockHash, voteB.blockHash],
       recordedAt: ctx.height,
-    });
+    };
+    overlay.set(key, record);
+    recorded.push(record);
   }
+  return recorded;
+}
+
+/** The grant, attempted use and quota of a tx refused with QUOTA_EXCEEDED, from its error detail. */
+function overrunOf(error: TxError): QuotaOverrun | null {
+  const { grant, used, quota } = error.detail;
+  if (error.code !== "QUOTA_EXCEEDED" || typeof grant !== "string") return null;
+  if (typeof used !== "number" || typeof quota !== "number") return null;
+  return { grant, used, quota };
 }
 
 /** Pairs an applied access.record's or access.attest's receipts with the ids its diff recorded (same order). */
@@ -253,7 +266,8 @@ export function executeBody(state: StateReader, block: Block, env: ExecutionEnv)
     verifier: env.verifier,
   };
   const overlay = new StateOverlay(state);
-  recordEvidence(overlay, block, ctx);
+  const evidence = recordEvidence(overlay, block, ctx);
+  const overruns: QuotaOverrun[] = [];
   const txs: TxOutcome[] = [];
   const receipts: RecordedReceipt[] = [];
   for (const raw of block.txs) {
@@ -264,9 +278,11 @@ export function executeBody(state: StateReader, block: Block, env: ExecutionEnv)
       txs.push({ id: result.id, code: null, tx: result.tx });
     } else {
       txs.push({ id: result.id, code: result.error.code, tx: result.tx });
+      const overrun = overrunOf(result.error);
+      if (overrun !== null) overruns.push(overrun);
     }
   }
-  endBlock(overlay, ctx, env.settlement);
+  endBlock(overlay, state, ctx, env.settlement, { evidence, overruns });
   return {
     height: header.height,
     hash: blockHash(h, header),
@@ -277,7 +293,13 @@ export function executeBody(state: StateReader, block: Block, env: ExecutionEnv)
   };
 }
 
-function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSettlement | undefined): void {
+function endBlock(
+  overlay: StateOverlay,
+  before: StateReader,
+  ctx: BlockContext,
+  settlement: EpochSettlement | undefined,
+  facts: BlockFacts,
+): void {
   const params = overlay.get(keys.params);
   const epoch = overlay.get(keys.epoch);
   if (params === undefined || epoch === undefined) return;
@@ -285,6 +307,7 @@ function endBlock(overlay: StateOverlay, ctx: BlockContext, settlement: EpochSet
   const floor = Math.max(0, ctx.time - params.receiptMaxAgeMs);
   if (log !== undefined && floor > log.floor) overlay.set(keys.receipts, { ...log, floor });
   releaseClosed(overlay, ctx, params);
+  applyFreezeRules(overlay, before, ctx, facts);
   if (ctx.height - epoch.startHeight + 1 < params.epochLength) return;
   (settlement ?? creditSettlement).settle(overlay, epoch, ctx);
   overlay.set(keys.epoch, { number: epoch.number + 1, startHeight: ctx.height + 1 });

@@ -13,6 +13,15 @@ export const keys = {
   dataset: (id: string) => k<"dataset">(`dataset/${id}`),
   grant: (id: string) => k<"grant">(`grant/${id}`),
   freeze: (kind: FreezeKind, id: string) => k<"freeze">(`freeze/${kind}/${id}`),
+  /** How many events a target's freeze history holds. */
+  freezelog: (kind: FreezeKind, id: string) => k<"freezelog">(`freezelog/${kind}/${id}`),
+  /** Event `n` (from 0) of a target's freeze history. */
+  freezeevent: (kind: FreezeKind, id: string, n: number) =>
+    k<"freezeevent">(`freezeevent/${kind}/${id}/${n}`),
+  regulators: k<"regulators">("regulators"),
+  freezerules: k<"freezerules">("freezerules"),
+  /** Receipts refused over a grant's quota, counted while the quota-overrun rule is on. */
+  overquota: (grant: string) => k<"overquota">(`overquota/${grant}`),
   proposal: (id: string) => k<"proposal">(`proposal/${id}`),
   params: k<"params">("params"),
   validators: k<"validators">("validators"),
@@ -49,6 +58,11 @@ const PREFIXES: Record<RecordKind, true> = {
   dataset: true,
   grant: true,
   freeze: true,
+  freezelog: true,
+  freezeevent: true,
+  regulators: true,
+  freezerules: true,
+  overquota: true,
   proposal: true,
   params: true,
   validators: true,

@@ -36,15 +36,18 @@ import type {
   Dataset,
   EpochState,
   Freeze,
+  FreezeEvent,
+  FreezeRules,
   Grant,
   MisbehaviourRecord,
   Params,
   Proposal,
   ReceiptLog,
+  RegulatorSet,
   Validator,
 } from "../model.js";
 import { FREEZE_KINDS } from "../model.js";
-import { governanceAction, LIMITS, validator } from "../tx/codec.js";
+import { freezeRules, governanceAction, LIMITS, regulatorSet, validator } from "../tx/codec.js";
 
 /** The record type stored under each key prefix (docs/spec/ledger.md §State layout). */
 export interface StateRecords extends CreditRecords {
@@ -54,6 +57,11 @@ export interface StateRecords extends CreditRecords {
   dataset: Dataset;
   grant: Grant;
   freeze: Freeze;
+  freezelog: { count: number };
+  freezeevent: FreezeEvent;
+  regulators: RegulatorSet;
+  freezerules: FreezeRules;
+  overquota: { excess: number };
   proposal: Proposal;
   params: Params;
   validators: { validators: Validator[] };
@@ -118,10 +126,30 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     kind: literal(...FREEZE_KINDS),
     id: text(128),
     reason: text(1024),
-    by: agencyId,
+    by: text(128),
+    height: uint,
+    time: uint,
+    rule: nullable(text(64)),
+    evidence: nullable(text(1024)),
+    approvals: array(agencyId, LIMITS.regulators),
+  }),
+  freezelog: struct({ count: uint }),
+  freezeevent: struct({
+    kind: literal(...FREEZE_KINDS),
+    id: text(128),
+    n: uint,
+    action: literal("freeze", "approve", "unfreeze"),
+    by: text(128),
+    reason: text(1024),
+    rule: nullable(text(64)),
+    evidence: nullable(text(1024)),
+    approvals: array(agencyId, LIMITS.regulators),
     height: uint,
     time: uint,
   }),
+  regulators: regulatorSet,
+  freezerules: freezeRules,
+  overquota: struct({ excess: uint }),
   proposal: struct({
     id: derivedId,
     proposer: agencyId,

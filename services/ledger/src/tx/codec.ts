@@ -36,7 +36,7 @@ import {
   signature,
   updateFrequency,
 } from "../encoding/fields.js";
-import type { GovernanceAction, Params } from "../model.js";
+import type { FreezeRules, GovernanceAction, Params, RegulatorSet } from "../model.js";
 import {
   type AccessReceipt,
   type SignedTx,
@@ -57,6 +57,8 @@ export const LIMITS = {
   /** Request hashes one request signature may cover (one HTTP request's operations). */
   signedRequests: 64,
   disputedReceipts: 1000,
+  /** Members of the regulator set. */
+  regulators: 64,
 } as const;
 
 export const accessReceipt: Decoder<AccessReceipt> = struct({
@@ -87,6 +89,18 @@ const paramsPatch: Decoder<Partial<Params>> = struct({
 
 export const validator = struct({ agency: agencyId, power: uint });
 
+export const regulatorSet: Decoder<RegulatorSet> = struct({
+  members: array(agencyId, LIMITS.regulators, 1),
+  threshold: uint,
+});
+
+export const freezeRules: Decoder<FreezeRules> = struct({
+  doubleSign: bool,
+  quotaOverrunBps: uint,
+  disputeRateBps: uint,
+  disputeMinReceipts: uint,
+});
+
 export const governanceAction: Decoder<GovernanceAction> = tagged<GovernanceAction>("type", {
   "validators.set": struct({
     type: literal("validators.set"),
@@ -103,6 +117,8 @@ export const governanceAction: Decoder<GovernanceAction> = tagged<GovernanceActi
     agencies: array(agencyId, 2, 2),
     related: bool,
   }) as Decoder<GovernanceAction>,
+  "regulators.set": struct({ type: literal("regulators.set"), regulators: regulatorSet }),
+  "freezeRules.set": struct({ type: literal("freezeRules.set"), rules: freezeRules }),
 });
 
 const payloads: { [K in TxKind]: Decoder<TxPayloads[K]> } = {
