@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { endpointsOf, signerOf } from "./bootstrap.js";
 import { apiGet, DevnetError, type Endpoints, graphql, graphqlData, submitAndWait, until } from "./client.js";
 import { askAroundTheGateway } from "./demo-around.js";
+import { auditStep } from "./demo-audit.js";
 import { creditSnapshot, creditsEarnedStep, redemptionStep } from "./demo-credits.js";
 import { type DevnetManifest, readManifest } from "./layout.js";
 import { seedRows } from "./seed.js";
@@ -320,5 +321,8 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     ),
     data: verified,
   });
+
+  // 9. An outside auditor replays the land registry's peer and checks the proofs its gateway kept.
+  step(await auditStep(o.dir, m, o.cli, LAND));
   return { ok: steps.every((s) => s.ok), steps };
 }
