@@ -38,6 +38,7 @@ const config: CodegenConfig = {
           Comparison: lowerCase(["GTE", "LTE", "EQ", "RANGE"]),
           Aggregate: lowerCase(["COUNT", "SUM"]),
           FreezeKind: lowerCase(["AGENCY", "DATASET", "GRANT", "ACCOUNT"]),
+          FreezeAction: lowerCase(["FREEZE", "APPROVE", "UNFREEZE"]),
         },
         mappers: {
           Agency: `${models}#AgencyModel`,
@@ -50,6 +51,7 @@ const config: CodegenConfig = {
           Block: `${models}#BlockModel`,
           Tx: `${models}#TxModel`,
           Freeze: `${models}#FreezeModel`,
+          FreezeEvent: `${models}#FreezeEventModel`,
         },
       },
     },

@@ -12,6 +12,7 @@ import type {
   BlockModel,
   TxModel,
   FreezeModel,
+  FreezeEventModel,
   OfficialContext,
 } from "../official/models.js";
 export type Maybe<T> = T | null;
@@ -345,14 +346,54 @@ export type FilterAnswer = Answer & {
 /** A regulator's freeze in force on the ledger. */
 export type Freeze = {
   __typename?: "Freeze";
-  /** The regulator that froze it. */
+  /** Regulator set members that approved lifting it; it lifts when `approvalsNeeded` of them approved. */
+  approvals: Array<Scalars["String"]["output"]>;
+  approvalsNeeded: Scalars["Int"]["output"];
+  /** The regulator that froze it, or `rule:<rule>` for an automatic freeze. */
   by: Scalars["String"]["output"];
+  /** For an automatic freeze: the ledger state keys of the facts and what they showed. */
+  evidence: Maybe<Scalars["String"]["output"]>;
   height: Scalars["Int"]["output"];
   kind: FreezeKind;
   reason: Scalars["String"]["output"];
+  /** The automatic rule that froze it (`double-sign`, `quota-overrun`, `dispute-rate`); null for a regulator's freeze. */
+  rule: Maybe<Scalars["String"]["output"]>;
   /** The agency, dataset, grant or account id frozen. */
   targetId: Scalars["String"]["output"];
   time: Scalars["DateTime"]["output"];
+};
+
+export type FreezeAction = "approve" | "freeze" | "unfreeze";
+
+/** One entry of a target's freeze history on the ledger: a freeze, an approval to lift it, or its lifting. */
+export type FreezeEvent = {
+  __typename?: "FreezeEvent";
+  action: FreezeAction;
+  /** Approvals after this event; for UNFREEZE, those that lifted the freeze. */
+  approvals: Array<Scalars["String"]["output"]>;
+  by: Scalars["String"]["output"];
+  evidence: Maybe<Scalars["String"]["output"]>;
+  height: Scalars["Int"]["output"];
+  kind: FreezeKind;
+  /** Position in the target's history, from 0. */
+  n: Scalars["Int"]["output"];
+  reason: Scalars["String"]["output"];
+  rule: Maybe<Scalars["String"]["output"]>;
+  targetId: Scalars["String"]["output"];
+  time: Scalars["DateTime"]["output"];
+};
+
+export type FreezeEventConnection = {
+  __typename?: "FreezeEventConnection";
+  edges: Array<FreezeEventEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars["Int"]["output"];
+};
+
+export type FreezeEventEdge = {
+  __typename?: "FreezeEventEdge";
+  cursor: Scalars["String"]["output"];
+  node: FreezeEvent;
 };
 
 export type FreezeKind = "account" | "agency" | "dataset" | "grant";
@@ -441,7 +482,10 @@ export type Mutation = {
   issueGrant: TxSubmission;
   /** Ends a grant this agency issued (grant.revoke). */
   revokeGrant: TxSubmission;
-  /** Regulator only: lifts a freeze (regulator.unfreeze). */
+  /**
+   * Regulator set member only: approves lifting a freeze (regulator.unfreeze); the freeze lifts once the set's
+   * threshold of distinct members approved.
+   */
   unfreeze: TxSubmission;
 };
 
@@ -526,6 +570,8 @@ export type Query = {
   creditHistory: Array<AgencyEpochLine>;
   creditSupply: CreditSupply;
   datasetQuality: Maybe<QualityBreakdown>;
+  /** The freeze history of one target, newest first: who froze it, under which rule and evidence, who approved lifting it. */
+  freezeHistory: FreezeEventConnection;
   /** Freezes in force, optionally of one kind, ordered by kind and target id. */
   freezes: Array<Freeze>;
   grants: GrantConnection;
@@ -587,6 +633,13 @@ export type QueryCreditHistoryArgs = {
 
 export type QueryDatasetQualityArgs = {
   dataset: Scalars["String"]["input"];
+};
+
+export type QueryFreezeHistoryArgs = {
+  after?: InputMaybe<Scalars["String"]["input"]>;
+  first?: InputMaybe<Scalars["Int"]["input"]>;
+  kind: FreezeKind;
+  target: Scalars["String"]["input"];
 };
 
 export type QueryFreezesArgs = {
@@ -916,6 +969,14 @@ export type ResolversTypes = {
   FilterAnswer: ResolverTypeWrapper<FilterAnswer>;
   Float: ResolverTypeWrapper<Scalars["Float"]["output"]>;
   Freeze: ResolverTypeWrapper<FreezeModel>;
+  FreezeAction: null;
+  FreezeEvent: ResolverTypeWrapper<FreezeEventModel>;
+  FreezeEventConnection: ResolverTypeWrapper<
+    Omit<FreezeEventConnection, "edges"> & { edges: Array<ResolversTypes["FreezeEventEdge"]> }
+  >;
+  FreezeEventEdge: ResolverTypeWrapper<
+    Omit<FreezeEventEdge, "node"> & { node: ResolversTypes["FreezeEvent"] }
+  >;
   FreezeKind: null;
   FreezeTargetInput: FreezeTargetInput;
   Grant: ResolverTypeWrapper<GrantModel>;
@@ -993,6 +1054,11 @@ export type ResolversParentTypes = {
   FilterAnswer: FilterAnswer;
   Float: Scalars["Float"]["output"];
   Freeze: FreezeModel;
+  FreezeEvent: FreezeEventModel;
+  FreezeEventConnection: Omit<FreezeEventConnection, "edges"> & {
+    edges: Array<ResolversParentTypes["FreezeEventEdge"]>;
+  };
+  FreezeEventEdge: Omit<FreezeEventEdge, "node"> & { node: ResolversParentTypes["FreezeEvent"] };
   FreezeTargetInput: FreezeTargetInput;
   Grant: GrantModel;
   GrantConnection: Omit<GrantConnection, "edges"> & { edges: Array<ResolversParentTypes["GrantEdge"]> };
@@ -1365,12 +1431,53 @@ export type FreezeResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Freeze"] = ResolversParentTypes["Freeze"],
 > = {
+  approvals?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
+  approvalsNeeded?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   by?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  evidence?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
   height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes["FreezeKind"], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
   targetId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+};
+
+export type FreezeActionResolvers = { APPROVE: "approve"; FREEZE: "freeze"; UNFREEZE: "unfreeze" };
+
+export type FreezeEventResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["FreezeEvent"] = ResolversParentTypes["FreezeEvent"],
+> = {
+  action?: Resolver<ResolversTypes["FreezeAction"], ParentType, ContextType>;
+  approvals?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
+  by?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  evidence?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes["FreezeKind"], ParentType, ContextType>;
+  n?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  rule?: Resolver<Maybe<ResolversTypes["String"]>, ParentType, ContextType>;
+  targetId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+};
+
+export type FreezeEventConnectionResolvers<
+  ContextType = OfficialContext,
+  ParentType extends
+    ResolversParentTypes["FreezeEventConnection"] = ResolversParentTypes["FreezeEventConnection"],
+> = {
+  edges?: Resolver<Array<ResolversTypes["FreezeEventEdge"]>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
+export type FreezeEventEdgeResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["FreezeEventEdge"] = ResolversParentTypes["FreezeEventEdge"],
+> = {
+  cursor?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes["FreezeEvent"], ParentType, ContextType>;
 };
 
 export type FreezeKindResolvers = {
@@ -1572,6 +1679,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryDatasetQualityArgs, "dataset">
+  >;
+  freezeHistory?: Resolver<
+    ResolversTypes["FreezeEventConnection"],
+    ParentType,
+    ContextType,
+    RequireFields<QueryFreezeHistoryArgs, "first" | "kind" | "target">
   >;
   freezes?: Resolver<Array<ResolversTypes["Freeze"]>, ParentType, ContextType, Partial<QueryFreezesArgs>>;
   grants?: Resolver<
@@ -1815,6 +1928,10 @@ export type Resolvers<ContextType = OfficialContext> = {
   FieldValue?: FieldValueResolvers<ContextType>;
   FilterAnswer?: FilterAnswerResolvers<ContextType>;
   Freeze?: FreezeResolvers<ContextType>;
+  FreezeAction?: FreezeActionResolvers;
+  FreezeEvent?: FreezeEventResolvers<ContextType>;
+  FreezeEventConnection?: FreezeEventConnectionResolvers<ContextType>;
+  FreezeEventEdge?: FreezeEventEdgeResolvers<ContextType>;
   FreezeKind?: FreezeKindResolvers;
   Grant?: GrantResolvers<ContextType>;
   GrantConnection?: GrantConnectionResolvers<ContextType>;

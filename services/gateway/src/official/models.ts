@@ -5,6 +5,7 @@ import type {
   Dataset,
   DatasetCommitment,
   Freeze,
+  FreezeEvent,
   Grant,
   TxKind,
   TxPayloads,
@@ -74,3 +75,4 @@ export type ReceiptModel = StoredReceipt;
 export type BlockModel = StoredBlock;
 export type TxModel = TxRecord;
 export type FreezeModel = Freeze;
+export type FreezeEventModel = FreezeEvent;

@@ -20,6 +20,7 @@ const enums: Resolvers = {
   Comparison: lower(["GTE", "LTE", "EQ", "RANGE"]) as Resolvers["Comparison"],
   Aggregate: lower(["COUNT", "SUM"]) as Resolvers["Aggregate"],
   FreezeKind: lower(["AGENCY", "DATASET", "GRANT", "ACCOUNT"]) as Resolvers["FreezeKind"],
+  FreezeAction: lower(["FREEZE", "APPROVE", "UNFREEZE"]) as Resolvers["FreezeAction"],
 };
 
 /** The officials' schema: generated SDL plus the resolvers, each typed by the generated resolver types. */

@@ -23,7 +23,7 @@ const ISSUE = `mutation($input: IssueGrantInput!) { issueGrant(input: $input) { 
 const REVOKE = `mutation($grant: String!, $reason: String!) { revokeGrant(grant: $grant, reason: $reason) { txId kind } }`;
 const FREEZE = `mutation($target: FreezeTargetInput!, $reason: String!) { freeze(target: $target, reason: $reason) { txId } }`;
 const UNFREEZE = `mutation($target: FreezeTargetInput!, $reason: String!) { unfreeze(target: $target, reason: $reason) { txId } }`;
-const FREEZES = `{ freezes { kind targetId reason by height time } }`;
+const FREEZES = `{ freezes { kind targetId reason by height time rule approvals approvalsNeeded } }`;
 const ISSUED = `{ grants(role: ISSUED) { edges { node { grantId grantee purpose quota queryKinds revoked revokedReason } } } }`;
 
 const grantInput = (overrides: Record<string, unknown> = {}) => ({
@@ -155,6 +155,25 @@ describe("officials' endpoint: grant and freeze actions", () => {
     await commitPending();
     const after = await gql(regulator, `{ freezes(kind: AGENCY) { targetId } }`);
     assert.deepEqual(after.body.data.freezes, []);
+    const HISTORY = `query($after: String) { freezeHistory(kind: AGENCY, target: "${OTHER}", first: 1, after: $after) {
+      totalCount edges { cursor node { n action by reason rule approvals } } pageInfo { hasNextPage } } }`;
+    const newest = (await gql(regulator, HISTORY)).body.data.freezeHistory;
+    assert.equal(newest.totalCount, 2);
+    assert.deepEqual(newest.edges[0].node, {
+      n: 1,
+      action: "UNFREEZE",
+      by: REGULATOR,
+      reason: "review closed",
+      rule: null,
+      approvals: [REGULATOR],
+    });
+    assert.equal(newest.pageInfo.hasNextPage, true);
+    const older = await gql(regulator, HISTORY, { after: newest.edges[0].cursor });
+    assert.deepEqual(
+      older.body.data.freezeHistory.edges.map((e: { node: { action: string } }) => e.node.action),
+      ["FREEZE"],
+    );
+    assert.equal(older.body.data.freezeHistory.pageInfo.hasNextPage, false);
     const notFrozen = await gql(regulator, UNFREEZE, { target, reason: "again" });
     assert.deepEqual(codes(notFrozen.body), ["BAD_USER_INPUT"]);
   });

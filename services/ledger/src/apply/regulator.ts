@@ -25,14 +25,14 @@ function requireTarget(ctx: TxContext, target: FreezeTarget): void {
  * Whether `agency` is in the regulator set now: it has the `regulator` role and, when a `regulators` record exists,
  * is one of its members. Without the record every agency with the role is a member (threshold 1).
  */
-export function isRegulator(state: StateReader, agency: string): boolean {
+export function isRegulator(state: Pick<StateReader, "get">, agency: string): boolean {
   if (!state.get(keys.agency(agency))?.roles.includes("regulator")) return false;
   const set = state.get(keys.regulators);
   return set === undefined || set.members.includes(agency);
 }
 
 /** Distinct approvals an unfreeze needs: the set's threshold, 1 without a `regulators` record. */
-export function unfreezeThreshold(state: StateReader): number {
+export function unfreezeThreshold(state: Pick<StateReader, "get">): number {
   return state.get(keys.regulators)?.threshold ?? 1;
 }
 

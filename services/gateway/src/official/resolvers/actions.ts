@@ -1,6 +1,15 @@
-import { type Agency, type FreezeKind, type FreezeTarget, keys, type QueryKind } from "@coken/ledger";
+import {
+  type Agency,
+  type FreezeKind,
+  type FreezeTarget,
+  isRegulator,
+  keys,
+  type QueryKind,
+  unfreezeThreshold,
+} from "@coken/ledger";
 import { GatewayError } from "../../errors.js";
 import type { MutationIssueGrantArgs, Resolvers } from "../../generated/graphql.js";
+import { freezeHistory } from "../freeze-history.js";
 import type { LedgerReader, OfficialContext } from "../models.js";
 import { freezes } from "../state.js";
 
@@ -66,8 +75,9 @@ function grantPayload(ctx: OfficialContext, input: MutationIssueGrantArgs["input
 /** The regulator's target, checked: this agency is a regulator and the target exists. */
 function freezeTarget(ctx: OfficialContext, target: { kind: string; id: string }): FreezeTarget {
   const { self, ledger } = ctx.official;
-  if (!registered(ledger, self, "this agency").roles.includes("regulator"))
-    throw new GatewayError("FORBIDDEN", "only a regulator freezes and unfreezes");
+  registered(ledger, self, "this agency");
+  if (!isRegulator(ledger, self))
+    throw new GatewayError("FORBIDDEN", "only a member of the regulator set freezes and unfreezes");
   const kind = target.kind as FreezeKind;
   const exists =
     kind === "agency"
@@ -86,6 +96,8 @@ export const actionResolvers: Resolvers = {
   Query: {
     freezes: (_, { kind }, { official }) =>
       freezes(official.ledger).filter((f) => kind == null || f.kind === kind),
+    freezeHistory: (_, { kind, target, first, after }, { official }) =>
+      freezeHistory(official.ledger, kind, target, first, after),
   },
   Mutation: {
     issueGrant: (_, { input }, ctx) => {
@@ -114,8 +126,10 @@ export const actionResolvers: Resolvers = {
     unfreeze: (_, { target, reason }, ctx) => {
       const submit = submitterOf(ctx);
       const t = freezeTarget(ctx, target);
-      if (ctx.official.ledger.get(keys.freeze(t.kind, t.id)) === undefined)
-        throw new GatewayError("BAD_USER_INPUT", "not frozen");
+      const current = ctx.official.ledger.get(keys.freeze(t.kind, t.id));
+      if (current === undefined) throw new GatewayError("BAD_USER_INPUT", "not frozen");
+      if (current.approvals.includes(ctx.official.self))
+        throw new GatewayError("BAD_USER_INPUT", "this agency already approved lifting it");
       return {
         txId: submit("regulator.unfreeze", { target: t, reason: text(reason, "reason") }),
         kind: "regulator.unfreeze",
@@ -124,5 +138,9 @@ export const actionResolvers: Resolvers = {
   },
   Freeze: {
     targetId: (f) => f.id,
+    approvalsNeeded: (_f, _, { official }) => unfreezeThreshold(official.ledger),
+  },
+  FreezeEvent: {
+    targetId: (e) => e.id,
   },
 };
