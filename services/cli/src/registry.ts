@@ -5,6 +5,7 @@ import { datasetCommands } from "./dataset-command.js";
 import { devnetCommands } from "./devnet-command.js";
 import { nodeCommands } from "./node-commands.js";
 import { peerCommands } from "./peer-command.js";
+import { regulatorCommands } from "./regulator-command.js";
 import { setupCommands } from "./setup-commands.js";
 import { txCommands } from "./tx-commands.js";
 import { zkCommands } from "./zk-command.js";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   ...peerCommands,
   ...txCommands,
   ...creditsCommands,
+  ...regulatorCommands,
   ...datasetCommands,
   ...zkCommands,
 ];
