@@ -132,6 +132,12 @@ export async function createDevnet(
       agency: a.id,
       power: 10,
     })),
+    // The devnet has one regulator agency, so one approval lifts a freeze; a network with several sets a higher
+    // threshold here and changes it by governance (regulators.set).
+    regulators: {
+      members: AGENCIES.filter((a) => a.roles.includes("regulator")).map((a) => a.id),
+      threshold: 1,
+    },
   };
   await writeFile(join(dir, "genesis.json"), `${JSON.stringify(genesis, null, 2)}\n`);
   // One store is created by a process of its own that then ends (create-store.ts says why); a fresh store holds
