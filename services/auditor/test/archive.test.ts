@@ -41,6 +41,16 @@ describe("archive export and audit", () => {
     assert.doesNotMatch(html, /<script|https?:\/\//);
   });
 
+  it("counts the same with the signatures verified a second time, and that second pass finds nothing", async () => {
+    const chain = buildChain();
+    const bytes = await archiveOf(chain);
+    const once = (await audit(bytes, { genesis: chain.genesis })).auditor;
+    const twice = (await audit(bytes, { genesis: chain.genesis, recheckSignatures: true })).auditor;
+    assert.deepEqual(twice.stats, once.stats);
+    assert.deepEqual(twice.discrepancies, once.discrepancies);
+    assert.ok(!twice.discrepancies.some((d) => d.code === "TX_SIGNATURE" || d.code === "RECEIPT_SIGNATURE"));
+  });
+
   it("refuses an archive of another genesis", async () => {
     const chain = buildChain(1, 2);
     const other = JSON.parse(chain.genesisText);

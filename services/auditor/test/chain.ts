@@ -69,10 +69,10 @@ function bytes(n: number, label: string, i: number): Uint8Array {
 
 /**
  * Builds: block 1 publishes a dataset and grants HOUSING count queries; then `rounds` blocks each record one batch
- * of `perBatch` co-signed receipts (every third one proved); a freeze and an unfreeze of the grant by the
+ * of `perBatch` co-signed receipts (every `provedEvery`th one proved, none for 0); a freeze and an unfreeze of the grant by the
  * regulator in between; a refused over-quota record at the end.
  */
-export function buildChain(rounds = 4, perBatch = 5, quota = 1000): TestChain {
+export function buildChain(rounds = 4, perBatch = 5, quota = 1000, provedEvery = 3): TestChain {
   const text = genesisText();
   const genesis = parseGenesis(JSON.parse(text));
   const ledger = Ledger.fromGenesis(genesis, createVerifier());
@@ -131,7 +131,7 @@ export function buildChain(rounds = 4, perBatch = 5, quota = 1000): TestChain {
   const receipts = (count: number): AccessReceipt[] =>
     Array.from({ length: count }, () => {
       const i = n++;
-      const proved = i % 3 === 0;
+      const proved = provedEvery > 0 && i % provedEvery === 0;
       const proofText = `{"n":${i}}`;
       const r: AccessReceipt = {
         grant,

@@ -1,4 +1,5 @@
 import {
+  type AccessReceipt,
   type Block,
   BlockError,
   type BlockOutcome,
@@ -63,9 +64,20 @@ export interface AuditorOptions {
   verifier: Verifier;
   /** A grant taking at least this share of its quota in one block is a quota burst (default 0.5). */
   burstShare?: number;
+  /**
+   * Verify every applied tx's signature and every receipt's acknowledgement a second time, after re-execution
+   * (which already refuses a tx whose signatures do not verify). Off by default: it repeats what the replay proves
+   * and costs as much again; on, it cross-checks the verifier itself.
+   */
+  recheckSignatures?: boolean;
 }
 
 /** Refusal codes worth an anomaly line, by the anomaly they are. */
+const DAY_MS = 86_400_000;
+
+/** Start of the UTC day of `time` (ms): receipts are counted per day. */
+const dayOf = (time: number) => time - (((time % DAY_MS) + DAY_MS) % DAY_MS);
+
 const REFUSAL_ANOMALY: Partial<Record<string, AnomalyKind>> = {
   QUOTA_EXCEEDED: "quotaRefused",
   GRANT_INACTIVE: "outsideGrantWindow",
@@ -77,10 +89,11 @@ const REFUSAL_ANOMALY: Partial<Record<string, AnomalyKind>> = {
 };
 
 /**
- * Replays a chain block by block through the pure ledger (header, certificate, evidence, txs, end-of-block rules
- * including 共票 settlement, app hash) and re-checks on its own what the ledger accepted: every applied tx's
- * signature and sequence number, every receipt's acknowledgement. It remembers which receipts carry proofs, for
- * `ProofCheck`, and counts what the report shows. A block that does not replay stops the audit there.
+ * Replays a chain block by block through the pure ledger (header, certificate, evidence, txs with their signatures
+ * and every receipt's acknowledgement, end-of-block rules including 共票 settlement, app hash) and checks on its own
+ * what re-execution does not: the source's claimed state roots and tx results, sequence numbers as a separate
+ * count, the newest block's seen commit, and (later) the stored proofs of proved receipts. Signatures are verified
+ * once, by re-execution; `recheckSignatures` verifies them again. A block that does not replay stops the audit.
  */
 export class Auditor {
   readonly stats: AuditStats;
@@ -91,7 +104,7 @@ export class Auditor {
   window: RecordedReceiptKey[];
   verifiedHeight: number;
   stopped = false;
-  private readonly noProof: string;
+  private readonly noProof: Uint8Array;
   private readonly burstShare: number;
 
   constructor(
@@ -107,7 +120,7 @@ export class Auditor {
     this.pendingProofs = restored?.pendingProofs ?? new Map();
     this.window = restored?.window ?? [];
     this.verifiedHeight = restored?.verifiedHeight ?? ledger.head.height;
-    this.noProof = toHex(noProofHash(this.hasher));
+    this.noProof = noProofHash(this.hasher);
     this.burstShare = options.burstShare ?? 0.5;
   }
 
@@ -206,12 +219,12 @@ export class Auditor {
     });
     const perGrant = new Map<string, number>();
     for (const r of outcome.receipts) {
-      const hex = toHex(r.id);
       perGrant.set(r.receipt.grant, (perGrant.get(r.receipt.grant) ?? 0) + 1);
-      if (toHex(r.receipt.proofHash) === this.noProof) {
+      if (bytesEqual(r.receipt.proofHash, this.noProof)) {
         this.stats.proofs.notRequired++;
         continue;
       }
+      const hex = toHex(r.id);
       const dataset = state.get(keys.dataset(r.receipt.dataset));
       this.pendingProofs.set(hex, {
         height,
@@ -280,6 +293,7 @@ export class Auditor {
       }
       if (t.tx === null) return;
       this.checkApplied(t.tx, i, height, outcome.time);
+      if (this.options.recheckSignatures !== true) return;
       const sender = agencyOf(t.tx.body.sender);
       if (
         sender === undefined ||
@@ -292,31 +306,49 @@ export class Auditor {
           reason: `the signature of ${t.tx.body.sender} does not verify`,
         });
     });
-    for (const r of outcome.receipts) {
-      const requester = agencyOf(r.receipt.requester);
-      const provider = agencyOf(r.receipt.provider);
-      if (requester && provider) countAccess(s, r.receipt.time, requester, provider);
-      const g = state.get(keys.grant(r.receipt.grant));
-      const use = s.grants[r.receipt.grant] ?? {
-        grant: r.receipt.grant,
-        dataset: r.receipt.dataset,
-        grantor: r.receipt.provider,
-        grantee: r.receipt.requester,
-        quota: g?.quota ?? 0,
-        receipts: 0,
-        used: 0,
-      };
-      s.grants[r.receipt.grant] = use;
-      use.receipts++;
-      use.used = g?.used ?? use.used;
+    // Receipts come in runs of one grant and one day (a batch): count each run once, not each receipt.
+    const receipts = outcome.receipts;
+    for (let start = 0; start < receipts.length; ) {
+      const first = (receipts[start] as (typeof receipts)[number]).receipt;
+      const day = dayOf(first.time);
+      let end = start + 1;
+      while (end < receipts.length) {
+        const r = (receipts[end] as (typeof receipts)[number]).receipt;
+        if (r.grant !== first.grant || dayOf(r.time) !== day) break;
+        end++;
+      }
+      this.countRun(first, end - start);
+      start = end;
     }
     const epoch = outcome.diff.writes.get(keys.epoch) as { number: number } | null | undefined;
     if (epoch) s.settlements.push({ epoch: epoch.number - 1, height });
     this.automaticFreezes(outcome);
-    this.window.push(...outcome.diff.receipts);
+    for (const r of outcome.diff.receipts) this.window.push(r);
     const floor = state.get(keys.receipts)?.floor ?? 0;
     if (this.window.length > 0 && (this.window[0]?.time ?? floor) < floor - 60_000)
       this.window = this.window.filter((r) => r.time >= floor - 60_000);
+  }
+
+  /** Counts `n` receipts of one grant on one day (by agency, region and grant). */
+  private countRun(r: AccessReceipt, n: number): void {
+    const s = this.stats;
+    const state = this.ledger.state;
+    const requester = state.get(keys.agency(r.requester));
+    const provider = state.get(keys.agency(r.provider));
+    if (requester && provider) countAccess(s, r.time, requester, provider, n);
+    const g = state.get(keys.grant(r.grant));
+    const use = s.grants[r.grant] ?? {
+      grant: r.grant,
+      dataset: r.dataset,
+      grantor: r.provider,
+      grantee: r.requester,
+      quota: g?.quota ?? 0,
+      receipts: 0,
+      used: 0,
+    };
+    s.grants[r.grant] = use;
+    use.receipts += n;
+    use.used = g?.used ?? use.used;
   }
 
   private checkApplied(tx: SignedTx, i: number, height: number, time: number): void {
@@ -328,6 +360,7 @@ export class Auditor {
         const n = body.payload.batches.reduce((k, b) => k + b.receipts.length, 0);
         if (body.kind === "access.record") s.receipts.acknowledged += n;
         else s.receipts.attested += n;
+        if (this.options.recheckSignatures !== true) break;
         for (const p of checkReceiptSignatures(this.hasher, this.options.verifier, tx, (id) =>
           this.ledger.state.get(keys.agency(id)),
         ))

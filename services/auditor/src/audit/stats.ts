@@ -97,24 +97,26 @@ function bump(
   day: string,
   who: string,
   side: keyof AccessCounts,
+  n: number,
 ) {
   const row = table[day] ?? {};
   table[day] = row;
   const counts = row[who] ?? { asked: 0, answered: 0 };
   row[who] = counts;
-  counts[side]++;
+  counts[side] += n;
 }
 
-/** Counts one recorded receipt under its day, both agencies and both regions. */
+/** Counts `n` (default 1) recorded receipts of one day under that day, both agencies and both regions. */
 export function countAccess(
   s: AuditStats,
   time: number,
   requester: { id: string; region: string },
   provider: { id: string; region: string },
+  n = 1,
 ): void {
   const day = new Date(time).toISOString().slice(0, 10);
-  bump(s.byAgency, day, requester.id, "asked");
-  bump(s.byAgency, day, provider.id, "answered");
-  bump(s.byRegion, day, requester.region, "asked");
-  bump(s.byRegion, day, provider.region, "answered");
+  bump(s.byAgency, day, requester.id, "asked", n);
+  bump(s.byAgency, day, provider.id, "answered", n);
+  bump(s.byRegion, day, requester.region, "asked", n);
+  bump(s.byRegion, day, provider.region, "answered", n);
 }
