@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from "node:test";
 import type { Store } from "../src/index.js";
 import { consensusTests } from "./suite/consensus.js";
 import type { CurrentStore } from "./suite/context.js";
+import { gatewayTests } from "./suite/gateway.js";
 import { ledgerReadTests } from "./suite/ledger-read.js";
 import { ledgerWriteTests } from "./suite/ledger-write.js";
 import { localDataTests } from "./suite/local-data.js";
@@ -28,5 +29,6 @@ export function runRepositorySuite(label: string, openFresh: () => Promise<Store
     describe("receipt queries", () => receiptTests(current));
     describe("consensus", () => consensusTests(current));
     describe("local data", () => localDataTests(current));
+    describe("gateway", () => gatewayTests(current));
   });
 }
