@@ -1,5 +1,6 @@
 import {
   type Block,
+  bytesEqual,
   type CommitCertificate,
   createHasher,
   decodeTx,
@@ -59,7 +60,7 @@ function committedKeys(tx: ReturnType<typeof decodeTx>, out: Set<string>): void 
  */
 export async function exportArchive(source: ExportSource, sink: ArchiveSink): Promise<ExportSummary> {
   const h = createHasher(source.genesis.hashAlgorithm);
-  const none = toHex(noProofHash(h));
+  const none = noProofHash(h);
   const writer = new ArchiveWriter(source.genesis, sink);
   await writer.append("genesis", utf8.encode(source.genesisText));
   const proved: string[] = [];
@@ -83,7 +84,8 @@ export async function exportArchive(source: ExportSource, sink: ArchiveSink): Pr
       committedKeys(tx, keyHashes);
       if (tx.body.kind !== "access.record" && tx.body.kind !== "access.attest") return;
       for (const batch of tx.body.payload.batches)
-        for (const r of batch.receipts) if (toHex(r.proofHash) !== none) proved.push(toHex(receiptId(h, r)));
+        for (const r of batch.receipts)
+          if (!bytesEqual(r.proofHash, none)) proved.push(toHex(receiptId(h, r)));
     });
   }
   const blocks = height;
