@@ -72,7 +72,18 @@ the ZK section). Best of 3 runs.
 | with every signature verified a second time (\`recheckSignatures\`), per CPU second | ${Math.round(receipts / Math.min(...recheckCpu)).toLocaleString("en")} /s |
 | the same blocks through the bare ledger (decode, execute, commit), per CPU second | ${Math.round(receipts / ledgerCpu).toLocaleString("en")} /s |
 | target | ≥ 20,000 receipts/s |
-| first measurement (2026-12-07, load 12–14, wall, second signature pass, 9,000 receipts) | 2,389 /s |
+| first measurement (2026-12-07, load 12–14, wall, second signature pass, 9,000 receipts, a third of them proved) | 2,389 /s |
+
+${cpuRate >= 20_000 ? "Met" : "Not met"} per CPU second in this run; the wall figure counts the time other processes held the core, and
+the CPU figure grows with contention too (shared caches), so both spread widely on this shared machine. Since the
+first measurement each signature is verified once, by re-execution (the auditor's own second pass over every applied
+tx and batch is now \`recheckSignatures\`), receipts are counted per run of one grant and day, and the chain holds
+only receipts without proofs (the first one had a third proved, whose stored proofs the finish phase parsed and
+hashed). A profile shows the audit within a few per cent of the bare ledger on the same blocks: what is left is the
+ledger's own apply path: about a quarter young-generation garbage collection, the rest mostly CBOR decoding of the
+1,000-receipt txs, re-encoding each receipt for its id, and hashing (receipt ids, Merkle trees). The replay decodes each tx once (\`decodeTx\` is called only by the ledger's apply), so handing the ledger
+pre-decoded txs (\`Ledger.useKnownTxs\`) would save nothing here; \`coken audit --api\` still decodes each tx once
+more while it writes the archive (to find proved receipts and keys).
 `;
 console.log(md);
 if (process.env.AUDIT_BENCH_WRITE !== "0") writeSection("auditor", md);
