@@ -79,7 +79,9 @@ the CPU figure grows with contention too (shared caches), so both spread widely 
 first measurement each signature is verified once, by re-execution (the auditor's own second pass over every applied
 tx and batch is now \`recheckSignatures\`), receipts are counted per run of one grant and day, and the chain holds
 only receipts without proofs (the first one had a third proved, whose stored proofs the finish phase parsed and
-hashed). A profile shows the audit within a few per cent of the bare ledger on the same blocks: what is left is the
+hashed). With batches of 1,000 the second pass is two signatures and one Merkle root per batch, and its cost is
+within this machine's run-to-run spread; most of the gain over the first figure is the lower load and the chain
+without proofs. A profile shows the audit within a few per cent of the bare ledger on the same blocks: what is left is the
 ledger's own apply path: about a quarter young-generation garbage collection, the rest mostly CBOR decoding of the
 1,000-receipt txs, re-encoding each receipt for its id, and hashing (receipt ids, Merkle trees). The replay decodes each tx once (\`decodeTx\` is called only by the ledger's apply), so handing the ledger
 pre-decoded txs (\`Ledger.useKnownTxs\`) would save nothing here; \`coken audit --api\` still decodes each tx once
