@@ -2,6 +2,7 @@ import { keys, toHex } from "@coken/ledger";
 import type { ReceiptQuery } from "@coken/store";
 import { GatewayError } from "../../errors.js";
 import type { Resolvers } from "../../generated/graphql.js";
+import type { LedgerReader } from "../../provider/ledger-reader.js";
 import { keyedPage } from "../connection.js";
 import { toGlobalId } from "../ids.js";
 import { receiptPage } from "../receipt-page.js";
@@ -66,11 +67,15 @@ export const accessResolvers: Resolvers = {
     datasetId: (r) => r.dataset,
     time: (r) => r.timeMs,
     recording: (r, _, { official }) => {
-      const attested = official.ledger.get(keys.attested(toHex(r.id)));
+      const attested = attestedRecord(official.ledger, r.id);
       if (attested === undefined) return "ACKNOWLEDGED";
       return attested.dispute === null ? "ATTESTED" : "DISPUTED";
     },
-    disputeReason: (r, _, { official }) =>
-      official.ledger.get(keys.attested(toHex(r.id)))?.dispute?.reason ?? null,
+    disputeReason: (r, _, { official }) => attestedRecord(official.ledger, r.id)?.dispute?.reason ?? null,
   },
 };
+
+/** The `attested/<id>` record of a receipt recorded without its requester's co-signature (ledger §8.8). */
+function attestedRecord(ledger: LedgerReader, id: Uint8Array) {
+  return ledger.get(keys.attested(toHex(id)));
+}
