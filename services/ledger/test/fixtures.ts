@@ -6,6 +6,7 @@ import {
   type CommitCertificate,
   type CommittedBlock,
   createVerifier,
+  derivedId,
   type EpochSettlement,
   ed25519Signer,
   type Genesis,
@@ -206,4 +207,35 @@ export function signedBatch(s: Scenario, provider: string, requester: string, re
     requesterSig: signReceiptBatch(h, testSigner(requester), provider, requester, receipts),
     providerSig: signReceiptBatch(h, testSigner(provider), provider, requester, receipts),
   };
+}
+
+/**
+ * Publishes `dataset` as `owner` (count queries, `ownerId` indexed) and grants `grantee` count queries over
+ * `ownerId` with `quota`, in one block; returns the grant id. Both txs must apply.
+ */
+export function publishAndGrant(
+  s: Scenario,
+  quota = 10,
+  { owner = "sh.land-registry", grantee = "bj.housing", dataset = "sh/property" } = {},
+): string {
+  const seq = s.nextSeq(owner) + 1;
+  const codes = s.commit([
+    s.tx(owner, "dataset.publish", datasetPayload(dataset), { seq: seq - 1 }),
+    s.tx(
+      owner,
+      "grant.issue",
+      {
+        dataset,
+        grantee,
+        queryKinds: ["count"],
+        fields: ["ownerId"],
+        purpose: "purchase restriction check",
+        quota,
+        expiresAt: s.time + 86_400_000,
+      },
+      { seq },
+    ),
+  ]);
+  if (codes.some((c) => c !== null)) throw new Error(`publishAndGrant: refused ${JSON.stringify(codes)}`);
+  return derivedId(s.ledger.hasher, "grant", owner, seq);
 }

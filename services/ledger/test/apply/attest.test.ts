@@ -4,7 +4,6 @@ import { describe, it } from "node:test";
 import {
   type AccessReceipt,
   type AttestedBatch,
-  derivedId,
   keys,
   type RequestEnvelope,
   receiptId,
@@ -13,31 +12,14 @@ import {
   signReceiptBatch,
   toHex,
 } from "../../src/index.js";
-import { datasetPayload, Scenario, signedBatch, testSigner } from "../fixtures.js";
+import { publishAndGrant, Scenario, signedBatch, testSigner } from "../fixtures.js";
 
 const OWNER = "sh.land-registry";
 const ASKER = "bj.housing";
 const OTHER = "gz.tax";
 const DATASET = "sh/property";
 
-function setup(s: Scenario, quota = 10): string {
-  assert.deepEqual(
-    s.commit([
-      s.tx(OWNER, "dataset.publish", datasetPayload(DATASET)),
-      s.tx(OWNER, "grant.issue", {
-        dataset: DATASET,
-        grantee: ASKER,
-        queryKinds: ["count"],
-        fields: ["ownerId"],
-        purpose: "purchase restriction check",
-        quota,
-        expiresAt: s.time + 86_400_000,
-      }),
-    ]),
-    [null, null],
-  );
-  return derivedId(s.ledger.hasher, "grant", OWNER, 1);
-}
+const setup = (s: Scenario, quota?: number) => publishAndGrant(s, quota);
 
 const digest = (tag: string) => new Uint8Array(createHash("sha256").update(tag).digest());
 

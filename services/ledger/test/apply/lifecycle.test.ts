@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bytesEqual, derivedId, keys, toHex } from "../../src/index.js";
-import { datasetPayload, receipt, Scenario, signedBatch, testGenesis, testSigner } from "../fixtures.js";
+import { publishAndGrant, receipt, Scenario, signedBatch, testGenesis, testSigner } from "../fixtures.js";
 
 const OWNER = "sh.land-registry";
 const ASKER = "bj.housing";
 
-/** Publishes a dataset, grants ASKER access and returns the grant id. */
-function setup(s: Scenario, quota = 10): string {
-  const seq = 1;
-  const codes = s.commit([
-    s.tx(OWNER, "dataset.publish", datasetPayload("sh/property")),
-    s.tx(OWNER, "grant.issue", {
-      dataset: "sh/property",
-      grantee: ASKER,
-      queryKinds: ["count"],
-      fields: ["ownerId"],
-      purpose: "purchase restriction check",
-      quota,
-      expiresAt: s.time + 86_400_000,
-    }),
-  ]);
-  assert.deepEqual(codes, [null, null]);
-  return derivedId(s.ledger.hasher, "grant", OWNER, seq);
-}
+const setup = (s: Scenario, quota?: number) => publishAndGrant(s, quota);
 
 describe("ledger lifecycle", () => {
   it("publishes a dataset, grants access and records co-signed receipts", () => {

@@ -17,7 +17,7 @@ import {
   voteSignBytes,
 } from "../../src/index.js";
 import {
-  datasetPayload,
+  publishAndGrant,
   receipt,
   Scenario,
   signedBatch,
@@ -47,24 +47,7 @@ function regulatedGenesis(threshold: number | null) {
   return testGenesis(doc);
 }
 
-function setup(s: Scenario, quota = 10): string {
-  assert.deepEqual(
-    s.commit([
-      s.tx(OWNER, "dataset.publish", datasetPayload(DATASET)),
-      s.tx(OWNER, "grant.issue", {
-        dataset: DATASET,
-        grantee: ASKER,
-        queryKinds: ["count"],
-        fields: ["ownerId"],
-        purpose: "check",
-        quota,
-        expiresAt: s.time + 86_400_000,
-      }),
-    ]),
-    [null, null],
-  );
-  return derivedId(s.ledger.hasher, "grant", OWNER, 1);
-}
+const setup = (s: Scenario, quota?: number) => publishAndGrant(s, quota);
 
 /** Proposes `action` and has enough validators approve it (> 2/3 of 4 equal powers). */
 function govern(s: Scenario, action: GovernanceAction): void {
