@@ -27,6 +27,7 @@ import type { Network } from "@coken/p2p";
 import { type Store, type StoredLedger, StoreError } from "@coken/store";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";
+import { hostTimers, type Timers } from "./timers.js";
 import { decodeWalInput, encodeWalInput } from "./wal-codec.js";
 
 export interface DriverOptions {
@@ -53,6 +54,11 @@ export interface DriverComponents {
   verifier: Verifier;
   identity: Identity | null;
   now: () => number;
+  /**
+   * Timers on the clock `now` reads: timeouts, the commit delay, re-gossip. The host's by default; a simulation
+   * passes a virtual clock's `now` and timers, so that time moves only when it says.
+   */
+  timers?: Timers;
   log: Logger;
   /** Told of every committed block, from consensus or block sync (the peer follows the agency set with it). */
   onCommit?: (committed: CommittedBlock) => void;
@@ -87,7 +93,7 @@ export class ConsensusDriver {
     this.openQueue = resolve;
   });
   private readonly inbox: ConsensusInput[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pendingTimers = new Set<() => void>();
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
   private lastCommit: CommitCertificate | null = null;
   // Verified double-vote evidence waiting for a block, by validator/height/round/type.
@@ -141,8 +147,8 @@ export class ConsensusDriver {
 
   stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const cancel of this.pendingTimers) cancel();
+    this.pendingTimers.clear();
     this.openQueue();
     return this.queue;
   }
@@ -392,11 +398,11 @@ export class ConsensusDriver {
 
   private after(ms: number, f: () => void): void {
     if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const cancel = (this.c.timers ?? hostTimers).after(ms, () => {
+      this.pendingTimers.delete(cancel);
       f();
-    }, ms);
-    this.timers.add(t);
+    });
+    this.pendingTimers.add(cancel);
   }
 
   private every(ms: number, f: () => void): void {
