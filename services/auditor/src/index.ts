@@ -3,6 +3,7 @@ export * from "./archive/chain.js";
 export * from "./archive/export.js";
 export * from "./archive/format.js";
 export * from "./archive/reader.js";
+export * from "./archive/stored-source.js";
 export * from "./archive/writer.js";
 export * from "./audit/archive-audit.js";
 export * from "./audit/auditor.js";

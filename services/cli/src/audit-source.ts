@@ -1,12 +1,5 @@
-import type { ExportBlock, ExportSource } from "@coken/auditor";
-import {
-  type CommitCertificate,
-  decodeBlockHeader,
-  decodeCommitCertificate,
-  EncodingError,
-  type Genesis,
-} from "@coken/ledger";
-import { storedEvidence } from "@coken/store";
+import { type ExportSource, storedExportSource } from "@coken/auditor";
+import type { Genesis } from "@coken/ledger";
 import { errorOf, requestJson } from "./remote-api.js";
 import { remoteBlockSource } from "./remote-verify.js";
 
@@ -26,50 +19,13 @@ export async function apiExportSource(
     throw new Error(
       `${api}/v1/status answered ${status.status} (${errorOf(status.json)?.code ?? "no height"})`,
     );
-  const height: number = reported;
-  const source = remoteBlockSource(api);
-  let seen: CommitCertificate | null = null;
-  async function* blocks(): AsyncGenerator<ExportBlock> {
-    let prevCommit = (await source.genesisBlock())?.commit ?? null;
-    let next = 1;
-    while (next <= height) {
-      const page = await source.blocks(next, Math.min(100, height - next + 1));
-      if (page.length === 0) return;
-      for (const stored of page) {
-        if (stored.height !== next || stored.height > height) return;
-        const lastCommit = prevCommit === null ? null : decodeCommitCertificate(prevCommit);
-        yield {
-          block: {
-            header: decodeBlockHeader(stored.header),
-            txs: stored.txs.map((t) => t.raw),
-            evidence: storedEvidence(stored),
-            lastCommit,
-          },
-          appHash: stored.resultAppHash,
-          results: stored.txs.map((t) => t.resultCode),
-        };
-        prevCommit = stored.commit;
-        try {
-          seen = stored.commit === null ? null : decodeCommitCertificate(stored.commit);
-        } catch (e) {
-          if (!(e instanceof EncodingError)) throw e;
-          seen = null;
-        }
-        next++;
-      }
-    }
-  }
   const text = async (path: string, field: string): Promise<string | undefined> => {
     const answer = await requestJson(api, path);
     const value = answer.json[field];
     return answer.status === 200 && typeof value === "string" ? value : undefined;
   };
-  return {
-    genesis,
-    genesisText,
-    blocks: blocks(),
-    seenCommit: async () => seen,
+  return storedExportSource(remoteBlockSource(api), reported, genesis, genesisText, {
     key: (hash) => text(`/v1/zk/keys/${hash}`, "key"),
     proof: (receipt) => text(`/v1/proofs/${receipt}`, "bundle"),
-  };
+  });
 }

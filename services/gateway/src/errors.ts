@@ -24,6 +24,8 @@ export type GatewayErrorCode =
   | "PAYLOAD_TOO_LARGE"
   /** The peer's mempool refused a transaction this gateway signed for its agency (reason in the message). */
   | "TX_REFUSED"
+  /** The peer's bounds on auditing its own chain (length, deadline) refused the run; `coken audit` has none. */
+  | "AUDIT_UNAVAILABLE"
   | "INTERNAL";
 
 export class GatewayError extends Error {

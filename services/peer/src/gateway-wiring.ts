@@ -27,6 +27,7 @@ import {
 } from "@coken/gateway";
 import type { CommittedBlock, Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
+import { type ChainAudit, ChainAuditError } from "./chain-audit.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { Logger } from "./log.js";
 import { type OwnTxComponents, OwnTxError, submitOwnTx } from "./own-tx.js";
@@ -50,6 +51,8 @@ export interface GatewayWiringComponents {
    * each commitment's evidence is fetched from its owner and verified once.
    */
   wellFormed?: { verify: WellFormedRecordsComponents["verify"]; required: boolean };
+  /** Audits the peer's own chain for its officials (`auditChain`); absent: refused. */
+  audit?: ChainAudit;
   log: Logger;
 }
 
@@ -78,6 +81,15 @@ function ownTxSubmitter(c: OwnTxComponents) {
       throw e;
     }
   };
+}
+
+/** The officials' audit of the peer's chain, the peer's refusals as AUDIT_UNAVAILABLE. */
+function officialsAudit(audit: ChainAudit) {
+  return () =>
+    audit.run().catch((e: unknown) => {
+      if (e instanceof ChainAuditError) throw new GatewayError("AUDIT_UNAVAILABLE", e.message);
+      throw e;
+    });
 }
 
 /**
@@ -216,6 +228,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
       federation,
       clock: now,
       actions: ownTxSubmitter(ownTx),
+      ...(c.audit === undefined ? {} : { audit: officialsAudit(c.audit) }),
     },
     ...(stitched ? { officialSchema: stitched } : {}),
     peerEndpoint,

@@ -4,10 +4,11 @@ import type { AddressInfo } from "node:net";
 import { loadKeystore } from "@coken/keystore";
 import { createVerifier, genesisHash, keys, toHex } from "@coken/ledger";
 import { createNetwork, type Network } from "@coken/p2p";
-import { openStore, type Store, StoredLedger } from "@coken/store";
+import { openStore, type Store, StoredLedger, storeBlockSource } from "@coken/store";
 import { AgencyAllowList, allowListOf, connectableAgencies } from "./allow-list.js";
 import { createApiServer, createAuditReads, createChainReads } from "./api.js";
 import { createCachingVerifier } from "./caching-verifier.js";
+import { createChainAudit } from "./chain-audit.js";
 import { type PeerConfig, readGenesisFile } from "./config.js";
 import { DatasetOps } from "./dataset-ops.js";
 import { ConsensusDriver, validatorInfos } from "./driver.js";
@@ -174,6 +175,10 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     });
     const token =
       config.api.tokenFile === null ? null : (await readFile(config.api.tokenFile, "utf8")).trim();
+    const kept = createAuditReads({
+      ...(store.gateway === undefined ? {} : { gateway: store.gateway }),
+      ...(zk === null ? {} : { registry: zk.registry }),
+    });
     const api: Server = createApiServer(
       {
         submitTx,
@@ -191,10 +196,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
           halted: () => driver.halted !== null,
           log: log.child("api"),
         }),
-        audit: createAuditReads({
-          ...(store.gateway === undefined ? {} : { gateway: store.gateway }),
-          ...(zk === null ? {} : { registry: zk.registry }),
-        }),
+        audit: kept,
         status: () => ({
           chain: genesis.chainId,
           genesisHash: toHex(genesisHash(chain.ledger.hasher, genesis)),
@@ -223,6 +225,16 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     closers.push(() => new Promise<void>((resolve) => api.close(() => resolve())));
     const apiPort = (api.address() as AddressInfo).port;
     if (config.gateway !== undefined) {
+      const audit = createChainAudit()({
+        agency: key.agency,
+        genesisFile: config.genesis,
+        blocks: storeBlockSource(store),
+        kept,
+        height: () => chain.ledger.head.height,
+        now: Date.now,
+        log: log.child("audit"),
+      });
+      closers.push(() => audit.close());
       const g = await startGateway(config.gateway, {
         agency: key.agency,
         signer: key.signer,
@@ -230,6 +242,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         chain,
         store,
         submitTx,
+        audit,
         ...(zk === null
           ? {}
           : {

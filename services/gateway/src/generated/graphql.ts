@@ -145,6 +145,20 @@ export type Answer = {
   receipt: ReceiptRef;
 };
 
+/**
+ * The auditor's replay of this peer's chain from genesis to the committed height: blocks, certificates, signatures,
+ * receipts, 共票 settlement and the proofs this agency's gateway kept, as `coken audit --api` checks them.
+ */
+export type AuditRun = {
+  __typename?: "AuditRun";
+  discrepancyCount: Scalars["Int"]["output"];
+  /** The last block replayed. */
+  height: Scalars["Int"]["output"];
+  ok: Scalars["Boolean"]["output"];
+  /** The report as `coken audit --report` writes it: JSON text of format `coken-audit-report/1` (docs/spec/archive.md §6). */
+  report: Scalars["String"]["output"];
+};
+
 export type Block = Node & {
   __typename?: "Block";
   appHash: Scalars["Hex"]["output"];
@@ -476,6 +490,12 @@ export type MembershipAnswer = Answer & {
 
 export type Mutation = {
   __typename?: "Mutation";
+  /**
+   * Audits this peer's chain and answers the report; while the height stays the same, the last report. One run at a
+   * time (callers meanwhile share it), within a block limit and a deadline, else `AUDIT_UNAVAILABLE` (run
+   * `coken audit` instead). Officials only: in production an authenticated official.
+   */
+  auditChain: AuditRun;
   /** Regulator only: stops an agency, dataset, grant or credit account until unfrozen (regulator.freeze). */
   freeze: TxSubmission;
   /** Lets another agency ask given query kinds of one of this agency's datasets (grant.issue). */
@@ -944,6 +964,7 @@ export type ResolversTypes = {
   AgencyStanding: ResolverTypeWrapper<AgencyStanding>;
   Aggregate: null;
   Answer: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>["Answer"]>;
+  AuditRun: ResolverTypeWrapper<AuditRun>;
   BigInt: ResolverTypeWrapper<Scalars["BigInt"]["output"]>;
   Block: ResolverTypeWrapper<BlockModel>;
   BlockConnection: ResolverTypeWrapper<
@@ -1035,6 +1056,7 @@ export type ResolversParentTypes = {
   AgencyEpochLine: AgencyEpochLine;
   AgencyStanding: AgencyStanding;
   Answer: ResolversInterfaceTypes<ResolversParentTypes>["Answer"];
+  AuditRun: AuditRun;
   BigInt: Scalars["BigInt"]["output"];
   Block: BlockModel;
   BlockConnection: Omit<BlockConnection, "edges"> & { edges: Array<ResolversParentTypes["BlockEdge"]> };
@@ -1213,6 +1235,16 @@ export type AnswerResolvers<
     ParentType,
     ContextType
   >;
+};
+
+export type AuditRunResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["AuditRun"] = ResolversParentTypes["AuditRun"],
+> = {
+  discrepancyCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes["Boolean"], ParentType, ContextType>;
+  report?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
 };
 
 export interface BigIntScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes["BigInt"], any> {
@@ -1560,6 +1592,7 @@ export type MutationResolvers<
   ContextType = OfficialContext,
   ParentType extends ResolversParentTypes["Mutation"] = ResolversParentTypes["Mutation"],
 > = {
+  auditChain?: Resolver<ResolversTypes["AuditRun"], ParentType, ContextType>;
   freeze?: Resolver<
     ResolversTypes["TxSubmission"],
     ParentType,
@@ -1910,6 +1943,7 @@ export type Resolvers<ContextType = OfficialContext> = {
   AgencyStanding?: AgencyStandingResolvers<ContextType>;
   Aggregate?: AggregateResolvers;
   Answer?: AnswerResolvers<ContextType>;
+  AuditRun?: AuditRunResolvers<ContextType>;
   BigInt?: GraphQLScalarType;
   Block?: BlockResolvers<ContextType>;
   BlockConnection?: BlockConnectionResolvers<ContextType>;

@@ -33,7 +33,20 @@ export interface OfficialComponents {
   clock?: () => number;
   /** Signs and submits this agency's own transactions (the `Mutation` fields); absent: actions are refused. */
   actions?: OwnTxSubmitter;
+  /** Audits the peer's own chain (`Mutation.auditChain`); absent: refused. */
+  audit?: ChainAuditor;
 }
+
+/**
+ * Replays the peer's chain with the auditor and answers the report (`coken-audit-report/1` JSON text) with its
+ * verdict; throws `GatewayError` AUDIT_UNAVAILABLE when the peer's bounds refuse the run.
+ */
+export type ChainAuditor = () => Promise<{
+  ok: boolean;
+  height: number;
+  discrepancyCount: number;
+  report: string;
+}>;
 
 /**
  * Signs `payload` as this agency's next transaction of `kind` with the agency's own key and hands it to the

@@ -4,6 +4,7 @@ import { typeDefs } from "../generated/type-defs.js";
 import { accessResolvers } from "./resolvers/access.js";
 import { actionResolvers } from "./resolvers/actions.js";
 import { answerResolvers } from "./resolvers/answers.js";
+import { auditResolvers } from "./resolvers/audit.js";
 import { catalogResolvers } from "./resolvers/catalog.js";
 import { chainResolvers } from "./resolvers/chain.js";
 import { creditResolvers } from "./resolvers/credits.js";
@@ -36,5 +37,6 @@ export const officialSchema = makeExecutableSchema({
     chainResolvers,
     nodeResolvers,
     actionResolvers,
+    auditResolvers,
   ] as Resolvers[],
 });
