@@ -5,7 +5,10 @@ export type { VoteType } from "@coken/ledger";
 /** The three steps of a round; also the kinds of timeout and of signed message (a proposal is signed at "propose"). */
 export type Step = "propose" | "prevote" | "precommit";
 
-/** A proposer's signed proposal of `block` for (height, round); `polRound` is the round of its POL, or -1. */
+/**
+ * A proposer's signed proposal of `block` for (height, round); `polRound` is the round of its POL, or -1. The
+ * signature is over its `ProposalHeader` (sign.ts), derived from the block.
+ */
 export interface SignedProposal {
   height: number;
   round: number;
@@ -13,6 +16,35 @@ export interface SignedProposal {
   block: Block;
   proposer: AgencyId;
   signature: Uint8Array;
+}
+
+/** How a block's canonical bytes are cut for gossip: the number of parts and the Merkle root over them. */
+export interface PartSetHeader {
+  total: number;
+  root: Uint8Array;
+}
+
+/**
+ * A proposal as it is signed and gossiped: the block is named by its hash and by the header of its parts, which
+ * travel as separate `BlockPart` messages.
+ */
+export interface ProposalHeader {
+  height: number;
+  round: number;
+  polRound: number;
+  blockHash: Uint8Array;
+  parts: PartSetHeader;
+  proposer: AgencyId;
+  signature: Uint8Array;
+}
+
+/** Part `index` of the block proposed at (height, round), with its Merkle path to the part-set root. */
+export interface BlockPart {
+  height: number;
+  round: number;
+  index: number;
+  bytes: Uint8Array;
+  proof: Uint8Array[];
 }
 
 import type { SignedVote } from "@coken/ledger";

@@ -3,15 +3,25 @@ import { describe, it } from "node:test";
 import { type Block, type CommitCertificate, EncodingError } from "@coken/ledger";
 import fc from "fast-check";
 import {
+  BLOCK_PART_BYTES,
+  type BlockPart,
+  decodeBlockPart,
   decodeEvidence,
   decodeMessage,
   decodeProposal,
+  decodeProposalHeader,
   decodeVote,
   duplicateVoteEvidence,
+  encodeBlockPart,
   encodeEvidence,
   encodeMessage,
   encodeProposal,
+  encodeProposalHeader,
   encodeVote,
+  MAX_BLOCK_PART_MESSAGE_BYTES,
+  MAX_BLOCK_PARTS,
+  MAX_PROPOSAL_HEADER_BYTES,
+  type ProposalHeader,
   type SignedProposal,
   type SignedVote,
 } from "../src/index.js";
@@ -66,6 +76,26 @@ const proposalArb: fc.Arbitrary<SignedProposal> = fc
   .record({ height: uint, round: small, block: blockArb, proposer: id, signature: sig, pol: small })
   .map(({ pol, ...p }) => ({ ...p, polRound: p.round === 0 ? -1 : (pol % (p.round + 1)) - 1 }));
 
+const headerArb: fc.Arbitrary<ProposalHeader> = fc
+  .record({
+    height: uint,
+    round: small,
+    blockHash: hash,
+    parts: rec({ total: fc.integer({ min: 1, max: MAX_BLOCK_PARTS }), root: hash }),
+    proposer: id,
+    signature: sig,
+    pol: small,
+  })
+  .map(({ pol, ...p }) => ({ ...p, polRound: p.round === 0 ? -1 : (pol % (p.round + 1)) - 1 }));
+
+const partArb: fc.Arbitrary<BlockPart> = rec({
+  height: uint,
+  round: small,
+  index: uint,
+  bytes: fc.uint8Array({ minLength: 1, maxLength: 100 }),
+  proof: fc.array(hash, { maxLength: 16 }),
+});
+
 function onlyEncodingErrors(decode: (b: Uint8Array) => unknown, b: Uint8Array): void {
   try {
     decode(b);
@@ -92,6 +122,56 @@ describe("consensus codecs", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("round-trips proposal headers and block parts canonically", () => {
+    fc.assert(
+      fc.property(headerArb, partArb, (header, part) => {
+        const h = encodeProposalHeader(header);
+        assert.deepEqual(decodeProposalHeader(h), header);
+        assert.deepEqual(encodeProposalHeader(decodeProposalHeader(h)), h);
+        const p = encodeBlockPart(part);
+        assert.deepEqual(decodeBlockPart(p), part);
+        assert.deepEqual(encodeBlockPart(decodeBlockPart(p)), p);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("bounds a header and a part message: the largest of each fits the gossip bounds, anything larger is refused", () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const header: ProposalHeader = {
+      height: max,
+      round: max,
+      polRound: max - 1,
+      blockHash: new Uint8Array(32),
+      parts: { total: MAX_BLOCK_PARTS, root: new Uint8Array(32) },
+      proposer: "a".repeat(64),
+      signature: new Uint8Array(128),
+    };
+    assert.ok(encodeProposalHeader(header).length <= MAX_PROPOSAL_HEADER_BYTES);
+    const part: BlockPart = {
+      height: max,
+      round: max,
+      index: max,
+      bytes: new Uint8Array(BLOCK_PART_BYTES),
+      proof: Array.from({ length: 16 }, () => new Uint8Array(32)),
+    };
+    assert.ok(encodeBlockPart(part).length <= MAX_BLOCK_PART_MESSAGE_BYTES);
+    const refused = (f: () => unknown) => assert.throws(f, EncodingError);
+    refused(() => decodeBlockPart(encodeBlockPart({ ...part, bytes: new Uint8Array(BLOCK_PART_BYTES + 1) })));
+    refused(() => decodeBlockPart(encodeBlockPart({ ...part, proof: [...part.proof, new Uint8Array(32)] })));
+    refused(() => decodeBlockPart(encodeBlockPart({ ...part, proof: [new Uint8Array(31)] })));
+    refused(() =>
+      decodeProposalHeader(encodeProposalHeader({ ...header, parts: { ...header.parts, total: 0 } })),
+    );
+    const tooMany = { ...header, parts: { ...header.parts, total: MAX_BLOCK_PARTS + 1 } };
+    refused(() => decodeProposalHeader(encodeProposalHeader(tooMany)));
+    refused(() => decodeProposalHeader(encodeProposalHeader({ ...header, round: 2, polRound: 2 })));
+    // A whole proposal is not a header, and a header is not a proposal.
+    const p = fc.sample(proposalArb, { numRuns: 1, seed: 1 })[0] as SignedProposal;
+    refused(() => decodeProposalHeader(encodeProposal(p)));
+    refused(() => decodeProposal(encodeProposalHeader(header)));
   });
 
   it("round-trips evidence in canonical order and refuses it out of order or not conflicting", () => {
@@ -128,6 +208,8 @@ describe("consensus codecs", () => {
         onlyEncodingErrors(decodeProposal, b);
         onlyEncodingErrors(decodeMessage, b);
         onlyEncodingErrors(decodeEvidence, b);
+        onlyEncodingErrors(decodeProposalHeader, b);
+        onlyEncodingErrors(decodeBlockPart, b);
       }),
       { numRuns: 3000 },
     );

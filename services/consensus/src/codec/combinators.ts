@@ -1,7 +1,7 @@
 import { codec, EncodingError, fields } from "@coken/ledger";
 
 /** The ledger's schema decoders (one implementation for every Coken encoding), plus consensus' own field kinds. */
-export const { isMap, uint, literal, nullable, struct } = codec;
+export const { array, bytes, isMap, uint, literal, nullable, struct } = codec;
 export type Decoder<T> = codec.Decoder<T>;
 export const { agencyId, hash32, signature } = fields;
 

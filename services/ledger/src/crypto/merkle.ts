@@ -47,6 +47,35 @@ export function merkleProof(h: Hasher, items: readonly Uint8Array[], index: numb
 }
 
 /**
+ * The root and the inclusion proof of every item, from one pass over the tree's levels (`merkleProof` walks them
+ * once per item, which is quadratic over a whole list). Same tree and proofs as `merkleRoot` and `merkleProof`.
+ */
+export function merkleProofs(
+  h: Hasher,
+  items: readonly Uint8Array[],
+): { root: Uint8Array; proofs: MerkleProof[] } {
+  if (items.length === 0) return { root: h.hash("merkle.empty"), proofs: [] };
+  let top = items.map((item) => h.hash("merkle.leaf", item));
+  const levels = [top];
+  while (top.length > 1) {
+    top = nextLevel(h, top);
+    levels.push(top);
+  }
+  const below = levels.slice(0, -1);
+  const proofs = items.map((_, index) => {
+    const siblings: Uint8Array[] = [];
+    let i = index;
+    for (const level of below) {
+      const sibling = level[i % 2 === 0 ? i + 1 : i - 1];
+      if (sibling !== undefined) siblings.push(sibling);
+      i = Math.floor(i / 2);
+    }
+    return { index, count: items.length, siblings };
+  });
+  return { root: top[0] as Uint8Array, proofs };
+}
+
+/**
  * Recomputes the root from one item and its proof, taking sibling sides from (index, count); returns null for a
  * proof whose shape does not fit its count.
  */

@@ -6,6 +6,7 @@ import {
   createHasher,
   type Hasher,
   merkleProof,
+  merkleProofs,
   merkleRoot,
   merkleRootFromProof,
   SMT_EMPTY,
@@ -99,6 +100,13 @@ describe("list Merkle tree", () => {
         if (n > 1)
           assert.notDeepEqual(merkleRootFromProof(h, items[i]!, { ...proof, index: (i + 1) % n }), root);
       }
+      // All proofs at once: the same root and the same proofs as one at a time.
+      const all = merkleProofs(h, items);
+      assert.deepEqual(all.root, root);
+      assert.deepEqual(
+        all.proofs,
+        items.map((_, i) => merkleProof(h, items, i)),
+      );
     }
   });
 });
