@@ -3,6 +3,7 @@ import { type Multiaddr, multiaddr } from "@multiformats/multiaddr";
 import { NetworkError } from "./errors.js";
 import { parsePeerId } from "./identity.js";
 import { type NetworkLogger, silentLogger } from "./log.js";
+import { GOSSIP_TOPICS, type GossipTopic, isGossipTopic } from "./topics.js";
 
 /** How hard invalid data from a peer counts, and what happens when it adds up. */
 export interface ScoringInit {
@@ -38,6 +39,11 @@ export interface NetworkInit {
   allow: readonly (PeerId | string)[];
   /** Gossip messages above this many bytes are refused when published and dropped when received (1 MiB). */
   maxMessageBytes?: number;
+  /**
+   * Tighter bounds for some topics, each at most maxMessageBytes (e.g. one block part on `parts`): a message above
+   * its topic's bound is refused and dropped as one above maxMessageBytes is. Other topics keep maxMessageBytes.
+   */
+  topicMaxBytes?: Partial<Readonly<Record<GossipTopic, number>>>;
   /** Sync request and response payloads above this many bytes are refused (4 MiB). */
   maxFrameBytes?: number;
   /** Default time limit of a sync request, and of reading one on the serving side (10 s). */
@@ -65,6 +71,8 @@ export interface NetworkConfig {
   readonly peers: readonly Multiaddr[];
   readonly allow: readonly PeerId[];
   readonly maxMessageBytes: number;
+  /** The bound of every topic (maxMessageBytes where `topicMaxBytes` names none). */
+  readonly topicMaxBytes: Readonly<Record<GossipTopic, number>>;
   readonly maxFrameBytes: number;
   readonly requestTimeoutMs: number;
   readonly inboundConnectionThreshold: number;
@@ -123,6 +131,21 @@ export function peerTargets(addrs: readonly Multiaddr[], self: PeerId): PeerTarg
   return [...byId.values()];
 }
 
+function topicBounds(
+  given: NetworkInit["topicMaxBytes"],
+  maxMessageBytes: number,
+): Record<GossipTopic, number> {
+  for (const topic of Object.keys(given ?? {}))
+    if (!isGossipTopic(topic)) throw invalid(`topicMaxBytes names no gossip topic: ${topic}`);
+  const out = {} as Record<GossipTopic, number>;
+  for (const topic of GOSSIP_TOPICS) {
+    const bound = positiveInt(given?.[topic], maxMessageBytes, `topicMaxBytes.${topic}`);
+    if (bound > maxMessageBytes) throw invalid(`topicMaxBytes.${topic} is above maxMessageBytes`);
+    out[topic] = bound;
+  }
+  return out;
+}
+
 /** Checks `init` and fills in defaults; throws NetworkError INVALID_CONFIG on the first problem. */
 export function resolveConfig(init: NetworkInit): NetworkConfig {
   if (typeof init.chainId !== "string" || !CHAIN_ID.test(init.chainId)) throw invalid("malformed chain id");
@@ -137,6 +160,7 @@ export function resolveConfig(init: NetworkInit): NetworkConfig {
   const banThreshold = finite(scoring.banThreshold, -100, "scoring.banThreshold");
   if (banThreshold >= 0) throw invalid("scoring.banThreshold must be negative");
   const penalties = scoring.penalties ?? {};
+  const maxMessageBytes = positiveInt(init.maxMessageBytes, 1024 * 1024, "maxMessageBytes");
   for (const [reason, p] of Object.entries(penalties)) finite(p, 0, `scoring.penalties.${reason}`);
   return {
     chainId: init.chainId,
@@ -144,7 +168,8 @@ export function resolveConfig(init: NetworkInit): NetworkConfig {
     listen: init.listen.map(parseMultiaddr),
     peers: (init.peers ?? []).map(parseMultiaddr),
     allow: init.allow.map((p) => (typeof p === "string" ? parsePeerId(p) : p)),
-    maxMessageBytes: positiveInt(init.maxMessageBytes, 1024 * 1024, "maxMessageBytes"),
+    maxMessageBytes,
+    topicMaxBytes: topicBounds(init.topicMaxBytes, maxMessageBytes),
     maxFrameBytes: positiveInt(init.maxFrameBytes, 4 * 1024 * 1024, "maxFrameBytes"),
     requestTimeoutMs: positiveInt(init.requestTimeoutMs, 10_000, "requestTimeoutMs"),
     inboundConnectionThreshold: positiveInt(init.inboundConnectionThreshold, 5, "inboundConnectionThreshold"),

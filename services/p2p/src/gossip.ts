@@ -19,7 +19,7 @@ export interface GossipRouterComponents {
 }
 
 /**
- * The four consensus topics of one chain over gossipsub: subscribes to all of them, drops messages over the
+ * The consensus topics of one chain over gossipsub: subscribes to all of them, drops messages over their topic's
  * size bound or authored by peers outside the allow-list (in the topic validator, so they are not forwarded
  * either), and hands the rest to the handlers registered per topic.
  */
@@ -30,7 +30,7 @@ export class GossipRouter {
   constructor(
     private readonly components: GossipRouterComponents,
     private readonly chainId: string,
-    private readonly maxMessageBytes: number,
+    private readonly maxBytes: Readonly<Record<GossipTopic, number>>,
   ) {
     for (const t of GOSSIP_TOPICS) this.byTopicString.set(topicString(chainId, t), t);
   }
@@ -65,8 +65,11 @@ export class GossipRouter {
   async publish(topic: GossipTopic, data: Uint8Array): Promise<number> {
     if (!isGossipTopic(topic)) throw new NetworkError("INVALID_CONFIG", "unknown gossip topic");
     if (!(data instanceof Uint8Array)) throw new NetworkError("INVALID_CONFIG", "gossip data must be bytes");
-    if (data.length > this.maxMessageBytes) {
-      throw new NetworkError("FRAME_TOO_LARGE", `gossip message of ${data.length} bytes is over the bound`);
+    if (data.length > this.maxBytes[topic]) {
+      throw new NetworkError(
+        "FRAME_TOO_LARGE",
+        `gossip message of ${data.length} bytes is over the ${topic} bound`,
+      );
     }
     const result = await this.components.pubsub.publish(topicString(this.chainId, topic), data);
     return result.recipients.length;
@@ -79,7 +82,9 @@ export class GossipRouter {
 
   private validate(propagationSource: PeerId, msg: Message): TopicValidatorResult {
     if (msg.type !== "signed") return TopicValidatorResult.Reject; // StrictSign already refuses these
-    if (msg.data.length > this.maxMessageBytes) {
+    const topic = this.byTopicString.get(msg.topic);
+    if (topic === undefined) return TopicValidatorResult.Reject; // gossipsub's allowedTopics already refuses these
+    if (msg.data.length > this.maxBytes[topic]) {
       this.components.reportInvalid(propagationSource, "gossip-oversize");
       return TopicValidatorResult.Reject;
     }

@@ -97,7 +97,7 @@ class CokenNetwork implements Network {
     this.gossip = new GossipRouter(
       { pubsub: node.services.pubsub, access, log, reportInvalid },
       config.chainId,
-      config.maxMessageBytes,
+      config.topicMaxBytes,
     );
     const syncComponents = {
       connection: (peer: PeerId) => node.getConnections(peer).find((c) => c.status === "open"),

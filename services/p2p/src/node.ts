@@ -38,11 +38,16 @@ export async function createNode(
     connectionEncrypters: [noise()],
     // A stream whose unread data passes maxReadBufferLength is aborted; yamux's default (4 MiB) is less than a
     // few large gossip messages that arrive while the event loop is busy applying a block, and a gossip stream
-    // aborted that way left validators without a path to each other until they restarted.
+    // aborted that way left validators without a path to each other until they restarted. A block sync response
+    // (up to maxFrameBytes, on its own stream) must fit too, whatever the gossip bound.
     streamMuxers: [
       yamux({
         streamOptions: {
-          maxReadBufferLength: Math.max(4 << 20, 4 * (config.maxMessageBytes + RPC_OVERHEAD_BYTES)),
+          maxReadBufferLength: Math.max(
+            4 << 20,
+            4 * (config.maxMessageBytes + RPC_OVERHEAD_BYTES),
+            config.maxFrameBytes + RPC_OVERHEAD_BYTES,
+          ),
         },
       }),
     ],

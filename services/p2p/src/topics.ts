@@ -1,6 +1,9 @@
-/** The gossip channels the consensus driver uses. Each is carried on its own gossipsub topic per chain. */
-export type GossipTopic = "txs" | "proposals" | "votes" | "evidence";
-export const GOSSIP_TOPICS: readonly GossipTopic[] = ["txs", "proposals", "votes", "evidence"];
+/**
+ * The gossip channels the consensus driver uses. Each is carried on its own gossipsub topic per chain. A proposal
+ * travels as its signed header on `proposals` and its block's parts on `parts`.
+ */
+export type GossipTopic = "txs" | "proposals" | "parts" | "votes" | "evidence";
+export const GOSSIP_TOPICS: readonly GossipTopic[] = ["txs", "proposals", "parts", "votes", "evidence"];
 
 /** The gossipsub topic string of `topic` on chain `chainId`. */
 export function topicString(chainId: string, topic: GossipTopic): string {

@@ -12,6 +12,12 @@ describe("config", () => {
     const c = resolveConfig(base());
     assert.equal(c.maxMessageBytes, 1024 * 1024);
     assert.equal(c.maxFrameBytes, 4 * 1024 * 1024);
+    assert.equal(c.topicMaxBytes.parts, c.maxMessageBytes);
+    const tight = resolveConfig({ ...base(), topicMaxBytes: { parts: 70_000, proposals: 1024 } });
+    assert.deepEqual(
+      [tight.topicMaxBytes.parts, tight.topicMaxBytes.proposals, tight.topicMaxBytes.txs],
+      [70_000, 1024, 1024 * 1024],
+    );
     assert.equal(c.scoring.banThreshold, -100);
     assert.ok(c.redial.maxDelayMs >= c.redial.minDelayMs);
   });
@@ -26,6 +32,9 @@ describe("config", () => {
       { allow: ["nope"] },
       { maxMessageBytes: 0 },
       { maxFrameBytes: 1.5 },
+      { topicMaxBytes: { parts: 0 } },
+      { maxMessageBytes: 1000, topicMaxBytes: { parts: 1001 } },
+      { topicMaxBytes: { blocks: 10 } as NetworkInit["topicMaxBytes"] },
       { redial: { minDelayMs: 1000, maxDelayMs: 10 } },
       { scoring: { banThreshold: 5 } },
     ];

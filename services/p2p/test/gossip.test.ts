@@ -16,7 +16,10 @@ describe("gossip", () => {
   const received: Received[][] = [];
 
   before(async () => {
-    ({ nodes, ids } = await startCluster(N, (i) => (i === N - 1 ? { maxMessageBytes: 1024 } : {})));
+    // The last node bounds every topic to 1 KiB; the one before it only `parts`, to 512 bytes.
+    ({ nodes, ids } = await startCluster(N, (i) =>
+      i === N - 1 ? { maxMessageBytes: 1024 } : i === N - 2 ? { topicMaxBytes: { parts: 512 } } : {},
+    ));
     nodes.forEach((node, i) => {
       received[i] = [];
       for (const topic of GOSSIP_TOPICS) {
@@ -89,6 +92,36 @@ describe("gossip", () => {
       0,
     );
     await waitFor(() => (nodes[small]!.invalidReports()["gossip-oversize"] ?? 0) >= 1, "oversize counted");
+  });
+
+  it("bounds a topic on its own: a part above the parts bound is refused and dropped, other topics unaffected", async () => {
+    const tight = N - 2; // started with topicMaxBytes.parts 512
+    await assert.rejects(nodes[tight]!.publish("parts", new Uint8Array(513)), (e) =>
+      isNetworkError(e, "FRAME_TOO_LARGE"),
+    );
+    const before = nodes[tight]!.invalidReports()["gossip-oversize"] ?? 0;
+    const text = `part:${"x".repeat(600)}`;
+    await nodes[0]!.publish("parts", new TextEncoder().encode(text));
+    await nodes[0]!.publish("txs", new TextEncoder().encode(`tx:${"x".repeat(600)}`));
+    await waitFor(
+      () =>
+        nodes.every(
+          (_, i) => i === 0 || count(i, (r) => r.topic === "txs" && r.text.startsWith("tx:x")) === 1,
+        ),
+      "the 600-byte tx everywhere",
+    );
+    await waitFor(
+      () => nodes.every((_, i) => i === 0 || i === tight || count(i, (r) => r.text === text) === 1),
+      "the 600-byte part where the bound allows it",
+    );
+    await waitFor(
+      () => (nodes[tight]!.invalidReports()["gossip-oversize"] ?? 0) > before,
+      "oversize part counted",
+    );
+    assert.equal(
+      count(tight, (r) => r.text === text),
+      0,
+    );
   });
 
   it("lets a lone node publish without peers", async () => {
