@@ -32,6 +32,7 @@ export * from "./propose.js";
 export * from "./state/committed.js";
 export * from "./state/keys.js";
 export * from "./state/records.js";
+export * from "./state/validator-sets.js";
 export * from "./state/view.js";
 export { decodeTx, encodeTx, encodeTxBody, LIMITS } from "./tx/codec.js";
 export * from "./tx/request.js";

@@ -2,6 +2,7 @@ import { CREDIT_PARAM_BOUNDS } from "../credits/params.js";
 import { isWeakEd25519Key } from "../crypto/signature.js";
 import type { FreezeRules, GovernanceAction, Params, Proposal, RegulatorSet, Validator } from "../model.js";
 import { keys } from "../state/keys.js";
+import { scheduleValidators, validatorSetsFrom, validatorsInForce } from "../state/validator-sets.js";
 import { LIMITS } from "../tx/codec.js";
 import { derivedId } from "../tx/sign.js";
 import type { TxPayloads } from "../tx/types.js";
@@ -33,8 +34,9 @@ export function checkParams(params: Partial<Params>): void {
   }
 }
 
+/** The set in force for the tx's block: it alone proposes, votes and weighs votes (a scheduled set counts later). */
 export function validatorsOf(ctx: TxContext): Validator[] {
-  return ctx.state.get(keys.validators)?.validators ?? [];
+  return validatorsInForce(ctx.state);
 }
 
 function checkAction(ctx: TxContext, action: GovernanceAction): void {
@@ -65,9 +67,12 @@ function checkAction(ctx: TxContext, action: GovernanceAction): void {
     }
     case "agency.roles": {
       requireAgency(ctx, action.agency);
-      const isValidator = validatorsOf(ctx).some((v) => v.agency === action.agency);
-      if (isValidator && !action.roles.includes("validator")) {
-        invalid("roles", `${action.agency} is in the validator set; replace the set first`);
+      if (action.roles.includes("validator")) return;
+      // Every member of a set that decides a height, now or once scheduled, keeps the role.
+      for (const set of validatorSetsFrom(ctx.state, ctx.block.height)) {
+        if (!set.validators.some((v) => v.agency === action.agency)) continue;
+        const which = set.from === ctx.block.height ? "" : ` taking effect at height ${set.from}`;
+        invalid("roles", `${action.agency} is in the validator set${which}; replace the set first`);
       }
       return;
     }
@@ -108,11 +113,9 @@ export function checkFreezeRules(rules: FreezeRules): void {
 
 function execute(ctx: TxContext, action: GovernanceAction): void {
   switch (action.type) {
-    case "validators.set": {
-      const validators = [...action.validators].sort((a, b) => (a.agency < b.agency ? -1 : 1));
-      ctx.state.set(keys.validators, { validators });
+    case "validators.set":
+      scheduleValidators(ctx.state, ctx.block.height, action.validators);
       return;
-    }
     case "params.set": {
       const current = ctx.state.get(keys.params) as Params;
       ctx.state.set(keys.params, { ...current, ...action.params });
@@ -148,7 +151,10 @@ function execute(ctx: TxContext, action: GovernanceAction): void {
   }
 }
 
-/** Counts votes with the current validator powers; executes at > 2/3, rejects once that is out of reach. */
+/**
+ * Counts votes with the powers of the set in force for this block; executes at > 2/3, rejects once that is out of
+ * reach.
+ */
 function tally(ctx: TxContext, proposal: Proposal): Proposal {
   const powers = new Map(validatorsOf(ctx).map((v) => [v.agency, v.power]));
   let total = 0;

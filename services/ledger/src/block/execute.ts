@@ -9,6 +9,7 @@ import type { Verifier } from "../crypto/signature.js";
 import { EncodingError } from "../encoding/errors.js";
 import type { EpochState, MisbehaviourRecord } from "../model.js";
 import { keys } from "../state/keys.js";
+import { activateValidators } from "../state/validator-sets.js";
 import { type StateDiff, StateOverlay, type StateReader } from "../state/view.js";
 import type { AccessReceipt, SignedTx } from "../tx/types.js";
 import { blockHash, evidenceRoot, lastCommitHash, txRoot, validatorsHash } from "./codec.js";
@@ -251,9 +252,10 @@ export function executeBlock(
 }
 
 /**
- * What a block does to `state` whatever its header claims: evidence, txs and end-of-block rules, with NO header
- * check (so no certificate check either). For tools that rebuild headers, such as a test forger; a ledger
- * executes blocks with `executeBlock`. Throws `BlockError` only for bad evidence.
+ * What a block does to `state` whatever its header claims: evidence, txs and end-of-block rules (the last of them
+ * puts in force the validator set scheduled for the next height), with NO header check (so no certificate check
+ * either). For tools that rebuild headers, such as a test forger; a ledger executes blocks with `executeBlock`.
+ * Throws `BlockError` only for bad evidence.
  */
 export function executeBody(state: StateReader, block: Block, env: ExecutionEnv): BlockOutcome {
   const h = env.hasher;
@@ -283,6 +285,7 @@ export function executeBody(state: StateReader, block: Block, env: ExecutionEnv)
     }
   }
   endBlock(overlay, state, ctx, env.settlement, { evidence, overruns });
+  activateValidators(overlay, header.height);
   return {
     height: header.height,
     hash: blockHash(h, header),

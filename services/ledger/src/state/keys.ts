@@ -24,7 +24,10 @@ export const keys = {
   overquota: (grant: string) => k<"overquota">(`overquota/${grant}`),
   proposal: (id: string) => k<"proposal">(`proposal/${id}`),
   params: k<"params">("params"),
+  /** The validator set in force for the next block (the set of height h in the state after block h − 1). */
   validators: k<"validators">("validators"),
+  /** The set a `validators.set` scheduled to take effect at `height` (docs/spec/ledger.md §13.5). */
+  nextvalidators: (height: number) => k<"nextvalidators">(`nextvalidators/${height}`),
   receipts: k<"receipts">("receipts"),
   epoch: k<"epoch">("epoch"),
   evidence: (validator: string, height: number, round: number, type: string) =>
@@ -66,6 +69,7 @@ const PREFIXES: Record<RecordKind, true> = {
   proposal: true,
   params: true,
   validators: true,
+  nextvalidators: true,
   receipts: true,
   epoch: true,
   evidence: true,

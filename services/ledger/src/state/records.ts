@@ -65,6 +65,7 @@ export interface StateRecords extends CreditRecords {
   proposal: Proposal;
   params: Params;
   validators: { validators: Validator[] };
+  nextvalidators: { validators: Validator[] };
   receipts: ReceiptLog;
   epoch: EpochState;
   evidence: MisbehaviourRecord;
@@ -85,6 +86,8 @@ const params: Decoder<Params> = struct({
   pairCap: optional(uint),
   rewardCapBps: optional(uint),
 }) as Decoder<Params>;
+
+const validatorSet = struct({ validators: array(validator, LIMITS.validators, 1) });
 
 export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
   agency: struct({ ...admissionShape, registeredAt: uint }),
@@ -162,7 +165,8 @@ export const recordDecoders: { [K in RecordKind]: Decoder<StateRecords[K]> } = {
     failure: nullable(text(1024)),
   }),
   params,
-  validators: struct({ validators: array(validator, LIMITS.validators, 1) }),
+  validators: validatorSet,
+  nextvalidators: validatorSet,
   receipts: struct({
     batches: struct({ leafCount: uint, peaks: array(struct({ height: uint, hash: hash32 }), 64) }),
     receiptCount: uint,

@@ -2,11 +2,13 @@ import {
   type Block,
   blockHash,
   type CborValue,
+  createHasher,
   createVerifier,
   derivedId,
   ed25519Signer,
   encodeCbor,
   encodeCommitCertificate,
+  encodeRecord,
   type HashAlgorithm,
   Ledger,
   lastCommitHash,
@@ -14,13 +16,19 @@ import {
   receiptId,
   signCommit,
   signReceiptBatch,
+  stateKeyHash,
+  stateValueHash,
   type TxBody,
   toHex,
+  type Validator,
+  validatorsHash,
   voteSignBytes,
 } from "../../src/index.js";
+import { buildGoldenChain, VALIDATOR_CHANGES } from "./build.js";
 
 /*
- * Rebuilds the worked example of the ledger specification (§12.4, Appendix A.2 and A.3) and prints its values:
+ * Rebuilds the worked example of the ledger specification (§12.4, Appendix A.2 and A.3) and the golden chains'
+ * validator-set changes (A.7), and prints their values:
  *   node services/ledger/dist/test/vectors/appendix-a.js
  */
 
@@ -164,5 +172,29 @@ function run(alg: HashAlgorithm): void {
   out("block2 stateRoot", committed.appHash);
 }
 
+/** The values of A.7: the golden chains' validator-set changes (blocks 7 and 8, in force from 9 and 10). */
+function setChanges(alg: HashAlgorithm): void {
+  const chain = buildGoldenChain(alg);
+  const h = createHasher(alg);
+  const out = (name: string, value: Uint8Array | string) =>
+    process.stdout.write(`${alg} ${name} ${typeof value === "string" ? value : toHex(value)}\n`);
+  const sets: [string, readonly Validator[]][] = [
+    ["genesis", parseGenesis(chain.genesis).validators],
+    ...VALIDATOR_CHANGES.map((v, i): [string, Validator[]] => [`change ${i + 7}`, v]),
+  ];
+  for (const [name, set] of sets) out(`validatorsHash(${name} set)`, validatorsHash(h, set));
+  const record = encodeRecord({ validators: VALIDATOR_CHANGES[0] ?? [] });
+  out("cbor(nextvalidators/9)", record);
+  out('H("state.key", "nextvalidators/9")', stateKeyHash(h, "nextvalidators/9"));
+  out("H(state.value, cbor(nextvalidators/9))", stateValueHash(h, record));
+  for (const n of [7, 8, 9, 10]) {
+    const b = chain.blocks[n - 1];
+    out(`block ${n} hash`, b?.blockHash ?? "");
+    out(`app hash after block ${n}`, b?.appHash ?? "");
+  }
+}
+
 run("sha256");
 run("sm3");
+setChanges("sha256");
+setChanges("sm3");

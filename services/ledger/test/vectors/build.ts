@@ -31,8 +31,23 @@ export interface GoldenChain {
 const OWNER = "sh.land-registry";
 const ASKER = "bj.housing";
 
+/** The sets the golden chain's blocks 7 and 8 put in force (the genesis set is the four validators at 10). */
+export const VALIDATOR_CHANGES = [
+  [
+    { agency: ASKER, power: 10 },
+    { agency: "gz.tax", power: 20 },
+    { agency: OWNER, power: 10 },
+  ],
+  [
+    { agency: ASKER, power: 10 },
+    { agency: "gz.tax", power: 10 },
+    { agency: OWNER, power: 20 },
+  ],
+];
+
 /**
- * A deterministic chain that exercises every tx kind, refusals included, and an epoch boundary. Keys, times and
+ * A deterministic chain that exercises every tx kind, refusals included, epoch boundaries and validator-set changes
+ * in consecutive blocks. Keys, times and
  * payloads are fixed, so the bytes and hashes are the same on every machine.
  */
 export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
@@ -140,8 +155,21 @@ export function buildGoldenChain(hashAlgorithm: HashAlgorithm): GoldenChain {
     [],
     [encodeEvidence(duplicateVoteEvidence(doubleVote(new Uint8Array(32).fill(5)), doubleVote(null)))],
   );
+  // Validator-set changes in consecutive blocks (§13.5): the set executed in block 7 decides heights 9 on, the one
+  // executed in block 8 heights 10 on.
+  for (const validators of VALIDATOR_CHANGES) {
+    const seq = s.nextSeq(OWNER);
+    const changed = derivedId(h, "proposal", OWNER, seq);
+    commit([
+      s.tx(OWNER, "governance.propose", { action: { type: "validators.set", validators } }, { seq }),
+      s.tx(ASKER, "governance.vote", { proposal: changed, approve: true }),
+      s.tx("gz.tax", "governance.vote", { proposal: changed, approve: true }),
+    ]);
+  }
+  commit([]);
+  commit([]);
   return {
-    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals, an epoch boundary at height 5 and double-vote evidence at height 6. Every block after the first carries the certificate of its predecessor, signed by all four validators; seenCommit certifies the last block.`,
+    description: `Coken ledger golden chain (${hashAlgorithm}): every tx kind, refusals, epoch boundaries at heights 5 and 10, double-vote evidence at height 6, and validator-set changes executed at heights 7 and 8 that decide heights 9 and 10 on. Every block after the first carries the certificate of its predecessor, signed by every validator of that block's set; seenCommit certifies the last block.`,
     genesis: genesisDoc,
     genesisAppHash,
     blocks,

@@ -11,9 +11,10 @@ import {
   lastCommitHash,
   parseGenesis,
   toHex,
+  validatorsHash,
 } from "../../src/index.js";
 import { certify } from "../fixtures.js";
-import type { GoldenChain } from "./build.js";
+import { type GoldenChain, VALIDATOR_CHANGES } from "./build.js";
 
 export interface RefusalCase {
   name: string;
@@ -57,9 +58,59 @@ function caseBlock(
   return toHex(encodeBlock(block));
 }
 
+type AddCase = (
+  name: string,
+  block: string,
+  error: BlockErrorCode | null,
+  certificateError: CommitErrorCode | null,
+  after: number,
+) => void;
+
+/**
+ * Blocks around the golden chain's validator-set changes (executed in blocks 7 and 8, in force from 9 and 10): a
+ * header or certificate is checked against the set of its own height, never against one scheduled after it.
+ */
+function addSetChangeCases(chain: GoldenChain, add: AddCase): void {
+  const at7 = prefix(chain, 7);
+  const hex8 = caseBlock(at7.ledger, certify(at7.ledger, ALL, at7.last as Block));
+  const block8 = decodeBlock(fromHex(hex8) as Uint8Array);
+  block8.header.validatorsHash = validatorsHash(at7.ledger.hasher, VALIDATOR_CHANGES[0] ?? []);
+  add(
+    "block 8 naming the set scheduled for height 9",
+    toHex(encodeBlock(block8)),
+    "WRONG_VALIDATORS_HASH",
+    null,
+    7,
+  );
+  const at8 = prefix(chain, 8);
+  add(
+    "block 8 certified by gz.tax and sh.land-registry: 20 of 40 in its own set (30 of 40 in the next one)",
+    caseBlock(at8.ledger, certify(at8.ledger, ["gz.tax", "sh.land-registry"], at8.last as Block)),
+    "INVALID_LAST_COMMIT",
+    "NO_QUORUM",
+    8,
+  );
+  const at9 = prefix(chain, 9);
+  add(
+    "block 9 certified by gz.tax and sh.land-registry: 30 of 40 in its set",
+    caseBlock(at9.ledger, certify(at9.ledger, ["gz.tax", "sh.land-registry"], at9.last as Block)),
+    null,
+    null,
+    9,
+  );
+  add(
+    "block 9 certified with a precommit of the regulator, removed from its set",
+    caseBlock(at9.ledger, certify(at9.ledger, ALL, at9.last as Block)),
+    "INVALID_LAST_COMMIT",
+    "UNKNOWN_VALIDATOR",
+    9,
+  );
+}
+
 /**
  * Blocks that extend the golden sha256 chain and are refused for their `lastCommit` (one per refusal of §11 and
- * of header checks 10 and 11), plus one accepted block whose certificate holds a quorum subset.
+ * of header checks 10 and 11), plus one accepted block whose certificate holds a quorum subset, and the cases
+ * around the chain's validator-set changes.
  */
 export function buildRefusalVectors(chain: GoldenChain): RefusalVectors {
   const { ledger, last } = prefix(chain, 2);
@@ -138,9 +189,10 @@ export function buildRefusalVectors(chain: GoldenChain): RefusalVectors {
     null,
     0,
   );
+  addSetChangeCases(chain, add);
   return {
     description:
-      "Blocks extending chain-sha256.json that are refused for their lastCommit: replay `after` blocks of that chain, then the case block must fail with `error` (and, for INVALID_LAST_COMMIT, the certificate refusal `certificateError`), or apply when `error` is null.",
+      "Blocks extending chain-sha256.json that are refused for their lastCommit or, around its validator-set changes, for naming a set not yet in force: replay `after` blocks of that chain, then the case block must fail with `error` (and, for INVALID_LAST_COMMIT, the certificate refusal `certificateError`), or apply when `error` is null.",
     chain: "chain-sha256.json",
     cases,
   };
