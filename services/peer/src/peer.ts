@@ -84,7 +84,9 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       agencies,
     );
 
-    // An observer follows the chain and never proposes or votes, even with a validator's key.
+    // An observer follows the chain and never proposes or votes, even with a validator's key. Any other peer runs
+    // with its key, and consensus signs at the heights whose set holds its agency: an agency a governance change
+    // adds to the set signs from the set's first height without a restart.
     const isValidator = !config.observer && validatorInfos(chain).some((v) => v.agency === key.agency);
     // Started last (it needs the API's token and the prover); committed blocks reach it once it runs.
     let gateway: PeerGateway | null = null;
@@ -95,7 +97,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         network,
         mempool,
         verifier,
-        identity: isValidator ? { agency: key.agency, signer: key.signer } : null,
+        identity: config.observer ? null : { agency: key.agency, signer: key.signer },
         now: Date.now,
         log: log.child("consensus"),
         onCommit: (committed) => {

@@ -15,13 +15,17 @@ import {
   step,
 } from "../../src/index.js";
 import { CHAIN, hasher } from "../helpers.js";
-import { applyBlock, type ChainHead, GENESIS, validateBlock } from "./app.js";
+import { applyBlock, type ChainHead, validateBlock } from "./app.js";
 import { simVerifier as verifier } from "./verifier.js";
 
-/** What peers exchange: consensus message bytes, or a decided block with its certificate (block sync). */
+/**
+ * What peers exchange: consensus message bytes, a decided block with its certificate (block sync), or an
+ * observer's request for the block of `height` (it sends no messages a peer could see it lagging by).
+ */
 export type Packet =
   | { kind: "consensus"; bytes: Uint8Array }
-  | { kind: "sync"; block: Block; certificate: CommitCertificate };
+  | { kind: "sync"; block: Block; certificate: CommitCertificate }
+  | { kind: "behind"; height: number };
 
 /** Events a node schedules for itself; dropped if the node crashed in between. */
 export type LocalEvent =
@@ -33,6 +37,8 @@ export type LocalEvent =
 
 /** What a node may do to the world around it. */
 export interface NodeEnv {
+  /** The head before block 1: the genesis validator set and the scripted set changes. */
+  readonly genesis: ChainHead;
   readonly targetHeight: number;
   readonly gossipIntervalMs: number;
   now(): number;
@@ -58,7 +64,7 @@ function messageHeightOf(i: ConsensusInput): number {
  */
 export class SimNode {
   // Persisted: survives a crash.
-  head: ChainHead = GENESIS;
+  head: ChainHead;
   chain: { block: Block; certificate: CommitCertificate }[] = [];
   wal: ConsensusInput[] = [];
   signed: SignedRecord[] = [];
@@ -77,7 +83,9 @@ export class SimNode {
     private readonly env: NodeEnv,
     private readonly broadcast: Broadcast,
     readonly sendTo: (from: number, to: number, packet: Packet) => void,
-  ) {}
+  ) {
+    this.head = env.genesis;
+  }
 
   get agency(): string {
     return this.config.identity?.agency ?? `observer-${this.index}`;
@@ -115,7 +123,8 @@ export class SimNode {
 
   private startNext(): void {
     if (this.head.height >= this.env.targetHeight) return;
-    this.input({ kind: "start", height: this.head.height + 1, time: this.env.now() });
+    const validators = this.head.validators;
+    this.input({ kind: "start", height: this.head.height + 1, time: this.env.now(), validators });
   }
 
   /**
@@ -231,7 +240,7 @@ export class SimNode {
       // Resends are common; check each block once per chain head, as a real driver would cache it.
       const key = `${this.head.height}/${toHex(blockHash(hasher, proposal.block.header))}/${proposal.block.evidence.length}`;
       const known = this.validity.get(key);
-      valid = known ?? validateBlock(proposal.block, this.head, this.config.validators);
+      valid = known ?? validateBlock(proposal.block, this.head);
       if (known === undefined) this.validity.set(key, valid);
     }
     this.input({ kind: "proposal", proposal, valid, time: this.env.now() });
@@ -243,11 +252,19 @@ export class SimNode {
       this.adopt(packet.block, packet.certificate);
       return;
     }
+    if (packet.kind === "behind") {
+      if (servesSync) this.serveSync(from, packet.height);
+      return;
+    }
     const message = decodeMessage(packet.bytes);
     const height = message.kind === "vote" ? message.vote.height : message.proposal.height;
     if (height <= this.head.height) {
       if (servesSync) this.serveSync(from, height);
       return;
+    }
+    const observer = !this.head.validators.some((v) => v.agency === this.agency);
+    if (observer && height > this.head.height + 1) {
+      this.sendTo(this.index, from, { kind: "behind", height: this.head.height + 1 });
     }
     if (message.kind === "vote") this.input({ kind: "vote", vote: message.vote, time: this.env.now() });
     else this.receiveProposal(message.proposal);
@@ -265,9 +282,9 @@ export class SimNode {
   /** Block sync: a certified block for the next height replaces deciding it. */
   private adopt(block: Block, certificate: CommitCertificate): void {
     if (block.header.height !== this.head.height + 1) return;
-    if (!validateBlock(block, this.head, this.config.validators)) return;
+    if (!validateBlock(block, this.head)) return;
     const expected = { height: block.header.height, blockHash: blockHash(hasher, block.header) };
-    const validators = this.config.validators;
+    const validators = this.head.validators;
     if (!verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators).ok) return;
     this.commit(block, certificate, "sync");
   }

@@ -1,7 +1,7 @@
 import { type Block, blockHash, type CommitCertificate, toHex, verifyCommit } from "@coken/ledger";
 import { type DuplicateVoteEvidence, type ValidatorInfo, verifyEvidence } from "../../src/index.js";
 import { CHAIN, hasher, testConfig, validatorInfos } from "../helpers.js";
-import { buildBlock } from "./app.js";
+import { buildBlock, genesisHead, validatorSetOf } from "./app.js";
 import { type Behaviour, broadcaster } from "./byzantine.js";
 import { type LocalEvent, type Packet, SimNode } from "./node.js";
 import { Prng } from "./prng.js";
@@ -11,7 +11,10 @@ import { simVerifier as verifier } from "./verifier.js";
 /** One simulated run: the network, the faults and how far to go. */
 export interface Scenario {
   seed: number;
+  /** Genesis power per node; 0 leaves a node out of the set (it follows as an observer until a change adds it). */
   powers: number[];
+  /** Scripted governance: the block at `height` changes the set to `powers` (per node, 0 = out), in force at +2. */
+  validatorChanges?: { height: number; powers: number[] }[];
   behaviours: Behaviour[];
   targetHeight: number;
   network: { minDelayMs: number; maxDelayMs: number; drop: number; duplicate: number };
@@ -75,7 +78,12 @@ type WorldEvent =
 export function runScenario(s: Scenario): Outcome {
   const rng = new Prng(s.seed);
   const names = s.powers.map((_, i) => `v${i}`);
-  const validators: ValidatorInfo[] = validatorInfos(names, s.powers);
+  const setOf = (powers: number[]) => validatorInfos(names, powers).filter((v) => v.power > 0);
+  const validators: ValidatorInfo[] = setOf(s.powers);
+  const genesis = genesisHead(
+    validators,
+    new Map(s.validatorChanges?.map((c) => [c.height, setOf(c.powers)])),
+  );
   const queue = new EventQueue<WorldEvent>();
   let now = 0;
   let partition: number[] | null = null; // group index per node
@@ -114,6 +122,7 @@ export function runScenario(s: Scenario): Outcome {
   const wire = { rng, peers: (i: number) => names.map((_, j) => j).filter((j) => j !== i), send };
 
   const env = {
+    genesis,
     targetHeight: s.targetHeight,
     gossipIntervalMs: s.gossipIntervalMs,
     now: () => now,
@@ -125,7 +134,8 @@ export function runScenario(s: Scenario): Outcome {
       if (via === "sync") out.commitsBySync++;
       const hash = blockHash(hasher, block.header);
       const expected = { height: block.header.height, blockHash: hash };
-      if (!verifyCommit(hasher, verifier, CHAIN, certificate, expected, validators).ok) {
+      const set = validatorSetOf(genesis, block.header.height);
+      if (!verifyCommit(hasher, verifier, CHAIN, certificate, expected, set).ok) {
         out.badCertificates++;
       }
       if (!honest(node)) return;
@@ -139,14 +149,16 @@ export function runScenario(s: Scenario): Outcome {
         out.violations.push(`height ${block.header.height}: ${seen} and ${key} (node ${node})`);
     },
     evidence: (node: number, evidence: DuplicateVoteEvidence) => {
-      if (!verifyEvidence(hasher, verifier, CHAIN, evidence, validators).ok) out.badEvidence++;
+      const set = validatorSetOf(genesis, evidence.voteA.height);
+      if (!verifyEvidence(hasher, verifier, CHAIN, evidence, set).ok) out.badEvidence++;
       out.evidence.push({ node, evidence });
     },
   };
 
   const build = (node: SimNode, height: number): Block => {
     const last = node.chain[height - 2]?.certificate ?? null;
-    return buildBlock(node.head, node.agency, now, validators, last, [...node.pendingEvidence.values()]);
+    const evidence = [...node.pendingEvidence.values()];
+    return buildBlock(node.head, node.agency, now, node.head.validators, last, evidence);
   };
 
   const nodes: SimNode[] = names.map(
