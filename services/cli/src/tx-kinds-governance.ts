@@ -98,7 +98,8 @@ export const governanceSpecs: TxSpec[] = [
       'The action comes from flags or from --file ACTION.json, e.g. {"type": "params.set", "params":\n' +
       '{"proposalTtl": 500}} or {"type": "agency.admit", "agency": {"id", "name", "region", "publicKey" (hex),\n' +
       '"keyScheme", "roles"}}. Prints the proposal id; the proposer\'s own approval is counted at once.\n' +
-      "  validators.set  --validator AGENCY:POWER (repeatable: the whole new set)\n" +
+      "  validators.set  --validator AGENCY:POWER (repeatable: the whole new set; it decides blocks from the\n" +
+      "                  second after the one that passes it)\n" +
       `  params.set      --param NAME=VALUE (repeatable; ${PARAM_NAMES.join(", ")})\n` +
       "  agency.admit    --agency ID --name TEXT --region R --public-key HEX [--key-scheme S] --roles LIST\n" +
       "  agency.roles    --agency ID --roles LIST",
