@@ -4,7 +4,6 @@ import {
   createConsensusState,
   type Effect,
   encodeEvidence,
-  encodeProposal,
   encodeVote,
   type Identity,
   type SignedProposal,
@@ -25,6 +24,7 @@ import {
 } from "@coken/ledger";
 import type { Network } from "@coken/p2p";
 import { type Store, type StoredLedger, StoreError } from "@coken/store";
+import { encodeProposalGossip, type ProposalGossip } from "./block-parts.js";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";
 import { hostTimers, type Timers } from "./timers.js";
@@ -94,7 +94,8 @@ export class ConsensusDriver {
   });
   private readonly inbox: ConsensusInput[] = [];
   private readonly pendingTimers = new Set<() => void>();
-  private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; proposal: SignedProposal })[] = [];
+  // This node's messages of the height, for re-gossip; a proposal as its header and parts.
+  private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; gossip: ProposalGossip })[] = [];
   private lastCommit: CommitCertificate | null = null;
   // Verified double-vote evidence waiting for a block, by validator/height/round/type.
   private readonly pendingEvidence = new Map<string, { raw: Uint8Array; evidence: DuplicateVoteEvidence }>();
@@ -124,6 +125,16 @@ export class ConsensusDriver {
 
   get height(): number {
     return this.c.chain.ledger.head.height;
+  }
+
+  /** The round consensus is in at `height`; 0 while it is not deciding that height (yet). */
+  roundAt(height: number): number {
+    return this.state.status === "running" && this.state.height === height ? this.state.round : 0;
+  }
+
+  /** The most tx bytes a block of this node holds (gossiped proposals are assembled within it). */
+  get maxBlockBytes(): number {
+    return this.options.maxBlockBytes;
   }
 
   /** Replays the WAL of the height in progress (re-sending what it signed), then starts or resumes it. */
@@ -223,10 +234,13 @@ export class ConsensusDriver {
         this.own.push({ kind: "vote", vote: e.vote });
         await this.publish("votes", encodeVote(e.vote));
         return;
-      case "broadcastProposal":
-        this.own.push({ kind: "proposal", proposal: e.proposal });
-        await this.publish("proposals", encodeProposal(e.proposal));
+      case "broadcastProposal": {
+        const gossip = encodeProposalGossip(this.c.chain.ledger.hasher, e.proposal);
+        this.own.push({ kind: "proposal", gossip });
+        await this.publish("proposals", gossip.header);
+        for (const part of gossip.parts) await this.publish("parts", part);
         return;
+      }
       case "scheduleTimeout":
         this.after(e.delayMs, () =>
           this.submit({
@@ -264,7 +278,10 @@ export class ConsensusDriver {
   }
 
   /** A failed send is a lost message, which consensus tolerates (and re-gossip repairs); it must not halt it. */
-  private async publish(topic: "votes" | "proposals" | "evidence", bytes: Uint8Array): Promise<void> {
+  private async publish(
+    topic: "votes" | "proposals" | "parts" | "evidence",
+    bytes: Uint8Array,
+  ): Promise<void> {
     try {
       await this.c.network.publish(topic, bytes);
     } catch (e) {
@@ -392,7 +409,10 @@ export class ConsensusDriver {
   private regossip(): void {
     for (const m of this.own) {
       if (m.kind === "vote") void this.publish("votes", encodeVote(m.vote));
-      else void this.publish("proposals", encodeProposal(m.proposal));
+      else {
+        void this.publish("proposals", m.gossip.header);
+        for (const part of m.gossip.parts) void this.publish("parts", part);
+      }
     }
   }
 

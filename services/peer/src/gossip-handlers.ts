@@ -1,7 +1,14 @@
-import { decodeEvidence, decodeProposal, decodeVote, verifyEvidence } from "@coken/consensus";
+import {
+  decodeBlockPart,
+  decodeEvidence,
+  decodeProposalHeader,
+  decodeVote,
+  verifyEvidence,
+} from "@coken/consensus";
 import { EncodingError, type Verifier } from "@coken/ledger";
 import type { PeerId } from "@coken/p2p";
 import type { StoredLedger } from "@coken/store";
+import { assemblyLimits, BlockPartAssembly } from "./block-parts.js";
 import { type ConsensusDriver, type ConsensusNetwork, validatorInfos } from "./driver.js";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";
@@ -19,8 +26,9 @@ export interface GossipParts {
 }
 
 /**
- * Routes gossip to the parts that handle it: txs to the mempool, proposals and votes to consensus (a message
- * from a height above ours starts block sync), evidence to a check. Undecodable bytes score the sender down.
+ * Routes gossip to the parts that handle it: txs to the mempool, proposal headers and block parts to their
+ * assembly, which hands each complete proposal to consensus, votes to consensus (a message from a height above
+ * ours starts block sync), evidence to a check. Undecodable bytes score the sender down.
  */
 export function attachGossipHandlers(p: GossipParts): void {
   const { network, chain, driver } = p;
@@ -34,9 +42,10 @@ export function attachGossipHandlers(p: GossipParts): void {
     }
   };
   const guarded =
-    (reason: string, handle: (bytes: Uint8Array) => void) => (bytes: Uint8Array, from: PeerId) => {
+    (reason: string, handle: (bytes: Uint8Array, from: PeerId) => void) =>
+    (bytes: Uint8Array, from: PeerId) => {
       try {
-        handle(bytes);
+        handle(bytes, from);
       } catch (e) {
         if (!(e instanceof EncodingError)) throw e;
         network.reportInvalid(from, reason);
@@ -45,12 +54,37 @@ export function attachGossipHandlers(p: GossipParts): void {
   network.onMessage("txs", (bytes) => {
     p.mempool.add(bytes);
   });
+  // Proposals of the next height only: a later one starts block sync, and its proposer re-gossips it.
+  const parts = new BlockPartAssembly(
+    {
+      hasher: chain.ledger.hasher,
+      verifier: p.verifier,
+      chain: chain.ledger.head.chain,
+      position: () => {
+        const height = chain.ledger.head.height + 1;
+        return { height, round: driver.roundAt(height) };
+      },
+      validators: () => validatorInfos(chain),
+      deliver: (proposal) => driver.submit(driver.proposalInput(proposal)),
+      reportInvalid: (peer, reason) => network.reportInvalid(peer, reason),
+      log: p.log,
+    },
+    assemblyLimits(driver.maxBlockBytes),
+  );
   network.onMessage(
     "proposals",
-    guarded("undecodable-proposal", (bytes) => {
-      const proposal = decodeProposal(bytes);
-      behind(proposal.height);
-      if (proposal.height > chain.ledger.head.height) driver.submit(driver.proposalInput(proposal));
+    guarded("undecodable-proposal", (bytes, from) => {
+      const header = decodeProposalHeader(bytes);
+      behind(header.height);
+      parts.onHeader(header, from);
+    }),
+  );
+  network.onMessage(
+    "parts",
+    guarded("undecodable-block-part", (bytes, from) => {
+      const part = decodeBlockPart(bytes);
+      behind(part.height);
+      parts.onPart(part, from);
     }),
   );
   network.onMessage(

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { MAX_BLOCK_PART_MESSAGE_BYTES, MAX_PROPOSAL_HEADER_BYTES } from "@coken/consensus";
 import { loadKeystore } from "@coken/keystore";
 import { createVerifier, genesisHash, keys, toHex } from "@coken/ledger";
 import { createNetwork, type Network } from "@coken/p2p";
@@ -72,8 +73,9 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       listen: [config.p2p.listen],
       allow: allowListOf(agencies.values()),
       peers: config.p2p.peers,
-      // A proposal carries its whole block in one gossip message.
+      // A tx may be as large as a block; a proposal travels as a small header and block parts of 64 KiB.
       maxMessageBytes: config.consensus.maxBlockBytes + (1 << 20),
+      topicMaxBytes: { proposals: MAX_PROPOSAL_HEADER_BYTES, parts: MAX_BLOCK_PART_MESSAGE_BYTES },
       maxFrameBytes: syncFrameBytes(config.consensus.maxBlockBytes),
       logger: log.child("p2p"),
     });

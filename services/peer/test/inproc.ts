@@ -1,4 +1,4 @@
-import { decodeProposal, decodeVote, type Identity, type SignedProposal } from "@coken/consensus";
+import { decodeProposalHeader, decodeVote, type Identity, type ProposalHeader } from "@coken/consensus";
 import { createVerifier, type Genesis, type SignedVote } from "@coken/ledger";
 import type { GossipHandler, GossipTopic, PeerId, RequestOptions, SyncHandler } from "@coken/p2p";
 import { type SignState, type Store, StoredLedger, type WalRecord } from "@coken/store";
@@ -182,13 +182,13 @@ export class InProcHub {
   }
 }
 
-/** The votes and proposals `agency` published, decoded. */
+/** The votes and proposal headers `agency` published, decoded (a header stands for its proposal and parts). */
 export function signedBy(
   published: readonly Published[],
   agency: string,
-): { votes: SignedVote[]; proposals: SignedProposal[]; raw: Map<string, Uint8Array[]> } {
+): { votes: SignedVote[]; proposals: ProposalHeader[]; raw: Map<string, Uint8Array[]> } {
   const votes: SignedVote[] = [];
-  const proposals: SignedProposal[] = [];
+  const proposals: ProposalHeader[] = [];
   const raw = new Map<string, Uint8Array[]>();
   const keep = (key: string, data: Uint8Array) => {
     const list = raw.get(key) ?? [];
@@ -202,7 +202,7 @@ export function signedBy(
       votes.push(v);
       keep(`${v.height}/${v.round}/${v.type}`, p.data);
     } else if (p.topic === "proposals") {
-      const prop = decodeProposal(p.data);
+      const prop = decodeProposalHeader(p.data);
       proposals.push(prop);
       keep(`${prop.height}/${prop.round}/proposal`, p.data);
     }
