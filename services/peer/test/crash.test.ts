@@ -3,7 +3,6 @@ import { after, before, describe, it } from "node:test";
 import { encodeVote, proposerSchedule, signProposal, signVote } from "@coken/consensus";
 import {
   blockHash,
-  bytesEqual,
   createHasher,
   createVerifier,
   Ledger,
@@ -13,37 +12,39 @@ import {
 } from "@coken/ledger";
 import type { DriverOptions } from "../src/driver.js";
 import { encodeWalInput } from "../src/wal-codec.js";
-import { AGENCIES, genesisDoc, signerOf } from "./fixtures.js";
+import { type CrashOutcome, type CrashScenario, runCrashScenario } from "./crash-scenario.js";
+import { AGENCIES, genesisDoc, signerOf, T0 } from "./fixtures.js";
 import {
-  bootValidator,
   type CrashPlan,
   emptyStore,
-  type Incarnation,
-  InProcHub,
+  fakePeerId,
   makeStores,
-  shutdown,
   signedBy,
   type TestStore,
   type WritePoint,
-  waitUntil,
 } from "./inproc.js";
+import { Simulation } from "./simulation.js";
 
 /*
- * The issue's crash test: a validator crashes at every distinct write point of consensus state of one height (each
- * WAL append and each sign-state update, before it happens and right after it completes), restarts on the same
- * store, and never signs conflicting votes; the network commits on.
+ * The issue's crash test: a validator crashes at every write of consensus state of one height (each WAL append and
+ * each sign-state update, before it happens and right after it completes), restarts on the same store, and never
+ * signs conflicting messages; the network commits on.
  *
- * Four validators run in this process over an in-memory network, each with its own in-memory PGlite store. A
- * first, clean run counts the victim's writes of height H; then for each of them a run crashes the victim there,
- * restarts it at once on its store (a new ledger, mempool and driver, whose start() replays the WAL) and checks
+ * Four validators run in this process as a deterministic simulation (simulation.ts): an in-memory network whose
+ * messages, like every driver timer, are events on a virtual clock, run one at a time, each once all nodes have
+ * finished with the one before. So a run is a function of its schedule: a clean run lists the victim's writes of
+ * height H, the same list every time, and each crash run reaches the write it crashes at. There, the victim crashes
+ * and restarts at once on its store (a new ledger, mempool and driver, whose start() replays the WAL); the run checks
  * that all four reach H + 2 with identical blocks, that everything the victim published in both lives agrees per
- * (height, round, step), and that no node saw duplicate-vote evidence.
+ * (height, round, step), and that no node saw duplicate-vote evidence (crash-scenario.ts).
  */
 
 const H = 2;
-const TARGET = H + 2;
-const BOUND_MS = 20_000;
-const ATTEMPTS = 2;
+/** Virtual time: no real wait, so a generous bound costs nothing when a run goes well. */
+const BOUND_MS = 60_000;
+const START = T0 + 60_000;
+/** Event loop turns a driver is given to handle an input that should wait (it takes a few when it does not). */
+const HANDLING_TURNS = 1000;
 
 const DRIVER: DriverOptions = {
   timeouts: {
@@ -63,159 +64,26 @@ const DRIVER: DriverOptions = {
 const genesis = parseGenesis(genesisDoc());
 const schedule = proposerSchedule(genesis.validators);
 
-interface Outcome {
-  /** The victim's counted writes of height H in its first life (up to the crash). */
-  trace: WritePoint[];
-  crashedAt: WritePoint | null;
-}
+const scenario = (victim: string, plan: CrashPlan | null): CrashScenario => ({
+  genesis,
+  driver: DRIVER,
+  start: START,
+  height: H,
+  target: H + 2,
+  boundMs: BOUND_MS,
+  victim,
+  plan,
+});
 
-function describeNodes(nodes: Iterable<Incarnation>): string {
-  return [...nodes]
-    .map((n) => {
-      const lines = n.log
-        .slice(-6)
-        .map((l) => `${l.level} ${l.module}: ${l.msg} ${JSON.stringify(l.fields)}`);
-      const halted = n.driver.halted as { detail?: unknown } | null;
-      const detail = halted?.detail ? ` ${JSON.stringify(halted.detail)}` : "";
-      const history = n.crashable.history
-        .slice(-40)
-        .map((p) => `${p.height} ${p.label}`)
-        .join(" | ");
-      return `${n.agency} head=${n.chain.ledger.head.height} halted=${String(halted)}${detail}\n  ${lines.join("\n  ")}\n  last writes: ${history}`;
-    })
-    .join("\n");
-}
-
-/** One run from genesis: boot four validators, crash `victim` per `plan` (if any), restart it, check everything. */
-async function scenario(stores: TestStore[], victim: string, plan: CrashPlan | null): Promise<Outcome> {
-  await Promise.all(stores.map(emptyStore));
-  const hub = new InProcHub();
-  const current = new Map<string, Incarnation>();
-  const lives: Incarnation[] = [];
-  let crash: { old: Incarnation; point: WritePoint } | null = null;
-
-  const boot = async (agency: string, index: number, withPlan: CrashPlan | null) => {
-    const store = stores[index]?.store;
-    if (store === undefined) throw new Error(`no store for ${agency}`);
-    const node = await bootValidator({
-      agency,
-      identity: { agency, signer: signerOf(agency) },
-      store,
-      hub,
-      genesis,
-      driver: DRIVER,
-      countHeight: H,
-      plan: withPlan,
-      onCrash: (old, point) => {
-        crash = { old, point };
-      },
-    });
-    current.set(agency, node);
-    lives.push(node);
-    return node;
-  };
-  const heads = () => [...current.values()].map((n) => n.chain.ledger.head.height);
-  const seen = () => `heads ${heads().join(",")}\n${describeNodes(lives)}`;
-
-  try {
-    await Promise.all(AGENCIES.map((a, i) => boot(a, i, a === victim ? plan : null)));
-    const first = current.get(victim) as Incarnation;
-
-    await waitUntil(
-      plan ? `the crash at write ${plan.index} (${plan.phase}) or height ${TARGET}` : `height ${TARGET}`,
-      () => crash !== null || heads().every((h) => h >= TARGET),
-      seen,
-      BOUND_MS,
-    );
-
-    const crashed = crash as { old: Incarnation; point: WritePoint } | null;
-    if (crashed !== null) {
-      // The old process is gone: its driver halted on the crash and its queue drains. A new process starts on
-      // the same store.
-      await crashed.old.driver.stop();
-      assert.ok(crashed.old.driver.halted instanceof Error, "the crashed driver halted");
-      assert.equal((crashed.old.driver.halted as Error).name, "CrashError");
-      await boot(victim, AGENCIES.indexOf(victim), null);
-    }
-
-    // (1) The network commits on: all four, the restarted victim too, reach H + 2.
-    await waitUntil(`all four at height ${TARGET}`, () => heads().every((h) => h >= TARGET), seen, BOUND_MS);
-
-    for (const node of current.values())
-      assert.equal(node.driver.halted, null, `${node.agency} halted: ${String(node.driver.halted)}`);
-
-    // (2) Every height holds the same block on every node.
-    for (let height = 1; height <= TARGET; height++) {
-      const blocks = await Promise.all(stores.map((s) => s.store.ledger.getBlock(height)));
-      const hashes = blocks.map((b) => (b ? toHex(b.hash) : "missing"));
-      assert.ok(
-        hashes.every((h) => h === hashes[0] && h !== "missing"),
-        `blocks at height ${height}: ${hashes.join(" ")}`,
-      );
-      assert.ok(
-        blocks.every((b) => b?.commit !== null),
-        `every block at height ${height} has its certificate`,
-      );
-    }
-
-    // (3) Across both lives, the victim never published two different messages for one (height, round, step).
-    const { raw, votes } = signedBy(hub.published, victim);
-    for (const [key, list] of raw) {
-      const firstBytes = list[0] as Uint8Array;
-      const differing = list.filter((b) => !bytesEqual(b, firstBytes));
-      assert.equal(
-        differing.length,
-        0,
-        `${victim} signed ${list.length} messages at ${key}, not all the same`,
-      );
-    }
-    // The stronger property is checked above; this names the slashable case, should it ever occur.
-    for (const v of votes) {
-      const conflicting = votes.find(
-        (w) =>
-          w.height === v.height &&
-          w.round === v.round &&
-          w.type === v.type &&
-          (w.blockHash === null || v.blockHash === null
-            ? w.blockHash !== v.blockHash
-            : !bytesEqual(w.blockHash, v.blockHash)),
-      );
-      assert.equal(conflicting, undefined, `${victim} double-voted at ${v.height}/${v.round}/${v.type}`);
-    }
-
-    // (4) Nobody found duplicate-vote evidence (against the victim or anyone), nor invalid data.
-    const evidence = lives.reduce((sum, n) => sum + n.driver.counters.evidence, 0);
-    assert.equal(evidence, 0, "duplicate-vote evidence was raised");
-    assert.equal(hub.published.filter((p) => p.topic === "evidence").length, 0, "evidence was gossiped");
-    for (const n of lives)
-      assert.equal(
-        n.log.filter((l) => l.msg === "evidence received" || l.msg === "duplicate vote evidence").length,
-        0,
-        `${n.agency} logged evidence`,
-      );
-    assert.deepEqual(hub.invalid, [], "no peer reported invalid data");
-    assert.deepEqual(hub.handlerErrors, [], "no gossip handler threw");
-
-    return { trace: first.crashable.trace, crashedAt: crashed?.point ?? null };
-  } catch (e) {
-    throw new Error(
-      `${plan ? `crash plan ${JSON.stringify(plan)}` : "clean run"}: ${(e as Error).message}\n${seen()}`,
-      { cause: e },
-    );
-  } finally {
-    await Promise.all([...current.values()].map(shutdown));
-    for (const n of lives) n.crashable.kill();
-    hub.close();
-  }
-}
+const labels = (points: readonly WritePoint[]) => points.map((p) => `${p.op} ${p.height} ${p.label}`);
 
 describe("a validator that crashes at each consensus write of a height", () => {
   let stores: TestStore[] = [];
+  const run = (victim: string, plan: CrashPlan | null): Promise<CrashOutcome> =>
+    runCrashScenario(stores, scenario(victim, plan));
 
   before(async () => {
     stores = await makeStores(AGENCIES.length);
-    // A first run warms the process up, so the clean runs that count write points go at the pace of the rest.
-    await scenario(stores, AGENCIES[0] as string, null);
   });
 
   after(async () => {
@@ -232,39 +100,32 @@ describe("a validator that crashes at each consensus write of a height", () => {
     ["not the proposer", bystander],
   ] as const) {
     it(`restarts and never signs conflicting messages; the network commits on (victim ${role} of height ${H})`, async (t) => {
-      const clean = await scenario(stores, victim, null);
+      const clean = await run(victim, null);
       const points = clean.trace;
-      assert.ok(
-        points.some((p) => p.op === "setSignState"),
-        `the clean run signed at height ${H}: ${points.map((p) => p.label).join(", ")}`,
-      );
-      t.diagnostic(
-        `${victim}: ${points.length} writes at height ${H}: ${points.map((p) => p.label).join(" | ")}`,
-      );
-
-      const exercised: string[] = [];
-      const missed: string[] = [];
-      for (let index = 1; index <= points.length; index++) {
-        for (const phase of ["before", "after"] as const) {
-          let outcome: Outcome | null = null;
-          for (let attempt = 0; attempt < ATTEMPTS && outcome?.crashedAt == null; attempt++)
-            outcome = await scenario(stores, victim, { height: H, index, phase });
-          const at = outcome?.crashedAt;
-          if (at) exercised.push(`${index}${phase === "before" ? "<" : ">"} ${at.label}`);
-          else missed.push(`${index} ${phase}`);
-        }
-      }
-      t.diagnostic(`crashed at ${exercised.length} points: ${exercised.join(" | ")}`);
-      if (missed.length > 0)
-        t.diagnostic(`not reached (height ${H} needed fewer writes): ${missed.join(", ")}`);
-      // Which writes a height needs depends on message timing, so a late index may not come up in a given run;
-      // the points every height has (start, the signatures, ...) always do.
-      assert.ok(exercised.length >= points.length, `only ${exercised.length} of ${2 * points.length} points`);
+      assert.deepEqual(labels((await run(victim, null)).trace), labels(points), "two clean runs write alike");
       for (const op of ["appendWal", "setSignState"])
         assert.ok(
-          exercised.some((e) => e.includes(op === "appendWal" ? "wal " : "sign ")),
-          `a crash at ${op} was exercised`,
+          points.some((p) => p.op === op),
+          `the clean run has ${op} points at height ${H}: ${points.map((p) => p.label).join(", ")}`,
         );
+      t.diagnostic(`${victim}: ${points.length} writes at height ${H}`);
+      for (const [i, p] of points.entries()) t.diagnostic(`  ${i + 1}. ${p.label} (${p.op})`);
+
+      for (const [i, point] of points.entries()) {
+        const index = i + 1;
+        for (const phase of ["before", "after"] as const) {
+          const outcome = await run(victim, { height: H, index, phase });
+          const where = `crash ${phase} write ${index} (${point.label})`;
+          assert.deepEqual(outcome.crashedAt, point, `${where}: the run crashed there`);
+          // Up to the crash, the crash run wrote what the clean run wrote.
+          assert.deepEqual(
+            labels(outcome.trace),
+            labels(points.slice(0, index)),
+            `${where}: the writes before it`,
+          );
+        }
+      }
+      t.diagnostic(`crashed before and after each of the ${points.length} writes: ${2 * points.length} runs`);
     });
   }
 
@@ -275,37 +136,35 @@ describe("a validator that crashes at each consensus write of a height", () => {
     const other = AGENCIES.find((a) => a !== agency) as string;
     const test = stores[0] as TestStore;
     await emptyStore(test);
-    const hub = new InProcHub();
+    const sim = new Simulation(START);
     const vote = signVote(createHasher(genesis.hashAlgorithm), signerOf(other), genesis.chainId, {
       type: "prevote",
       height: 1,
       round: 0,
       blockHash: null,
       validator: other,
-      time: Date.now(),
+      time: START,
     });
-    await test.store.consensus.appendWal(encodeWalInput({ kind: "vote", vote, time: Date.now() }));
-    const node = await bootValidator({
-      agency,
-      identity: { agency, signer: signerOf(agency) },
-      store: test.store,
-      hub,
-      genesis,
-      driver: DRIVER,
-      countHeight: 1,
-    });
+    await test.store.consensus.appendWal(encodeWalInput({ kind: "vote", vote, time: START }));
     try {
+      const node = await sim.boot({
+        agency,
+        identity: { agency, signer: signerOf(agency) },
+        store: test.store,
+        genesis,
+        driver: DRIVER,
+        countHeight: 1,
+      });
       // Alone it cannot commit, but running height 1 it prevotes nil once its propose timeout passes.
-      await waitUntil(
-        "the restarted validator to vote at height 1",
-        () => signedBy(hub.published, agency).votes.some((v) => v.height === 1),
+      await sim.runUntil(
+        "vote at height 1 from the restarted validator",
+        () => signedBy(sim.hub.published, agency).votes.some((v) => v.height === 1),
         () =>
-          `published ${hub.published.length}, WAL ${node.crashable.history.map((p) => p.label).join(" | ")}`,
-        BOUND_MS / 4,
+          `published ${sim.hub.published.length}, WAL ${node.crashable.history.map((p) => p.label).join(" | ")}`,
+        BOUND_MS,
       );
     } finally {
-      await shutdown(node);
-      hub.close();
+      await sim.close();
     }
   });
 
@@ -322,7 +181,7 @@ describe("a validator that crashes at each consensus write of a height", () => {
       string,
       string,
     ];
-    const t0 = Date.now();
+    const t0 = START;
     const block = Ledger.fromGenesis(genesis, createVerifier()).buildBlock({
       txs: [],
       time: t0,
@@ -367,40 +226,37 @@ describe("a validator that crashes at each consensus write of a height", () => {
     });
     await test.store.consensus.setSignState({ height: 1, round: 0, step: 2, signBytes: nilPrecommit });
 
-    const hub = new InProcHub();
-    const zEndpoint = hub.connect(z);
+    const sim = new Simulation(t4 + 10);
     let injected = false;
-    const node = await bootValidator({
-      agency,
-      identity: { agency, signer: signerOf(agency) },
-      store: test.store,
-      hub,
-      genesis,
-      driver: DRIVER,
-      countHeight: 1,
-      async beforeWrite(self, point) {
-        if (injected || point.label !== "sign prevote r0") return;
-        injected = true;
-        // z's prevote arrives now, while the replay waits for this write; give it time to be handled (a driver
-        // that holds live input until the replay is done never handles it here, and the wait just runs out).
-        const before = self.driver.counters.inputs;
-        await zEndpoint.publish("votes", encodeVote(prevote(z, hash, Date.now())));
-        const end = Date.now() + 300;
-        while (self.driver.counters.inputs === before && Date.now() < end)
-          await new Promise((r) => setTimeout(r, 1));
-      },
-    });
     try {
+      const node = await sim.boot({
+        agency,
+        identity: { agency, signer: signerOf(agency) },
+        store: test.store,
+        genesis,
+        driver: DRIVER,
+        countHeight: 1,
+        async beforeWrite(self, point) {
+          if (injected || point.label !== "sign prevote r0") return;
+          injected = true;
+          // z's prevote arrives now, while the replay waits for this write; give it the event loop turns a driver
+          // would need to handle it (one that holds live input until the replay is done never does here).
+          const before = self.driver.counters.inputs;
+          self.endpoint.deliver("votes", encodeVote(prevote(z, hash, sim.clock.now())), fakePeerId(z));
+          for (let turn = 0; turn < HANDLING_TURNS && self.driver.counters.inputs === before; turn++)
+            await new Promise((r) => setImmediate(r));
+        },
+      });
       // Five replayed inputs, z's prevote and the start submitted after the replay: all handled.
-      await waitUntil(
-        "the replay and z's prevote to be handled",
+      await sim.runUntil(
+        "handling of the replay and z's prevote",
         () => node.driver.counters.inputs >= 7,
         () =>
-          `published ${hub.published.length}; writes ${node.crashable.history.map((p) => p.label).join(" | ")}`,
-        BOUND_MS / 4,
+          `published ${sim.hub.published.length}; writes ${node.crashable.history.map((p) => p.label).join(" | ")}`,
+        BOUND_MS,
       );
       assert.ok(injected, "z's prevote was sent during the replay");
-      const { votes } = signedBy(hub.published, agency);
+      const { votes } = signedBy(sim.hub.published, agency);
       const signed = (type: string) => [
         ...new Set(
           votes
@@ -412,8 +268,7 @@ describe("a validator that crashes at each consensus write of a height", () => {
       assert.deepEqual(signed("precommit"), [`nil@${t4}`], "the precommit signed before the crash, only");
       assert.equal(node.driver.halted, null);
     } finally {
-      await shutdown(node);
-      hub.close();
+      await sim.close();
     }
   });
 });
