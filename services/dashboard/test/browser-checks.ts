@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 /**
  * The dashboard driven in headless Chromium against a running network: every page loads, a grant is issued and
- * revoked, a proved query is asked and verified, its receipt reaches the access log and the provider's ranking,
- * the regulator freezes the asker (whose next query is refused with FROZEN) and lifts the freeze. Screenshots of
- * each step go to `artifacts`. Throws (an assertion) at the first step that does not hold.
+ * revoked, a proved query is asked and verified, its receipt reaches the access log and the provider's ranking and
+ * the asker pays the dataset's price from its 共票 balance, an audit report is loaded and browsed and the grantor's
+ * peer audits its chain, the regulator freezes the asker (whose next query is refused with FROZEN), lifts the freeze
+ * and finds both in the target's freeze history. Screenshots of each step go to `artifacts`. Throws (an assertion)
+ * at the first step that does not hold.
  */
 export interface DashboardCheckOptions {
   /** The dashboard URL of each agency taking part (`http://host:port/dashboard/`). */
@@ -21,6 +23,8 @@ export interface DashboardCheckOptions {
   dataset: string;
   /** A proved COUNT on one of the dataset's indexed fields. */
   count: { field: string; from: string; to: string };
+  /** A report `coken audit --report` wrote of the grantor's peer, loaded on the Audit page. */
+  auditReport: string;
   /** Folder for screenshots (created). */
   artifacts: string;
   /** Default /usr/bin/chromium (Debian's package); no browser is ever downloaded. */
@@ -84,6 +88,7 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       viewport: { width: 1280, height: 900 },
     });
     context.setDefaultTimeout(timeout);
+    const browser = context;
     const page = context.pages()[0] ?? (await context.newPage());
     failed = (name) => screenshot(page, `failed-${name}`);
     const errors: string[] = [];
@@ -97,7 +102,7 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       );
     };
 
-    await step("every page of the grantor's dashboard loads", async () => {
+    const price = await step("every page of the grantor's dashboard loads", async () => {
       await open(o.grantor, "network");
       await page.locator("tr[data-agency]").first().waitFor();
       assert.match((await page.getByTestId("height").textContent()) ?? "", /^\d+$/);
@@ -115,15 +120,21 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await page.getByRole("searchbox", { name: "Search" }).fill("");
       await page.locator(`[data-dataset="${o.dataset}"]`).waitFor();
       await screenshot(page, "catalog");
+      const price = await page
+        .locator(`[data-dataset="${o.dataset}"] [data-price]`)
+        .getAttribute("data-price");
       for (const [path, ready] of [
         ["grants", "table[data-testid=grants-issued]"],
         ["access-log", "[data-testid=log-count]"],
-        ["credits", "table[data-testid=contributions-agency]"],
+        ["credits", "[data-testid=conservation][data-holds=true]"],
+        ["credits/rankings", "table[data-testid=contributions-agency]"],
+        ["credits/quality", `table[data-testid=dataset-quality] tr[data-dataset="${o.dataset}"]`],
+        ["credits/redemption", "table[data-testid=offers] tr[data-offer]"],
         ["playground", "h1"],
       ] as const) {
         await open(o.grantor, path);
-        await page.locator(ready).waitFor();
-        await screenshot(page, path);
+        await page.locator(ready).first().waitFor();
+        await screenshot(page, path.replace("/", "-"));
       }
       // The regulator's console is only on the regulator's peer.
       assert.equal(await page.getByRole("link", { name: "Regulator" }).count(), 0);
@@ -131,6 +142,8 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await page.getByRole("heading", { name: "向其他机构查询" }).waitFor();
       await screenshot(page, "playground-zh");
       await page.getByLabel("语言").selectOption("en");
+      assert.match(price ?? "", /^\d+$/, "the catalog shows the dataset's price");
+      return BigInt(price as string);
     });
 
     const purpose = `dashboard check ${new Date().toISOString()}`;
@@ -154,13 +167,29 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
     });
 
     const contributions = async (agency: string) => {
-      await open(agency, "credits");
+      await open(agency, "credits/rankings");
       const cell = page.locator(
-        `table[data-testid=contributions-agency] tr[data-subject="${agency}"] td[data-value]`,
+        `table[data-testid=contributions-agency] tr[data-subject="${agency}"] [data-value]`,
       );
       return Number(await cell.getAttribute("data-value"));
     };
     const before = await step("the grantor's answered accesses before", () => contributions(o.grantor));
+    const balance = async (agency: string) => {
+      await open(agency, "credits");
+      const value = await page.getByTestId("own-balance").getAttribute("data-value");
+      assert.match(value ?? "", /^\d+$/, `${agency} has a credit account`);
+      return BigInt(value as string);
+    };
+    const paidBefore = await step("the grantee's 共票 balance before", () => balance(o.grantee));
+
+    // The grantor's peer audits its chain in a second tab while the grantee asks (the run takes seconds).
+    const auditTab = await step("the grantor's peer is asked to audit its chain", async () => {
+      const tab = await browser.newPage();
+      tab.on("pageerror", (e) => errors.push(e.message));
+      await tab.goto(urlOf(o.grantor, "audit"));
+      await tab.getByRole("button", { name: "Run the audit" }).click();
+      return tab;
+    });
 
     const ask = async () => {
       await open(o.grantee, "playground");
@@ -191,7 +220,59 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await screenshot(page, "access-log");
       const after = await contributions(o.grantor);
       assert.equal(after, before + 1, "one more answered access for the grantor");
-      await screenshot(page, "credits");
+      await screenshot(page, "credits-rankings-after");
+    });
+
+    await step("the grantee paid the dataset's price for the answer from its 共票 balance", async () => {
+      assert.equal(await balance(o.grantee), paidBefore - price, "the balance fell by one answer's price");
+      await page.locator("[data-testid=conservation][data-holds=true]").waitFor();
+      await screenshot(page, "credits-after");
+    });
+
+    await step("an audit report is loaded and browsed, and the grantor's peer audits its chain", async () => {
+      const text = await readFile(o.auditReport, "utf8");
+      const written = JSON.parse(text) as {
+        ok: boolean;
+        height: number;
+        stats: { anomalyCounts: Record<string, number>; anomalies: { kind: string }[] };
+      };
+      await open(o.grantor, "audit");
+      const file = page.getByLabel("Report file (JSON written by coken audit --report)");
+      await file.setInputFiles({
+        name: "not-a-report.json",
+        mimeType: "application/json",
+        buffer: Buffer.from("[]"),
+      });
+      await page.locator("[role=alert][data-code=NOT_A_REPORT]").waitFor();
+      await file.setInputFiles(o.auditReport);
+      const report = page.locator(`[data-testid=audit-report][data-height="${written.height}"]`);
+      await report.waitFor();
+      assert.equal(await page.getByTestId("audit-verdict").getAttribute("data-ok"), String(written.ok));
+      for (const [kind, n] of Object.entries(written.stats.anomalyCounts))
+        await page
+          .locator(`[data-testid=audit-anomaly-counts] tr[data-kind="${kind}"][data-count="${n}"]`)
+          .waitFor();
+      const kinds = Object.keys(written.stats.anomalyCounts);
+      if (kinds.length > 0) {
+        const kind = kinds[0] as string;
+        await page.getByRole("form", { name: "Anomalies" }).getByLabel("Kind").selectOption(kind);
+        const listed = written.stats.anomalies.filter((a) => a.kind === kind).length;
+        await page.locator(`[data-testid=anomalies-shown][data-count="${listed}"]`).waitFor();
+        assert.equal(
+          await page.locator(`[data-testid=audit-anomalies] tbody tr:not([data-kind="${kind}"])`).count(),
+          0,
+        );
+      }
+      await screenshot(page, "audit-report");
+      const run = auditTab.locator("[data-testid=audit-report]").filter({ hasText: `peer ${o.grantor}` });
+      await run.waitFor();
+      assert.ok(
+        Number(await run.getAttribute("data-height")) >= written.height,
+        "the run replays the chain to now",
+      );
+      assert.equal(await auditTab.getByTestId("audit-verdict").getAttribute("data-ok"), "true");
+      await screenshot(auditTab, "audit-run");
+      await auditTab.close();
     });
 
     await step("the regulator freezes the grantee, whose next query is refused with FROZEN", async () => {
@@ -202,7 +283,9 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await form.getByLabel("Reason").fill("dashboard check: review");
       await form.getByRole("button", { name: "Freeze" }).click();
       await page.locator("[data-tx-state=applied]").waitFor();
-      await page.locator(`tr[data-target="AGENCY/${o.grantee}"]`).waitFor();
+      const frozen = page.locator(`tr[data-target="AGENCY/${o.grantee}"]`);
+      await frozen.waitFor();
+      assert.match((await frozen.getByTestId("approvals").textContent()) ?? "", /^0 of 1/);
       await screenshot(page, "regulator-freeze");
       // The grantee's own ledger must hold the freeze before it refuses itself.
       await open(o.grantee, "network");
@@ -219,6 +302,16 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await row.getByRole("button", { name: "Unfreeze" }).click();
       await page.locator("[data-tx-state=applied]").waitFor();
       await row.waitFor({ state: "detached" });
+      const lookup = page.getByRole("region", { name: "Freeze history" });
+      await lookup.getByLabel("Kind").selectOption("AGENCY");
+      await lookup.getByLabel("Target").fill(o.grantee);
+      await lookup.getByRole("button", { name: "Show history" }).click();
+      const history = page.locator("table[data-testid=freeze-history] tbody tr");
+      await history.first().and(page.locator("[data-event=UNFREEZE]")).waitFor();
+      assert.match((await history.first().textContent()) ?? "", /dashboard check: review closed/);
+      await history.nth(1).and(page.locator("[data-event=FREEZE]")).waitFor();
+      assert.match((await history.nth(1).textContent()) ?? "", /dashboard check: review/);
+      await screenshot(page, "freeze-history");
       await open(o.grantor, "grants");
       const grant = page.locator(`tr[data-grant="${grantId}"]`);
       await grant.getByRole("button", { name: "Revoke" }).click();

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   dayOf,
+  earningsPerEpoch,
   formatCredits,
+  formatPermille,
   grantState,
   quotaShare,
   requestsPerDay,
   shortHash,
+  supplyHeld,
   topConsumers,
 } from "../src/app/format.js";
 
@@ -78,5 +81,38 @@ describe("dashboard formatting", () => {
       { agency: "gd.courts", requests: 2 },
       { agency: "a.first", requests: 1 },
     ]);
+  });
+
+  it("shows permille quality as a percentage with one decimal", () => {
+    assert.equal(formatPermille(1000, "en-GB"), "100.0%");
+    assert.equal(formatPermille(875, "en-GB"), "87.5%");
+    assert.equal(formatPermille(0, "zh-CN"), "0.0%");
+  });
+
+  it("checks Σ balances + escrow against circulating, in exact integers", () => {
+    const supply = { escrow: "50", circulating: "9007199254740993050" };
+    assert.deepEqual(supplyHeld(["9007199254740993000", "0"], supply), {
+      held: "9007199254740993050",
+      holds: true,
+    });
+    assert.deepEqual(supplyHeld(["9007199254740992000"], supply), {
+      held: "9007199254740992050",
+      holds: false,
+    });
+    assert.equal(supplyHeld([], { escrow: "0", circulating: "1" }).holds, false);
+  });
+
+  it("charts an agency's epoch lines oldest first", () => {
+    const line = (reward: string, fees: string) => ({ reward, fees });
+    assert.deepEqual(
+      earningsPerEpoch([
+        { epoch: 7, line: line("30", "4") },
+        { epoch: 5, line: line("10", "0") },
+      ]),
+      [
+        { epoch: "5", reward: 10, fees: 0 },
+        { epoch: "7", reward: 30, fees: 4 },
+      ],
+    );
   });
 });

@@ -167,6 +167,8 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
       regulator: "cn.regulator",
       dataset: "hn.land/properties",
       count: { field: "owner", from: "p-0000001", to: "p-0000009" },
+      // The demo's audit step wrote it: coken audit --api of the land registry's peer.
+      auditReport: join(net, "demo-audit.json"),
       artifacts: join(ROOT, "test-artifacts", "dashboard"),
     });
     const apiPort = manifest.agencies[0]?.apiPort as number;

@@ -6,8 +6,9 @@ import { SELF, type SelfData } from "./api/documents.js";
 import { ErrorNotice, Loading } from "./components/status.js";
 import { LANGUAGES } from "./i18n/index.js";
 import { AccessLogPage } from "./pages/access-log.js";
+import { AuditPage } from "./pages/audit/index.js";
 import { CatalogPage } from "./pages/catalog.js";
-import { CreditsPage } from "./pages/credits.js";
+import { CreditsPage } from "./pages/credits/index.js";
 import { GrantsPage } from "./pages/grants.js";
 import { NetworkPage } from "./pages/network.js";
 import { PlaygroundPage } from "./pages/playground.js";
@@ -20,6 +21,7 @@ const PAGES = [
   { path: "access-log", key: "nav.accessLog" },
   { path: "credits", key: "nav.credits" },
   { path: "playground", key: "nav.playground" },
+  { path: "audit", key: "nav.audit" },
 ] as const;
 
 /** The shell: who this gateway serves, the pages, the language; every page reads this agency's `/graphql`. */
@@ -27,6 +29,7 @@ export function App() {
   const { t, i18n } = useTranslation();
   const self = useQuery({ queryKey: ["self"], queryFn: () => gql<SelfData>(SELF), refetchInterval: 15_000 });
   const regulator = self.data?.self.roles.includes("REGULATOR") ?? false;
+  const agency = self.data?.self.agencyId ?? "";
   return (
     <>
       <a className="skip" href="#main">
@@ -77,9 +80,10 @@ export function App() {
             <Route path="catalog" element={<CatalogPage />} />
             <Route path="grants" element={<GrantsPage />} />
             <Route path="access-log" element={<AccessLogPage />} />
-            <Route path="credits" element={<CreditsPage />} />
+            <Route path="credits/*" element={<CreditsPage agency={agency} />} />
             <Route path="playground" element={<PlaygroundPage />} />
-            <Route path="regulator" element={<RegulatorPage isRegulator={regulator} />} />
+            <Route path="audit" element={<AuditPage />} />
+            <Route path="regulator" element={<RegulatorPage isRegulator={regulator} agency={agency} />} />
             <Route path="*" element={<p>{t("shell.notFound")}</p>} />
           </Routes>
         )}

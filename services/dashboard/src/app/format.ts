@@ -100,3 +100,38 @@ export function topConsumers(
     .slice(0, n)
     .map(([agency, requests]) => ({ agency, requests }));
 }
+
+/** A permille figure (0..1000, the ledger's quality unit) as a percentage with one decimal in `locale`. */
+export function formatPermille(permille: number, locale: string): string {
+  return (permille / 1000).toLocaleString(locale, {
+    style: "percent",
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+}
+
+/**
+ * The credit supply's conservation law, Σ balances + escrow = circulating = genesis + minted − burned
+ * (docs/spec/credits.md §2), checked on its left side: the balances summed here from every account listed, plus
+ * escrow, against the supply's `circulating`. (The ledger keeps minted and burned, not the genesis total, which the
+ * gateway derives from them; so only this side can disagree.)
+ */
+export function supplyHeld(
+  balances: readonly string[],
+  s: { escrow: string; circulating: string },
+): {
+  held: string;
+  holds: boolean;
+} {
+  const held = balances.reduce((sum, b) => sum + BigInt(b), 0n) + BigInt(s.escrow);
+  return { held: held.toString(), holds: held === BigInt(s.circulating) };
+}
+
+/** An agency's epoch lines (newest first, as the API lists them) as chart rows, oldest epoch first. */
+export function earningsPerEpoch(
+  history: { epoch: number; line: { reward: string; fees: string } }[],
+): { epoch: string; reward: number; fees: number }[] {
+  return [...history]
+    .sort((a, b) => a.epoch - b.epoch)
+    .map((h) => ({ epoch: String(h.epoch), reward: Number(h.line.reward), fees: Number(h.line.fees) }));
+}

@@ -169,25 +169,6 @@ export interface AgencyRegionsData {
   regions: { id: string; agencies: { agencyId: string }[] }[];
 }
 
-export interface RankingEntry {
-  rank: number;
-  subject: string;
-  value: string;
-}
-
-export const CREDITS = `{
-  creditsByAgency: rankings(by: CREDITS, scope: AGENCY, first: 100) { rank subject value }
-  creditsByRegion: rankings(by: CREDITS, scope: REGION, first: 100) { rank subject value }
-  contributionsByAgency: rankings(by: CONTRIBUTIONS, scope: AGENCY, first: 100) { rank subject value }
-  contributionsByRegion: rankings(by: CONTRIBUTIONS, scope: REGION, first: 100) { rank subject value }
-}`;
-export interface CreditsData {
-  creditsByAgency: RankingEntry[];
-  creditsByRegion: RankingEntry[];
-  contributionsByAgency: RankingEntry[];
-  contributionsByRegion: RankingEntry[];
-}
-
 export interface FreezeView {
   kind: FreezeKind;
   targetId: string;
@@ -195,10 +176,16 @@ export interface FreezeView {
   by: string;
   height: number;
   time: string;
+  /** The automatic rule that froze it, with the ledger facts it saw; null for a regulator's freeze. */
+  rule: string | null;
+  evidence: string | null;
+  /** Regulators that approved lifting it; it lifts at `approvalsNeeded`. */
+  approvals: string[];
+  approvalsNeeded: number;
 }
 
 export const FREEZES = `{
-  freezes { kind targetId reason by height time }
+  freezes { kind targetId reason by height time rule evidence approvals approvalsNeeded }
   regions { id agencies { agencyId } }
   catalog(first: 100) { edges { node { datasetId } } }
 }`;
@@ -206,6 +193,34 @@ export interface FreezesData {
   freezes: FreezeView[];
   regions: { id: string; agencies: { agencyId: string }[] }[];
   catalog: Edges<{ datasetId: string }>;
+}
+
+export interface FreezeEventView {
+  n: number;
+  action: "FREEZE" | "APPROVE" | "UNFREEZE";
+  by: string;
+  reason: string;
+  rule: string | null;
+  evidence: string | null;
+  approvals: string[];
+  height: number;
+  time: string;
+}
+
+export const FREEZE_HISTORY = `query History($kind: FreezeKind!, $target: String!, $after: String) {
+  freezeHistory(kind: $kind, target: $target, first: 50, after: $after) {
+    totalCount edges { node { n action by reason rule evidence approvals height time } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+export interface FreezeHistoryData {
+  freezeHistory: Edges<FreezeEventView> & { totalCount: number };
+}
+
+/** The peer's audit of its own chain; `report` is the JSON text `coken audit --report` writes. */
+export const AUDIT_CHAIN = `mutation Audit { auditChain { report } }`;
+export interface AuditChainData {
+  auditChain: { report: string };
 }
 
 export const RECEIVED_GRANTS = `query Received($after: String) {

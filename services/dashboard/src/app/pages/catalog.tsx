@@ -4,13 +4,14 @@ import { useTranslation } from "react-i18next";
 import { readPages } from "../api/client.js";
 import { CATALOG, type CatalogData, type DatasetView, type QueryKind } from "../api/documents.js";
 import { Badge, ErrorNotice, Loading } from "../components/status.js";
-import { shortHash } from "../format.js";
+import { formatCredits, shortHash } from "../format.js";
+import { localeOf } from "../i18n/index.js";
 
 const KINDS: QueryKind[] = ["LOOKUP", "THRESHOLD", "MEMBERSHIP", "COUNT", "SUM", "FILTER"];
 
 /** One dataset: what it is, whose, its fields and the commitment on the ledger (never rows). */
 function DatasetCard({ d }: { d: DatasetView }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
     <article className="dataset" aria-labelledby={`ds-${d.datasetId}`} data-dataset={d.datasetId}>
       <h2 id={`ds-${d.datasetId}`}>
@@ -26,6 +27,8 @@ function DatasetCard({ d }: { d: DatasetView }) {
         <dd>{d.queryKinds.join(", ")}</dd>
         <dt>{t("catalog.accesses")}</dt>
         <dd>{d.accessCount}</dd>
+        <dt>{t("catalog.price")}</dt>
+        <dd data-price={d.price}>{formatCredits(d.price, localeOf(i18n.language))} 共票</dd>
         <dt>{t("catalog.commitment")}</dt>
         <dd>
           {d.commitment === null ? (

@@ -11,17 +11,22 @@ import {
   type Submission,
   UNFREEZE,
 } from "../api/documents.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorNotice, Loading } from "../components/status.js";
 import { TxProgress } from "../components/tx-progress.js";
 import { formatTime } from "../format.js";
 import { localeOf } from "../i18n/index.js";
+import { FREEZE_KINDS, FreezeHistory, type FreezeTarget } from "./regulator-history.js";
 
-const KINDS: FreezeKind[] = ["AGENCY", "DATASET", "GRANT", "ACCOUNT"];
-
-/** The regulator's console: freezes in force with their reasons; freezing and lifting (regulator's peer only). */
-export function RegulatorPage({ isRegulator }: { isRegulator: boolean }) {
-  const { t } = useTranslation();
+/**
+ * The regulator's console: freezes in force with their reasons, rules and approvals to lift; freezing, approving
+ * the lifting, and each target's freeze history (regulator's peer only).
+ */
+export function RegulatorPage({ isRegulator, agency }: { isRegulator: boolean; agency: string }) {
+  const { t, i18n } = useTranslation();
+  const locale = localeOf(i18n.language);
   const [submission, setSubmission] = useState<Submission | null>(null);
+  const [historyOf, setHistoryOf] = useState<FreezeTarget | null>(null);
   const data = useQuery({
     queryKey: ["freezes"],
     queryFn: () => gql<FreezesData>(FREEZES),
@@ -36,6 +41,13 @@ export function RegulatorPage({ isRegulator }: { isRegulator: boolean }) {
     );
   if (data.isPending) return <Loading />;
   if (data.error) return <ErrorNotice error={data.error} />;
+  const suggestions = [
+    ...new Set([
+      ...data.data.freezes.map((f) => f.targetId),
+      ...data.data.regions.flatMap((r) => r.agencies.map((a) => a.agencyId)),
+      ...data.data.catalog.edges.map((e) => e.node.datasetId),
+    ]),
+  ];
   return (
     <>
       <h1>{t("regulator.title")}</h1>
@@ -43,35 +55,76 @@ export function RegulatorPage({ isRegulator }: { isRegulator: boolean }) {
       {submission && <TxProgress key={submission.txId} submission={submission} />}
       <section aria-labelledby="freezes-title">
         <h2 id="freezes-title">{t("regulator.inForce")}</h2>
-        {data.data.freezes.length === 0 ? (
-          <p className="muted">{t("regulator.none")}</p>
-        ) : (
-          <div className="scroll">
-            <table data-testid="freezes">
-              <thead>
-                <tr>
-                  <th scope="col">{t("regulator.kind")}</th>
-                  <th scope="col">{t("regulator.target")}</th>
-                  <th scope="col">{t("common.reason")}</th>
-                  <th scope="col">{t("regulator.since")}</th>
-                  <th scope="col">{t("common.actions")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.data.freezes.map((f) => (
-                  <FreezeRow key={`${f.kind}/${f.targetId}`} freeze={f} onSubmitted={setSubmission} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable<FreezeView>
+          testId="freezes"
+          empty={t("regulator.none")}
+          rows={data.data.freezes}
+          rowKey={(f) => `${f.kind}/${f.targetId}`}
+          rowData={(f) => ({ "data-target": `${f.kind}/${f.targetId}` })}
+          columns={[
+            { key: "kind", header: t("regulator.kind"), cell: (f) => t(`regulator.kinds.${f.kind}`) },
+            { key: "target", header: t("regulator.target"), cell: (f) => f.targetId, rowHeader: true },
+            {
+              key: "reason",
+              header: t("common.reason"),
+              cell: (f) => (
+                <>
+                  {f.reason}
+                  <div className="muted">
+                    {f.rule === null
+                      ? t("regulator.byRegulator", { by: f.by })
+                      : `${t("regulator.rule")}: ${f.rule}${f.evidence ? ` · ${t("regulator.evidence")}: ${f.evidence}` : ""}`}
+                  </div>
+                </>
+              ),
+            },
+            {
+              key: "since",
+              header: t("regulator.since"),
+              cell: (f) => `${formatTime(f.time, locale)} · ${t("regulator.height", { height: f.height })}`,
+            },
+            {
+              key: "approvals",
+              header: t("regulator.approvals"),
+              cell: (f) => (
+                <span data-testid="approvals">
+                  {t("regulator.approvalsOf", { count: f.approvals.length, needed: f.approvalsNeeded })}
+                  {f.approvals.length > 0 && <div className="muted">{f.approvals.join(", ")}</div>}
+                </span>
+              ),
+            },
+            {
+              key: "actions",
+              header: t("common.actions"),
+              cell: (f) => (
+                <>
+                  <button type="button" onClick={() => setHistoryOf({ kind: f.kind, id: f.targetId })}>
+                    {t("regulator.history")}
+                  </button>
+                  {f.approvals.includes(agency) ? (
+                    <p className="muted">{t("regulator.approved")}</p>
+                  ) : (
+                    <LiftForm freeze={f} onSubmitted={setSubmission} />
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
+      <FreezeHistory
+        key={historyOf === null ? "" : `${historyOf.kind}/${historyOf.id}`}
+        target={historyOf}
+        onTarget={setHistoryOf}
+        suggestions={suggestions}
+      />
     </>
   );
 }
 
-function FreezeRow({ freeze, onSubmitted }: { freeze: FreezeView; onSubmitted(s: Submission): void }) {
-  const { t, i18n } = useTranslation();
+/** Approves lifting a freeze (`unfreeze`): it lifts once the regulator set's threshold approved. */
+function LiftForm({ freeze, onSubmitted }: { freeze: FreezeView; onSubmitted(s: Submission): void }) {
+  const { t } = useTranslation();
   const id = useId();
   const [reason, setReason] = useState("");
   const lift = useMutation({
@@ -83,31 +136,22 @@ function FreezeRow({ freeze, onSubmitted }: { freeze: FreezeView; onSubmitted(s:
     onSuccess: onSubmitted,
   });
   return (
-    <tr data-target={`${freeze.kind}/${freeze.targetId}`}>
-      <td>{t(`regulator.kinds.${freeze.kind}`)}</td>
-      <th scope="row">{freeze.targetId}</th>
-      <td>{freeze.reason}</td>
-      <td>
-        {formatTime(freeze.time, localeOf(i18n.language))} ·{" "}
-        {t("regulator.height", { height: freeze.height })}
-      </td>
-      <td>
-        <form
-          className="inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            lift.mutate();
-          }}
-        >
-          <label htmlFor={`${id}-reason`}>{t("common.reason")}</label>
-          <input id={`${id}-reason`} required value={reason} onChange={(e) => setReason(e.target.value)} />
-          <button type="submit" disabled={lift.isPending}>
-            {t("regulator.unfreeze")}
-          </button>
-        </form>
-        {lift.error && <ErrorNotice error={lift.error} />}
-      </td>
-    </tr>
+    <>
+      <form
+        className="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          lift.mutate();
+        }}
+      >
+        <label htmlFor={`${id}-reason`}>{t("common.reason")}</label>
+        <input id={`${id}-reason`} required value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="submit" disabled={lift.isPending}>
+          {t("regulator.unfreeze")}
+        </button>
+      </form>
+      {lift.error && <ErrorNotice error={lift.error} />}
+    </>
   );
 }
 
@@ -139,7 +183,7 @@ function FreezeForm({ data, onSubmitted }: { data: FreezesData; onSubmitted(s: S
       >
         <label htmlFor={`${id}-kind`}>{t("regulator.kind")}</label>
         <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as FreezeKind)}>
-          {KINDS.map((k) => (
+          {FREEZE_KINDS.map((k) => (
             <option key={k} value={k}>
               {t(`regulator.kinds.${k}`)}
             </option>
