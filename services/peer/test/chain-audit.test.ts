@@ -66,6 +66,7 @@ describe("chain audit of the peer's own store", () => {
     const audit = auditOf();
     const [first, shared] = await Promise.all([audit.run(), audit.run()]);
     assert.equal(shared, first, "a caller during a run shares it");
+    assert.deepEqual(Object.keys(first).sort(), ["discrepancyCount", "height", "ok", "report"]);
     assert.equal(first.ok, true);
     assert.equal(first.height, 4);
     assert.equal(first.discrepancyCount, 0);
