@@ -1,16 +1,18 @@
 import { blockHash } from "@coken/ledger";
-import {
-  type ConsensusMessage,
-  encodeMessage,
-  type SignedProposal,
-  type SignedVote,
-  signProposal,
-  signVote,
-} from "../../src/index.js";
-import { CHAIN, hasher, testSigner } from "../helpers.js";
-import { buildBlock } from "./app.js";
-import type { Broadcast, Packet, SimNode } from "./node.js";
+import type { ConsensusMessage, SignedVote } from "../../src/index.js";
+import { hasher } from "../helpers.js";
+import { type Attack, type AttackKind, attackBroadcaster, isAttack } from "./attacks.js";
+import { conflictingProposal, packet, revote, type Wire } from "./forge.js";
+import type { Broadcast, SimNode } from "./node.js";
 import type { Prng } from "./prng.js";
+
+/** The second vote of a double voter: nil for a block vote, a block nobody proposed for a nil vote. */
+function otherVote(v: SignedVote, rng: Prng): SignedVote {
+  return revote(
+    v,
+    v.blockHash === null ? hasher.hash("sim.ghost", new Uint8Array([rng.u32() & 0xff])) : null,
+  );
+}
 
 /**
  * How a node behaves on the wire. Byzantine nodes run the honest state machine and lie only in what they send:
@@ -18,60 +20,26 @@ import type { Prng } from "./prng.js";
  * - double-vote: signs a second, conflicting vote for every vote and sends peers both, in random order;
  * - withhold: sends its prevotes and nothing else (no proposals, precommits or block sync);
  * - silent: sends nothing;
- * - chaos: equivocate and double-vote together.
+ * - chaos: equivocate and double-vote together;
+ * - an attack kind (attacks.ts): the scripted attack of the scenario.
  */
-export type Behaviour = "honest" | "equivocate" | "double-vote" | "withhold" | "silent" | "chaos";
+export type Behaviour =
+  | "honest"
+  | "equivocate"
+  | "double-vote"
+  | "withhold"
+  | "silent"
+  | "chaos"
+  | AttackKind;
 
 export const BYZANTINE: readonly Behaviour[] = ["equivocate", "double-vote", "withhold", "silent", "chaos"];
 
-export interface Wire {
-  readonly rng: Prng;
-  peers(node: number): number[];
-  send(from: number, to: number, packet: Packet): void;
-}
-
-const encoded = new WeakMap<ConsensusMessage, Packet>();
-
-/** Encodes a message once however many peers and resends it goes to. */
-function packet(m: ConsensusMessage): Packet {
-  let p = encoded.get(m);
-  if (p === undefined) {
-    p = { kind: "consensus", bytes: encodeMessage(m) };
-    encoded.set(m, p);
+/** The broadcast of a node with `behaviour`; an attacker follows `attack`. */
+export function broadcaster(behaviour: Behaviour, wire: Wire, attack?: Attack): Broadcast {
+  if (isAttack(behaviour)) {
+    if (attack === undefined) throw new Error(`behaviour ${behaviour} needs the scenario's attack`);
+    return attackBroadcaster(behaviour, attack, wire);
   }
-  return p;
-}
-
-/** The second proposal of an equivocating proposer: the same round, another block on the same parent. */
-function otherProposal(node: SimNode, p: SignedProposal): SignedProposal {
-  const b = p.block;
-  const head = {
-    ...node.head,
-    height: b.header.height - 1,
-    hash: b.header.prevHash,
-    appHash: b.header.appHash,
-  };
-  const block = buildBlock(
-    head,
-    p.proposer,
-    b.header.time,
-    node.config.validators,
-    b.lastCommit,
-    b.evidence,
-    1,
-  );
-  return signProposal(hasher, testSigner(p.proposer), CHAIN, { ...p, block });
-}
-
-/** The second vote of a double voter: nil for a block vote, a block nobody proposed for a nil vote. */
-function otherVote(v: SignedVote, rng: Prng): SignedVote {
-  const blockHashOther =
-    v.blockHash === null ? hasher.hash("sim.ghost", new Uint8Array([rng.u32() & 0xff])) : null;
-  return signVote(hasher, testSigner(v.validator), CHAIN, { ...v, blockHash: blockHashOther });
-}
-
-/** The broadcast of a node with `behaviour`. */
-export function broadcaster(behaviour: Behaviour, wire: Wire): Broadcast {
   const alternatives = new Map<string, ConsensusMessage>();
   const alternative = (node: SimNode, m: ConsensusMessage): ConsensusMessage => {
     const key =
@@ -83,7 +51,7 @@ export function broadcaster(behaviour: Behaviour, wire: Wire): Broadcast {
       alt =
         m.kind === "vote"
           ? { kind: "vote", vote: otherVote(m.vote, wire.rng) }
-          : { kind: "proposal", proposal: otherProposal(node, m.proposal) };
+          : { kind: "proposal", proposal: conflictingProposal(node, m.proposal, 1) };
       alternatives.set(key, alt);
     }
     return alt;

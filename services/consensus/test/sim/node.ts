@@ -1,21 +1,26 @@
-import { type Block, blockHash, type CommitCertificate, toHex, verifyCommit } from "@coken/ledger";
+import {
+  type Block,
+  blockHash,
+  type CommitCertificate,
+  EncodingError,
+  toHex,
+  verifyCommit,
+} from "@coken/ledger";
 import {
   type ConsensusConfig,
   type ConsensusInput,
   type ConsensusMessage,
   type ConsensusState,
-  createConsensusState,
   type DuplicateVoteEvidence,
-  decodeMessage,
   type Effect,
   encodeEvidence,
   type SignedProposal,
   type SignedRecord,
   type Step,
-  step,
 } from "../../src/index.js";
 import { CHAIN, hasher } from "../helpers.js";
 import { applyBlock, type ChainHead, validateBlock } from "./app.js";
+import type { ConsensusCore } from "./core.js";
 import { simVerifier as verifier } from "./verifier.js";
 
 /**
@@ -83,6 +88,7 @@ export class SimNode {
     private readonly env: NodeEnv,
     private readonly broadcast: Broadcast,
     readonly sendTo: (from: number, to: number, packet: Packet) => void,
+    private readonly core: ConsensusCore,
   ) {
     this.head = env.genesis;
   }
@@ -96,7 +102,7 @@ export class SimNode {
    * otherwise feeds back the later-height messages it kept and starts the next height.
    */
   boot(): void {
-    this.state = createConsensusState(this.config, { signed: this.signed });
+    this.state = this.core.createConsensusState(this.config, { signed: this.signed });
     this.own = [];
     const start = this.wal.find((i) => i.kind === "start");
     if (start !== undefined && start.height > this.head.height) {
@@ -139,7 +145,7 @@ export class SimNode {
   }
 
   private apply(input: ConsensusInput): void {
-    const out = step(this.state, input);
+    const out = this.core.step(this.state, input);
     this.state = out.state;
     for (const e of out.effects) this.effect(e);
   }
@@ -256,7 +262,8 @@ export class SimNode {
       if (servesSync) this.serveSync(from, packet.height);
       return;
     }
-    const message = decodeMessage(packet.bytes);
+    const message = this.decode(packet.bytes);
+    if (message === null) return;
     const height = message.kind === "vote" ? message.vote.height : message.proposal.height;
     if (height <= this.head.height) {
       if (servesSync) this.serveSync(from, height);
@@ -268,6 +275,16 @@ export class SimNode {
     }
     if (message.kind === "vote") this.input({ kind: "vote", vote: message.vote, time: this.env.now() });
     else this.receiveProposal(message.proposal);
+  }
+
+  /** A peer's bytes as a message, or null when they do not decode (the driver drops them, as a peer does). */
+  private decode(bytes: Uint8Array): ConsensusMessage | null {
+    try {
+      return this.core.decodeMessage(bytes);
+    } catch (e) {
+      if (e instanceof EncodingError) return null;
+      throw e;
+    }
   }
 
   private serveSync(to: number, height: number): void {

@@ -1,9 +1,17 @@
 import { type Block, blockHash, type CommitCertificate, toHex, verifyCommit } from "@coken/ledger";
-import { type DuplicateVoteEvidence, type ValidatorInfo, verifyEvidence } from "../../src/index.js";
+import {
+  type ConsensusMessage,
+  type DuplicateVoteEvidence,
+  type ValidatorInfo,
+  verifyEvidence,
+} from "../../src/index.js";
 import { CHAIN, hasher, testConfig, validatorInfos } from "../helpers.js";
 import { buildBlock, genesisHead, validatorSetOf } from "./app.js";
+import { type Attack, adversary } from "./attacks.js";
 import { type Behaviour, broadcaster } from "./byzantine.js";
-import { type LocalEvent, type Packet, SimNode } from "./node.js";
+import { type ConsensusCore, REAL_CORE } from "./core.js";
+import { LockWatch } from "./locks.js";
+import { type Broadcast, type LocalEvent, type Packet, SimNode } from "./node.js";
 import { Prng } from "./prng.js";
 import { EventQueue } from "./queue.js";
 import { simVerifier as verifier } from "./verifier.js";
@@ -21,6 +29,8 @@ export interface Scenario {
   /** Each window cuts the nodes into groups that cannot talk until it heals. */
   partitions: { atMs: number; healMs: number; groups: number[][] }[];
   crashes: { node: number; atMs: number; restartMs: number }[];
+  /** The scripted attack of the node whose behaviour is an attack kind (attacks.ts). */
+  attack?: Attack;
   gossipIntervalMs: number;
   /** Simulated time by which every honest node must have reached the target height. */
   limitMs: number;
@@ -30,6 +40,8 @@ export interface Outcome {
   /** Height → block hash decided by honest nodes; a second hash at a height is a safety violation. */
   decided: Map<number, string>;
   violations: string[];
+  /** Prevotes of honest nodes against their lock without a proof of lock (locks.ts). */
+  unjustifiedPrevotes: string[];
   /** Certificates from `commit` effects that the ledger's verifyCommit refused. */
   badCertificates: number;
   heights: number[];
@@ -74,8 +86,11 @@ type WorldEvent =
   | { kind: "partition"; groups: number[][] }
   | { kind: "heal" };
 
-/** Runs a scenario to the target height or the time limit, deterministically from its seed. */
-export function runScenario(s: Scenario): Outcome {
+/**
+ * Runs a scenario to the target height or the time limit, deterministically from its seed. Every node runs `core`
+ * (the real one unless a mutation test passes a broken copy).
+ */
+export function runScenario(s: Scenario, core: ConsensusCore = REAL_CORE): Outcome {
   const rng = new Prng(s.seed);
   const names = s.powers.map((_, i) => `v${i}`);
   const setOf = (powers: number[]) => validatorInfos(names, powers).filter((v) => v.power > 0);
@@ -91,6 +106,7 @@ export function runScenario(s: Scenario): Outcome {
   const out: Outcome = {
     decided: new Map(),
     violations: [],
+    unjustifiedPrevotes: [],
     badCertificates: 0,
     heights: [],
     firstCommitAtMs: null,
@@ -106,12 +122,14 @@ export function runScenario(s: Scenario): Outcome {
   };
   const atCrash = new Map<number, string>();
 
+  const hold = adversary(s.behaviours, s.attack);
   const send = (from: number, to: number, packet: Packet) => {
     if (partition !== null && partition[from] !== partition[to]) return;
     if (rng.chance(s.network.drop)) return;
     const copies = rng.chance(s.network.duplicate) ? 2 : 1;
+    const leaves = hold === null ? now : hold(from, to, packet, now);
     for (let c = 0; c < copies; c++) {
-      queue.push(now + rng.int(s.network.minDelayMs, s.network.maxDelayMs), {
+      queue.push(leaves + rng.int(s.network.minDelayMs, s.network.maxDelayMs), {
         kind: "deliver",
         to,
         from,
@@ -161,14 +179,25 @@ export function runScenario(s: Scenario): Outcome {
     return buildBlock(node.head, node.agency, now, node.head.validators, last, evidence);
   };
 
+  const locks = new LockWatch();
+  const watched = (i: number, cast: Broadcast): Broadcast =>
+    honest(i)
+      ? (node: SimNode, m: ConsensusMessage, resend: boolean) => {
+          const wrong = resend ? null : locks.check(node, m);
+          if (wrong !== null) out.unjustifiedPrevotes.push(wrong);
+          cast(node, m, resend);
+        }
+      : cast;
+
   const nodes: SimNode[] = names.map(
     (name, i) =>
       new SimNode(
         i,
         { ...testConfig(name, validators), verifier },
         env,
-        broadcaster(s.behaviours[i] ?? "honest", wire),
+        watched(i, broadcaster(s.behaviours[i] ?? "honest", wire, s.attack)),
         send,
+        core,
       ),
   );
 
