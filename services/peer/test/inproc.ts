@@ -30,15 +30,15 @@ export interface TestStore {
   client: PGlite;
 }
 
-/** Makes `count` migrated in-memory stores, paying PGlite's initdb once. */
+/** Makes `count` migrated in-memory stores, paying PGlite's initdb once: the first one's image starts the others. */
 export async function makeStores(count: number): Promise<TestStore[]> {
+  if (count < 1) return [];
   const startParams = [...PGLITE_START_PARAMS];
-  const template = await PGlite.create({ startParams });
-  const templateStore = await openPgliteClient(template);
-  const image = await template.dumpDataDir("none");
-  await templateStore.close();
-  const out: TestStore[] = [];
-  for (let i = 0; i < count; i++) {
+  const first = await PGlite.create({ startParams });
+  const out: TestStore[] = [{ store: await openPgliteClient(first), client: first }];
+  if (count === 1) return out;
+  const image = await first.dumpDataDir("none");
+  for (let i = 1; i < count; i++) {
     const client = await PGlite.create({ loadDataDir: image, startParams });
     out.push({ store: await openPgliteClient(client), client });
   }
