@@ -111,10 +111,12 @@ describe("a validator that crashes at each consensus write of a height", () => {
       t.diagnostic(`${victim}: ${points.length} writes at height ${H}`);
       for (const [i, p] of points.entries()) t.diagnostic(`  ${i + 1}. ${p.label} (${p.op})`);
 
+      const spans: number[] = [];
       for (const [i, point] of points.entries()) {
         const index = i + 1;
         for (const phase of ["before", "after"] as const) {
           const outcome = await run(victim, { height: H, index, phase });
+          spans.push(outcome.virtualMs);
           const where = `crash ${phase} write ${index} (${point.label})`;
           assert.deepEqual(outcome.crashedAt, point, `${where}: the run crashed there`);
           // Up to the crash, the crash run wrote what the clean run wrote.
@@ -125,7 +127,10 @@ describe("a validator that crashes at each consensus write of a height", () => {
           );
         }
       }
-      t.diagnostic(`crashed before and after each of the ${points.length} writes: ${2 * points.length} runs`);
+      t.diagnostic(
+        `crashed before and after each of the ${points.length} writes: ${2 * points.length} runs, ` +
+          `${Math.min(...spans)}-${Math.max(...spans)} virtual ms each (the clean run ${clean.virtualMs})`,
+      );
     });
   }
 
