@@ -3,6 +3,7 @@ import type { Hasher } from "../crypto/hash.js";
 import { type SmtProof, SparseMerkleTree } from "../crypto/smt.js";
 import { type CborValue, decodeCbor, encodeCbor } from "../encoding/cbor.js";
 import { EncodingError } from "../encoding/errors.js";
+import { FingerprintSet } from "./fingerprint-set.js";
 import { recordKindOf, type StateKey } from "./keys.js";
 import { type RecordKind, recordDecoders, type StateRecord, type StateRecords } from "./records.js";
 import type { RecordedReceiptKey, StateDiff, StateReader } from "./view.js";
@@ -42,9 +43,10 @@ export function stateValueHash(h: Hasher, value: Uint8Array): Uint8Array {
 export class CommittedState implements StateReader {
   private readonly records = new Map<string, StateRecord>();
   private readonly tree: SparseMerkleTree;
-  // Receipt ids and request hashes ("q" + hex) by minute of their time: a duplicate has the same time, so only
-  // one bucket is searched.
-  private readonly receiptBuckets = new Map<number, Set<string>>();
+  // Receipt ids and request hashes by minute of their time: a duplicate has the same time, so only one bucket is
+  // searched. Held by their first 128 bits (FingerprintSet): the window holds two hashes per receipt recorded in the
+  // last receiptMaxAgeMs, and that is most of a validator's heap under load.
+  private readonly receiptBuckets = new Map<number, { ids: FingerprintSet; requests: FingerprintSet }>();
 
   constructor(readonly hasher: Hasher) {
     this.tree = new SparseMerkleTree(hasher);
@@ -55,11 +57,11 @@ export class CommittedState implements StateReader {
   }
 
   seenReceipt(id: string, time: number): boolean {
-    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.has(id) ?? false;
+    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.ids.has(id) ?? false;
   }
 
   seenRequest(requestHash: string, time: number): boolean {
-    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.has(`q${requestHash}`) ?? false;
+    return this.receiptBuckets.get(Math.floor(time / RECEIPT_BUCKET_MS))?.requests.has(requestHash) ?? false;
   }
 
   /** Applies a block's diff; returns the encoded writes for the store. */
@@ -86,13 +88,13 @@ export class CommittedState implements StateReader {
   rememberReceipts(receipts: readonly RecordedReceiptKey[]): void {
     for (const r of receipts) {
       const bucket = Math.floor(r.time / RECEIPT_BUCKET_MS);
-      let set = this.receiptBuckets.get(bucket);
-      if (set === undefined) {
-        set = new Set();
-        this.receiptBuckets.set(bucket, set);
+      let sets = this.receiptBuckets.get(bucket);
+      if (sets === undefined) {
+        sets = { ids: new FingerprintSet(), requests: new FingerprintSet() };
+        this.receiptBuckets.set(bucket, sets);
       }
-      set.add(r.id);
-      set.add(`q${r.request}`);
+      sets.ids.add(r.id);
+      sets.requests.add(r.request);
     }
   }
 
@@ -100,6 +102,13 @@ export class CommittedState implements StateReader {
   pruneReceipts(cutoff: number): void {
     const last = Math.floor(cutoff / RECEIPT_BUCKET_MS);
     for (const bucket of this.receiptBuckets.keys()) if (bucket < last) this.receiptBuckets.delete(bucket);
+  }
+
+  /** Bytes the duplicate window's tables hold. */
+  receiptWindowBytes(): number {
+    let n = 0;
+    for (const { ids, requests } of this.receiptBuckets.values()) n += ids.bytes + requests.bytes;
+    return n;
   }
 
   appHash(): Uint8Array {
