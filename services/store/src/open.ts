@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { migrationsFolder } from "@coken/db-schema";
 import { PGlite } from "@electric-sql/pglite";
 import { readMigrationFiles } from "drizzle-orm/migrator";
@@ -15,6 +18,7 @@ import { DrizzleGatewayRepository } from "./gateway-repository.js";
 import { DrizzleLedgerRepository } from "./ledger-repository.js";
 import { DrizzleLocalDataRepository } from "./local-data-repository.js";
 import { useNativeByteaCodec } from "./pglite-bytea.js";
+import { PGLITE_START_PARAMS } from "./pglite-params.js";
 import type { Store } from "./repositories.js";
 
 export type StoreConfig =
@@ -57,10 +61,16 @@ async function checkSchema(query: Query, where: string): Promise<void> {
     );
 }
 
-function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): Store {
+function makeStore(
+  kind: Store["kind"],
+  db: Db,
+  release: () => Promise<void>,
+  wasmMemoryBytes?: () => number,
+): Store {
   let closing: Promise<void> | undefined;
   return {
     kind,
+    ...(wasmMemoryBytes === undefined ? {} : { wasmMemoryBytes }),
     ledger: new DrizzleLedgerRepository(db),
     consensus: new DrizzleConsensusRepository(db),
     localData: new DrizzleLocalDataRepository(db),
@@ -72,6 +82,11 @@ function makeStore(kind: Store["kind"], db: Db, release: () => Promise<void>): S
   };
 }
 
+/** PGlite's WebAssembly memory in bytes, read from its Emscripten module (not public API: 0 if it moves). */
+function pgliteMemory(client: PGlite): () => number {
+  return () => (client as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.length ?? 0;
+}
+
 /**
  * Migrates an already created PGlite instance and wraps it; the store then owns the instance and closes it.
  * Not re-exported from the package: tests use it to start from a cloned, pre-initialized image.
@@ -81,24 +96,36 @@ export async function openPgliteClient(client: PGlite): Promise<Store> {
     useNativeByteaCodec(client);
     const db = drizzlePglite({ client });
     await guard("migrate", () => migratePglite(db, { migrationsFolder }));
-    return makeStore("pglite", db, () => client.close());
+    return makeStore("pglite", db, () => client.close(), pgliteMemory(client));
   } catch (error) {
     await client.close();
     throw error;
   }
 }
 
+export { PGLITE_START_PARAMS } from "./pglite-params.js";
+
+const execFileAsync = promisify(execFile);
+
 /**
- * PGlite's start parameters: its own defaults plus a 16 MiB buffer pool. initdb writes Postgres's 128 MiB default,
- * and PGlite's WebAssembly memory holds the whole pool from the start (it can grow, never shrink), which costs a
- * peer ~110 MiB of resident memory for caching what the OS page cache holds anyway. Cache size only: no
- * change to what is stored or when it is written. (Parameters given replace PGlite's defaults, so they are kept.)
+ * Creates a PGlite data folder in a child process (pglite-initdb.ts): initdb would leave ~400 MiB resident in this
+ * one. Failures are DATABASE errors naming the folder (the child's stderr is in `cause`).
  */
-export const PGLITE_START_PARAMS: readonly string[] = [
-  ...PGlite.defaultStartParams,
-  "-c",
-  "shared_buffers=16MB",
-];
+async function initdbInChild(dataDir: string): Promise<void> {
+  const script = fileURLToPath(new URL("./pglite-initdb.js", import.meta.url));
+  try {
+    await execFileAsync(process.execPath, [script, dataDir], { maxBuffer: 1 << 20 });
+  } catch (error) {
+    throw new StoreError(
+      "DATABASE",
+      `creating the PGlite folder ${dataDir} failed`,
+      { where: dataDir },
+      {
+        cause: error,
+      },
+    );
+  }
+}
 
 /** A PGlite folder holds a Postgres cluster (PG_VERSION at its top); without one PGlite would initialise it. */
 async function isPgliteFolder(dataDir: string): Promise<boolean> {
@@ -116,6 +143,7 @@ async function openPglite(dataDir: string | undefined, create: boolean): Promise
     });
   if (!create && dataDir !== undefined && !(await isPgliteFolder(dataDir)))
     throw new StoreError("NO_STORE", `${dataDir} is not a PGlite data folder`, { where: dataDir });
+  if (create && dataDir !== undefined && !(await isPgliteFolder(dataDir))) await initdbInChild(dataDir);
   const startParams = [...PGLITE_START_PARAMS];
   const client = await guard("open", () =>
     PGlite.create(dataDir === undefined ? { startParams } : { dataDir, startParams }),
@@ -124,7 +152,7 @@ async function openPglite(dataDir: string | undefined, create: boolean): Promise
   try {
     await guard("open", () => checkSchema((text) => client.query(text), dataDir ?? "memory"));
     useNativeByteaCodec(client);
-    return makeStore("pglite", drizzlePglite({ client }), () => client.close());
+    return makeStore("pglite", drizzlePglite({ client }), () => client.close(), pgliteMemory(client));
   } catch (error) {
     await client.close();
     throw error;

@@ -80,6 +80,11 @@ export interface Store {
   readonly localData: LocalDataRepository;
   /** The gateway's nonces, receipt queue and call log; every store opened by `openStore` has it. */
   readonly gateway?: GatewayRepository;
+  /**
+   * Bytes of the embedded database's WebAssembly memory (PGlite: it grows with use and never shrinks; it counts in
+   * the peer's resident memory as far as it was touched); absent for a database server.
+   */
+  wasmMemoryBytes?(): number;
   /** Releases the database client or pool; idempotent. */
   close(): Promise<void>;
 }

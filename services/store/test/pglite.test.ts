@@ -79,6 +79,10 @@ test("openStore gives an empty, migrated in-memory database", async () => {
   try {
     assert.equal(await store.ledger.latestHeight(), null);
     assert.equal(await store.consensus.getSignState(), null);
+    // Its WebAssembly memory is reported (at least PGlite's initial 128 MiB), whole 64 KiB pages.
+    const wasm = store.wasmMemoryBytes?.() ?? 0;
+    assert.ok(wasm >= 128 << 20, String(wasm));
+    assert.equal(wasm % (64 << 10), 0);
   } finally {
     await store.close();
   }
