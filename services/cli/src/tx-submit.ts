@@ -57,6 +57,27 @@ async function nextSeq(target: TxTarget): Promise<number | null> {
   return seq;
 }
 
+/** Seconds between tries of a tx the peer refused for its mempool's capacity (the Retry-After it answers). */
+const CAPACITY_RETRY_MS = 1000;
+
+/**
+ * Posts the tx; while the peer refuses it as retryable (its mempool is full, or holds the sender's share) and the
+ * wait allows, posts the same bytes again after a pause. Returns the last answer.
+ */
+async function postTx(target: TxTarget, raw: Uint8Array, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await requestJson(target.api, "/v1/txs", {
+      method: "POST",
+      body: raw,
+      headers: { "content-type": "application/cbor" },
+    });
+    const retryable = (answer.json.error as { retryable?: unknown } | undefined)?.retryable === true;
+    if (answer.status === 202 || !retryable || Date.now() + CAPACITY_RETRY_MS > end) return answer;
+    await sleep(CAPACITY_RETRY_MS);
+  }
+}
+
 /** Signs and encodes, checking the result with the ledger's own decoder so a bad payload never leaves. */
 function signed(target: TxTarget, req: TxRequest, seq: number): { id: string; raw: Uint8Array } {
   const body = {
@@ -102,8 +123,9 @@ async function poll(target: TxTarget, outcome: TxOutcome, options: WaitOptions):
 }
 
 /**
- * Signs the tx with the next sequence number, submits it (`POST /v1/txs`) and, unless told not to, waits for it
- * to be committed (`GET /v1/txs/{id}`). Exit code 0 only for an applied tx (or a submitted one with --no-wait).
+ * Signs the tx with the next sequence number, submits it (`POST /v1/txs`; again, within the wait's timeout, while
+ * the peer's mempool refuses it for capacity) and, unless told not to, waits for it to be committed
+ * (`GET /v1/txs/{id}`). Exit code 0 only for an applied tx (or a submitted one with --no-wait).
  */
 export async function submitTx(
   target: TxTarget,
@@ -120,11 +142,7 @@ export async function submitTx(
     }
     const { id, raw } = signed(target, req, seq);
     const known = { tx: id, ...base, seq, ...req.derived?.(target, seq) };
-    const { status, json } = await requestJson(target.api, "/v1/txs", {
-      method: "POST",
-      body: raw,
-      headers: { "content-type": "application/cbor" },
-    });
+    const { status, json } = await postTx(target, raw, options.timeoutMs);
     if (status === 202) outcome = { ...known, status: "pending" };
     else {
       const code = errorOf(json)?.code ?? `HTTP_${status}`;

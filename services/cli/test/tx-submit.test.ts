@@ -106,6 +106,28 @@ describe("submitting a tx to a peer's API", () => {
     );
   });
 
+  it("posts the same tx again while the peer's mempool refuses it for capacity, within the wait", async () => {
+    let posts = 0;
+    const api = await stub((req) => {
+      if (req.url?.startsWith("/v1/accounts/")) return { status: 200, body: { seq: 0, pendingSeq: 0 } };
+      if (req.method === "POST")
+        return ++posts === 1
+          ? { status: 503, body: { error: { code: "FULL", retryable: true } } }
+          : { status: 202, body: {} };
+      return { status: 200, body: { status: "committed", height: 2, index: 0, resultCode: null } };
+    });
+    const r = await submitTx(target(api.url), transfer, wait);
+    assert.equal(r.code, 0, r.out);
+    const sent = api.seen.filter((s) => s.method === "POST");
+    assert.equal(sent.length, 2);
+    assert.deepEqual(sent[0]?.body, sent[1]?.body);
+    // A wait too short for a retry reports the refusal.
+    posts = 0;
+    const short = await submitTx(target(api.url), transfer, { ...wait, timeoutMs: 100 });
+    assert.equal(short.code, 1);
+    assert.match(short.out, /^refused FULL/m);
+  });
+
   it("prints one JSON object; --no-wait stops at the mempool; a vanished tx is dropped; a slow one times out", async () => {
     const applied = await stub((req) =>
       req.url?.startsWith("/v1/accounts/")

@@ -1,10 +1,19 @@
 import type { ServerResponse } from "node:http";
 
 /** Writes one JSON response; nothing when one was written already (a request cut off at its deadline). */
-export function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -9,6 +9,7 @@ import {
 import { type AuditReads, serveAuditReads } from "./api-audit.js";
 import { send } from "./api-http.js";
 import { type ChainReads, serveReads } from "./api-reads.js";
+import { sendTxRefusal } from "./api-tx.js";
 import { DatasetOpError, type DatasetOps } from "./dataset-ops.js";
 import type { AddResult } from "./mempool.js";
 import type { ProvedDatasetStatus } from "./proved-datasets.js";
@@ -129,8 +130,9 @@ function sendEvidence(target: ApiTarget, res: ServerResponse, encoded: string): 
 }
 
 /**
- * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers `{id}` or
- * `{error: {code}}`; `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
+ * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers 202 `{id}` or
+ * `{error: {code, retryable}}` (503 FULL and 429 SENDER_LIMIT with Retry-After: retry the same tx later; 400 for
+ * the tx's own faults); `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
  * dataset stands, `GET /v1/datasets/{id}/evidence` its well-formedness evidence (public). Unauthenticated
  * reads: `GET /healthz` (liveness), `GET /readyz` (200, or 503 with the reasons),
  * `GET /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
@@ -177,7 +179,7 @@ export function createApiServer(target: ApiTarget, limits: HttpServerLimits = DE
         if (body === null) return send(res, 413, { error: { code: "TOO_LARGE" } });
         const result = target.submitTx(body);
         if (result.ok) return send(res, 202, { id: result.id });
-        return send(res, 400, { error: { code: result.reason } });
+        return sendTxRefusal(res, result.reason);
       },
       () => send(res, 400, { error: { code: "BAD_REQUEST" } }),
     );

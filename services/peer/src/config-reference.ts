@@ -200,6 +200,46 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     description: "The largest proposed block, encoded.",
   },
   {
+    path: "consensus.blockExecutionPercent",
+    type: "integer 0..100",
+    default: 25,
+    description:
+      "The share of timeoutProposeMs a proposed block may take to execute: the proposer bounds its block's bytes by the execution time per byte it measured on recent blocks (a moving average), so the others can check it before their propose timeout. 0 bounds blocks by maxBlockBytes and maxBlockTxs only.",
+  },
+  {
+    path: "mempool",
+    type: "object",
+    defaultText: "the defaults below",
+    description:
+      "Bounds of the pool of txs waiting for a block. A tx past them is refused with a retryable error (POST /v1/txs answers 503 FULL or 429 SENDER_LIMIT with Retry-After) instead of the pool growing.",
+  },
+  {
+    path: "mempool.maxTxs",
+    type: "integer",
+    default: 20_000,
+    description: "The most txs pending at once.",
+  },
+  {
+    path: "mempool.maxBytes",
+    type: "integer bytes",
+    default: 16 << 20,
+    description:
+      "The most bytes of txs pending at once; a few blocks of backlog keep blocks full, more only adds latency and re-check work after each commit.",
+  },
+  {
+    path: "mempool.maxPerSender",
+    type: "integer",
+    default: 2_000,
+    description: "The most txs pending from one sender, so one sender cannot fill the pool.",
+  },
+  {
+    path: "mempool.maxBacklogBlocks",
+    type: "integer 0..1000",
+    default: 2,
+    description:
+      "The most blocks' worth of txs pending, by the bytes this node's next proposal may carry (see consensus.blockExecutionPercent): every pending tx is checked again after each commit, so a longer backlog costs more work per block the more the peer is offered. An empty pool still takes one tx. 0: maxBytes only.",
+  },
+  {
     path: "gateway",
     type: "object",
     defaultText: "no gateway",

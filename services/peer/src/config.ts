@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from "node:path";
 import type { HttpServerLimits } from "@coken/gateway";
 import { type Genesis, GenesisError, parseGenesis } from "@coken/ledger";
 import type { StoreConfig } from "@coken/store";
+import { DEFAULT_MEMPOOL_LIMITS } from "./admission.js";
 import { ConfigError, expected, int, multiaddrText, obj, only, resolve, str } from "./config-fields.js";
 import { configFieldsOf } from "./config-reference.js";
 import { type GatewayConfig, GatewayConfigError, parseGatewayConfig } from "./gateway-config.js";
@@ -37,7 +38,14 @@ export interface PeerConfig {
     timeoutCommitMs: number;
     maxBlockTxs: number;
     maxBlockBytes: number;
+    /**
+     * The share (percent) of `timeoutProposeMs` a proposed block may take to execute, by this node's measured
+     * execution time per byte; 0: blocks are bounded by maxBlockBytes and maxBlockTxs only.
+     */
+    blockExecutionPercent: number;
   };
+  /** Bounds of the pool of txs waiting for a block; a tx past them is refused with a retryable error. */
+  mempool: { maxTxs: number; maxBytes: number; maxPerSender: number; maxBacklogBlocks: number };
   /** The GraphQL gateway (officials' `/graphql` and other agencies' `/peer/graphql`); absent: not started. */
   gateway?: GatewayConfig;
   /** Zero-knowledge proving and verifying; absent: this agency answers and asks lookups only. */
@@ -51,7 +59,25 @@ const DEFAULT_CONSENSUS: PeerConfig["consensus"] = {
   timeoutCommitMs: 500,
   maxBlockTxs: 10_000,
   maxBlockBytes: 8 << 20,
+  blockExecutionPercent: 25,
 };
+
+/** The smallest value of a consensus field (every other is at least 1). */
+const CONSENSUS_MIN: Partial<Record<keyof PeerConfig["consensus"], number>> = { blockExecutionPercent: 0 };
+const CONSENSUS_MAX: Partial<Record<keyof PeerConfig["consensus"], number>> = { blockExecutionPercent: 100 };
+
+function parseMempool(v: unknown): PeerConfig["mempool"] {
+  const m = obj(v ?? {}, "$.mempool");
+  only(m, "$.mempool", configFieldsOf("mempool"));
+  const field = (k: keyof PeerConfig["mempool"], min = 1, max = 1 << 30) =>
+    m[k] === undefined ? DEFAULT_MEMPOOL_LIMITS[k] : int(m[k], `$.mempool.${k}`, min, max);
+  return {
+    maxTxs: field("maxTxs"),
+    maxBytes: field("maxBytes"),
+    maxPerSender: field("maxPerSender"),
+    maxBacklogBlocks: field("maxBacklogBlocks", 0, 1000),
+  };
+}
 
 function parseStore(v: unknown, base: string): StoreConfig {
   const s = obj(v, "$.store");
@@ -85,7 +111,8 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
   only(consensus, "$.consensus", Object.keys(DEFAULT_CONSENSUS));
   const merged = { ...DEFAULT_CONSENSUS };
   for (const [k, v] of Object.entries(consensus)) {
-    merged[k as keyof typeof merged] = int(v, `$.consensus.${k}`, 1, 1 << 30);
+    const key = k as keyof typeof merged;
+    merged[key] = int(v, `$.consensus.${k}`, CONSENSUS_MIN[key] ?? 1, CONSENSUS_MAX[key] ?? 1 << 30);
   }
   const gateway = c.gateway === undefined ? undefined : gatewaySection(c.gateway, base);
   return {
@@ -104,6 +131,7 @@ export function parsePeerConfig(doc: unknown, base: string): PeerConfig {
       http: parseHttpLimits(api.http, "$.api.http", (path, reason) => new ConfigError(path, reason)),
     },
     consensus: merged,
+    mempool: parseMempool(c.mempool),
     ...(gateway === undefined ? {} : { gateway }),
     ...(c.zk === undefined ? {} : { zk: parseZkConfig(c.zk, base, gateway?.mode === "production") }),
   };

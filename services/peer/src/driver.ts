@@ -25,6 +25,8 @@ import {
 import type { Network } from "@coken/p2p";
 import { type Store, type StoredLedger, StoreError } from "@coken/store";
 import { encodeProposalGossip, type ProposalGossip } from "./block-parts.js";
+import { BlockSizer, executionTargetMs } from "./block-sizing.js";
+import { admitsNetworkInput, DEFAULT_INBOX_LIMITS } from "./inbox-bound.js";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";
 import { hostTimers, type Timers } from "./timers.js";
@@ -38,6 +40,11 @@ export interface DriverOptions {
   regossipMs: number;
   maxBlockTxs: number;
   maxBlockBytes: number;
+  /**
+   * Share (percent) of the round-0 propose timeout a proposed block may take to execute, by this node's measured
+   * execution time per byte (`BlockSizer`); absent or 0: blocks are bounded by maxBlockBytes and maxBlockTxs only.
+   */
+  blockExecutionPercent?: number;
 }
 
 /** What consensus needs of the network; the libp2p `Network` provides it, and tests may pass an in-memory one. */
@@ -102,13 +109,25 @@ export class ConsensusDriver {
   private stopped = false;
   private replaying = false;
   private failure: unknown = null;
-  readonly counters = { inputs: 0, commits: 0, evidence: 0, invalidProposals: 0, sendFailures: 0 };
+  readonly counters = {
+    inputs: 0,
+    commits: 0,
+    evidence: 0,
+    invalidProposals: 0,
+    sendFailures: 0,
+    /** Inputs from the network dropped because the inbox was full. */
+    inboxDrops: 0,
+  };
+  private readonly sizer: BlockSizer;
 
   constructor(
     private readonly c: DriverComponents,
     private readonly options: DriverOptions,
   ) {
     this.state = this.freshState();
+    this.sizer = new BlockSizer(
+      executionTargetMs(options.timeouts.proposeMs, options.blockExecutionPercent ?? 0),
+    );
   }
 
   private freshState(): ConsensusState {
@@ -176,6 +195,28 @@ export class ConsensusDriver {
     this.queue = this.queue
       .then(() => (this.stopped ? undefined : this.drain()))
       .catch((e: unknown) => this.fail(e));
+  }
+
+  /**
+   * Queues a vote or proposal from the network, unless the inbox is at its bound (`InboxLimits`): then it is
+   * dropped and counted, as a lost message. Returns whether it was queued.
+   */
+  offer(input: ConsensusInput): boolean {
+    const usage = {
+      inputs: this.inbox.length,
+      proposals: input.kind === "proposal" ? this.inbox.filter((i) => i.kind === "proposal").length : 0,
+    };
+    if (!admitsNetworkInput(usage, input, DEFAULT_INBOX_LIMITS)) {
+      this.counters.inboxDrops++;
+      return false;
+    }
+    this.submit(input);
+    return true;
+  }
+
+  /** The byte budget of this node's next proposal (maxBlockBytes until execution times say otherwise). */
+  get proposalBudget(): number {
+    return this.sizer.budget(this.options.maxBlockBytes);
   }
 
   private async drain(): Promise<void> {
@@ -333,8 +374,8 @@ export class ConsensusDriver {
     };
     const attempt = (evidence: Uint8Array[]): Block | BlockError => {
       try {
-        return this.c.mempool.propose(this.options.maxBlockBytes, this.options.maxBlockTxs, (candidates) =>
-          ledger.proposeBlock({ ...draft, evidence, candidates }),
+        return this.c.mempool.propose(this.proposalBudget, this.options.maxBlockTxs, (candidates) =>
+          this.sizer.time(candidates, () => ledger.proposeBlock({ ...draft, evidence, candidates })),
         );
       } catch (e) {
         if (e instanceof BlockError) return e;
@@ -360,8 +401,11 @@ export class ConsensusDriver {
   proposalInput(proposal: SignedProposal): ConsensusInput {
     let valid = false;
     if (proposal.height === this.height + 1) {
+      // This node's own block was executed as it was built (the ledger keeps that outcome): no time to learn from.
+      const execute = () => this.c.chain.ledger.execute(proposal.block);
       try {
-        this.c.chain.ledger.execute(proposal.block);
+        if (proposal.proposer === this.c.identity?.agency) execute();
+        else this.sizer.time(proposal.block.txs, execute);
         valid = true;
       } catch (e) {
         if (!(e instanceof BlockError)) throw e;

@@ -65,7 +65,7 @@ export function attachGossipHandlers(p: GossipParts): void {
         return { height, round: driver.roundAt(height) };
       },
       validators: () => validatorInfos(chain),
-      deliver: (proposal) => driver.submit(driver.proposalInput(proposal)),
+      deliver: (proposal) => driver.offer(driver.proposalInput(proposal)),
       reportInvalid: (peer, reason) => network.reportInvalid(peer, reason),
       log: p.log,
     },
@@ -92,7 +92,7 @@ export function attachGossipHandlers(p: GossipParts): void {
     guarded("undecodable-vote", (bytes) => {
       const vote = decodeVote(bytes);
       behind(vote.height);
-      if (vote.height > chain.ledger.head.height) driver.submit({ kind: "vote", vote, time: p.now() });
+      if (vote.height > chain.ledger.head.height) driver.offer({ kind: "vote", vote, time: p.now() });
     }),
   );
   network.onMessage("evidence", (bytes, from) => {

@@ -15,24 +15,19 @@ import {
   toHex,
   type Verifier,
 } from "@coken/ledger";
+import {
+  admissionRefusal,
+  type CapacityRefusal,
+  DEFAULT_MEMPOOL_LIMITS,
+  keepsDecoded,
+  type MempoolLimits,
+  type SizeRefusal,
+  senderRefusal,
+} from "./admission.js";
 import { proposalOrder } from "./proposal-order.js";
 
-export interface MempoolLimits {
-  /** Most txs held at once. */
-  maxTxs: number;
-  /** Most bytes held at once. */
-  maxBytes: number;
-  /** Most pending txs from one sender (a rate bound: a sender cannot crowd others out). */
-  maxPerSender: number;
-}
-
-export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
-  maxTxs: 20_000,
-  // Raw bytes; each pending tx is also kept decoded, which for access.record batches costs about four times its
-  // raw size in heap. 64 MiB is a score of full blocks of backlog and keeps a validator's memory bounded.
-  maxBytes: 64 << 20,
-  maxPerSender: 2_000,
-};
+export type { MempoolLimits } from "./admission.js";
+export { DEFAULT_MEMPOOL_LIMITS, isRetryable } from "./admission.js";
 
 /**
  * Why a tx was not (or is no longer) pending: a limit, a duplicate, the ledger's refusal, a commit that made it
@@ -40,8 +35,8 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
  */
 export type MempoolRejectReason =
   | "DUPLICATE"
-  | "FULL"
-  | "SENDER_LIMIT"
+  | CapacityRefusal
+  | SizeRefusal
   | "INVALIDATED"
   | "DEFERRED"
   | TxErrorCode;
@@ -57,8 +52,11 @@ export type AddResult = { ok: true; id: string } | { ok: false; reason: MempoolR
 interface PendingTx {
   id: string;
   raw: Uint8Array;
-  /** The decoded tx, kept so re-checks after a commit and proposals holding it skip decoding. */
-  tx: SignedTx;
+  /**
+   * The decoded tx, kept so re-checks after a commit and proposals holding it skip decoding; null past the pool's
+   * decoded budget (`maxDecodedBytes`), where only the bytes are kept.
+   */
+  tx: SignedTx | null;
   /** SHA-256 of `raw`, hex: how a proposal's txs are matched to pending ones. */
   digest: string;
   sender: string;
@@ -82,6 +80,8 @@ export class Mempool {
   private readonly perSender = new Map<string, number>();
   private overlay: StateOverlay;
   private bytes = 0;
+  // The bytes of the next proposal (the driver's budget by execution time), for the backlog bound.
+  private proposalBytes: () => number = () => Number.POSITIVE_INFINITY;
   readonly rejected = new Map<MempoolRejectReason, number>();
 
   constructor(
@@ -116,6 +116,11 @@ export class Mempool {
     this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
   }
 
+  /** Bounds the backlog by the proposal budget `bytes()` (see `MempoolLimits.maxBacklogBlocks`). */
+  boundBacklogBy(bytes: () => number): void {
+    this.proposalBytes = bytes;
+  }
+
   /** checkTx: admits a tx that would apply on top of everything already pending. */
   add(raw: Uint8Array): AddResult {
     const result = this.admit(raw);
@@ -128,9 +133,18 @@ export class Mempool {
     return this.byDigest.size === 0 ? undefined : this.byDigest.get(digestOf(raw));
   }
 
-  private admit(raw: Uint8Array, decoded?: SignedTx, knownDigest?: string, deferrals = 0): AddResult {
-    if (this.pending.length >= this.limits.maxTxs || this.bytes + raw.length > this.limits.maxBytes) {
-      return { ok: false, reason: "FULL" };
+  /** Admits a new tx, or (`recheck`) one that was pending before a commit: that one is not held to the capacity. */
+  private admit(
+    raw: Uint8Array,
+    decoded?: SignedTx,
+    knownDigest?: string,
+    deferrals = 0,
+    recheck = false,
+  ): AddResult {
+    if (!recheck) {
+      const usage = { txs: this.pending.length, bytes: this.bytes };
+      const refusal = admissionRefusal(usage, raw.length, this.limits, this.proposalBytes());
+      if (refusal !== null) return { ok: false, reason: refusal };
     }
     const result: ApplyResult =
       decoded === undefined
@@ -141,19 +155,13 @@ export class Mempool {
     if (!result.ok) return { ok: false, reason: result.error.code };
     const sender = result.tx.body.sender;
     const count = this.perSender.get(sender) ?? 0;
-    if (count >= this.limits.maxPerSender) return { ok: false, reason: "SENDER_LIMIT" };
+    const limited = senderRefusal(count, this.limits);
+    if (limited !== null) return { ok: false, reason: limited };
     this.overlay.absorb(result.diff);
     const digest = knownDigest ?? digestOf(raw);
-    this.byDigest.set(digest, result.tx);
-    this.pending.push({
-      id: id as string,
-      raw,
-      tx: result.tx,
-      digest,
-      sender,
-      kind: result.tx.body.kind,
-      deferrals,
-    });
+    const tx = keepsDecoded(this.bytes, raw.length, this.limits) ? result.tx : null;
+    if (tx !== null) this.byDigest.set(digest, tx);
+    this.pending.push({ id: id as string, raw, tx, digest, sender, kind: result.tx.body.kind, deferrals });
     this.ids.add(id as string);
     this.perSender.set(sender, count + 1);
     this.bytes += raw.length;
@@ -179,10 +187,14 @@ export class Mempool {
    * Builds the next block: `build` executes the pending txs in `proposalOrder` and leaves out each one refused where
    * it is tried (`Ledger.proposeBlock`), so no tx in the block fails for the order it was put in. A tx left out
    * stays pending (a sender's later txs then wait too: their sequence numbers no longer fit); one left out at its
-   * arrival position by `MAX_DEFERRALS` proposals is dropped at the next commit.
+   * arrival position by `MAX_DEFERRALS` proposals is dropped at the next commit. `maxBytes` may be below the
+   * block's bound (a budget by execution time); a block then still tries the first tx in order, which the pool
+   * admitted only if a block can hold it, so a tx larger than the budget cannot hold up the ones behind it.
    */
   propose(maxBytes: number, maxTxs: number, build: (candidates: Uint8Array[]) => BlockProposal): Block {
-    const order = proposalOrder(this.pending, maxBytes, maxTxs);
+    let order = proposalOrder(this.pending, maxBytes, maxTxs);
+    if (order.length === 0 && this.pending.length > 0 && maxTxs > 0)
+      order = proposalOrder(this.pending, Number.POSITIVE_INFINITY, 1);
     const proposal = build(order.map((c) => c.tx.raw));
     const applied = new Set<PendingTx>();
     const deferred = new Set<PendingTx>();
@@ -206,7 +218,8 @@ export class Mempool {
     this.overlay = new StateOverlay(this.ledger.state);
     for (const tx of remaining) {
       if (tx.deferrals >= MAX_DEFERRALS) this.count("DEFERRED");
-      else if (!this.admit(tx.raw, tx.tx, tx.digest, tx.deferrals).ok) this.count("INVALIDATED");
+      else if (!this.admit(tx.raw, tx.tx ?? undefined, tx.digest, tx.deferrals, true).ok)
+        this.count("INVALIDATED");
     }
   }
 }

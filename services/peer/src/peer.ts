@@ -17,6 +17,7 @@ import { type PeerGateway, startGateway } from "./gateway-wiring.js";
 import { attachGossipHandlers } from "./gossip-handlers.js";
 import { identityRefusal } from "./identity-check.js";
 import type { Logger } from "./log.js";
+import { memoryStatus } from "./memory-status.js";
 import { Mempool } from "./mempool.js";
 import { BlockSync, serveBlocks, syncFrameBytes } from "./sync.js";
 import { type PeerZk, startZk } from "./zk-wiring.js";
@@ -62,7 +63,12 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
       key.seed.fill(0);
       throw refusal;
     }
-    const mempool = new Mempool(chain.ledger, verifier);
+    const mempool = new Mempool(chain.ledger, verifier, {
+      ...config.mempool,
+      // A tx no block can hold would never leave; the decoded form is kept for about the next block's txs.
+      maxTxBytes: config.consensus.maxBlockBytes,
+      maxDecodedBytes: config.consensus.maxBlockBytes,
+    });
     chain.ledger.useKnownTxs((raw) => mempool.knownTx(raw));
 
     // The allow-list follows the agencies on the chain (admitted ones too), not only the genesis.
@@ -120,9 +126,11 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         regossipMs: 1000,
         maxBlockTxs: config.consensus.maxBlockTxs,
         maxBlockBytes: config.consensus.maxBlockBytes,
+        blockExecutionPercent: config.consensus.blockExecutionPercent,
       },
     );
     closers.push(() => driver.stop());
+    mempool.boundBacklogBy(() => driver.proposalBudget);
     const sync = new BlockSync(network, chain, driver, log.child("sync"));
     serveBlocks(network, store);
     attachGossipHandlers({
@@ -210,9 +218,12 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
           appHash: toHex(chain.ledger.head.appHash),
           peers: network.peers().length,
           mempool: mempool.size,
+          mempoolBytes: mempool.sizeBytes,
+          mempoolFull: mempool.rejected.get("FULL") ?? 0,
+          proposalBudgetBytes: driver.proposalBudget,
+          inboxDrops: driver.counters.inboxDrops,
           halted: driver.halted !== null,
-          rssBytes: process.memoryUsage().rss,
-          heapUsedBytes: process.memoryUsage().heapUsed,
+          ...memoryStatus(store),
           signatureChecks: verifier.stats.checks,
           signatureCacheHits: verifier.stats.cacheHits,
         }),

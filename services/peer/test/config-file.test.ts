@@ -84,6 +84,23 @@ describe("peer config files", () => {
     );
   });
 
+  it("reads mempool bounds and the block execution share, refusing values out of range", () => {
+    const c = parsePeerConfig(
+      { ...MINIMAL, mempool: { maxBytes: 4096 }, consensus: { blockExecutionPercent: 0 } },
+      "/etc/coken",
+    );
+    assert.deepEqual(c.mempool, { maxTxs: 20_000, maxBytes: 4096, maxPerSender: 2_000, maxBacklogBlocks: 2 });
+    assert.equal(c.consensus.blockExecutionPercent, 0);
+    refused({ ...MINIMAL, mempool: { maxTxs: 0 } }, "$.mempool.maxTxs");
+    assert.equal(
+      parsePeerConfig({ ...MINIMAL, mempool: { maxBacklogBlocks: 0 } }, "/").mempool.maxBacklogBlocks,
+      0,
+    );
+    refused({ ...MINIMAL, mempool: [] }, "$.mempool");
+    refused({ ...MINIMAL, consensus: { blockExecutionPercent: 101 } }, "$.consensus.blockExecutionPercent");
+    refused({ ...MINIMAL, consensus: { timeoutCommitMs: 0 } }, "$.consensus.timeoutCommitMs");
+  });
+
   it("says missing for an absent required field, and names the file when read", async () => {
     const e = refused({ ...MINIMAL, store: { kind: "pglite" } }, "$.store.dataDir");
     assert.match(e.reason, /^missing/);
@@ -142,10 +159,11 @@ describe("config reference", () => {
       "p2p",
       "api",
       "consensus",
+      "mempool",
       "gateway",
       "zk",
     ]);
-    for (const section of ["p2p", "api", "consensus", "gateway", "zk"]) {
+    for (const section of ["p2p", "api", "consensus", "mempool", "gateway", "zk"]) {
       for (const field of configFieldsOf(section)) {
         const f = CONFIG_REFERENCE.find((r) => r.path === `${section}.${field}`);
         const value = f?.example ?? f?.default ?? (f?.type === "path" ? "x" : undefined);

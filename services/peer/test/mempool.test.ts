@@ -47,6 +47,89 @@ describe("mempool", () => {
     assert.deepEqual(tiny.add(transfer(ledger, OWNER, 0)), { ok: false, reason: "FULL" });
   });
 
+  it("refuses a tx larger than a block can hold, whatever the pool holds", () => {
+    const ledger = newLedger();
+    const t0 = transfer(ledger, OWNER, 0);
+    const pool = new Mempool(
+      ledger,
+      createVerifier(),
+      { maxTxs: 10, maxBytes: 1 << 20, maxPerSender: 10, maxTxBytes: t0.length - 1 },
+      () => T0 + 1000,
+    );
+    assert.deepEqual(pool.add(t0), { ok: false, reason: "OVER_BLOCK_LIMIT" });
+    assert.equal(pool.size, 0);
+  });
+
+  it("holds a backlog of maxBacklogBlocks proposal budgets, and keeps what it admitted when the budget shrinks", () => {
+    const ledger = newLedger();
+    const txs = [0, 1, 2, 3].map((seq) => transfer(ledger, OWNER, seq));
+    const one = txs[0]?.length ?? 0;
+    const pool = new Mempool(
+      ledger,
+      createVerifier(),
+      { maxTxs: 10, maxBytes: 1 << 20, maxPerSender: 10, maxBacklogBlocks: 2 },
+      () => T0 + 1000,
+    );
+    let budget = one + 1;
+    pool.boundBacklogBy(() => budget);
+    assert.equal(pool.add(txs[0] as Uint8Array).ok, true);
+    assert.equal(pool.add(txs[1] as Uint8Array).ok, true);
+    assert.deepEqual(pool.add(txs[2] as Uint8Array), { ok: false, reason: "FULL" });
+    // The budget shrinks; a commit re-checks what is pending without the capacity bound.
+    budget = 1;
+    const committed = ledger.apply(
+      ledger.buildBlock({ txs: [], time: T0 + 1000, proposer: OWNER, lastCommit: null }),
+    );
+    pool.update(committed);
+    assert.equal(pool.size, 2);
+    assert.deepEqual(pool.add(txs[2] as Uint8Array), { ok: false, reason: "FULL" });
+  });
+
+  it("keeps the decoded form only for the oldest pending bytes, and re-checks the rest from their bytes", () => {
+    const ledger = newLedger();
+    const txs = [0, 1, 2].map((seq) => transfer(ledger, OWNER, seq));
+    const one = txs[0]?.length ?? 0;
+    const pool = new Mempool(
+      ledger,
+      createVerifier(),
+      { maxTxs: 10, maxBytes: 1 << 20, maxPerSender: 10, maxDecodedBytes: 2 * one + 1 },
+      () => T0 + 1000,
+    );
+    for (const t of txs) assert.equal(pool.add(t).ok, true);
+    assert.deepEqual(
+      txs.map((t) => pool.knownTx(t)?.body.seq),
+      [0, 1, undefined],
+    );
+    // The first tx commits: the third moves up into the decoded budget as the rest are re-checked.
+    const committed = ledger.apply(
+      ledger.buildBlock({ txs: txs.slice(0, 1), time: T0 + 1000, proposer: OWNER, lastCommit: null }),
+    );
+    pool.update(committed);
+    assert.equal(pool.size, 2);
+    assert.deepEqual(
+      txs.map((t) => pool.knownTx(t)?.body.seq),
+      [undefined, 1, 2],
+    );
+  });
+
+  it("proposes the first tx alone when it alone passes the byte budget, so it cannot hold up the rest", () => {
+    const ledger = newLedger();
+    const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
+    const a0 = transfer(ledger, OWNER, 0);
+    const a1 = transfer(ledger, OWNER, 1);
+    pool.add(a0);
+    pool.add(a1);
+    const draft = { time: T0 + 1000, proposer: OWNER, lastCommit: null, evidence: [] };
+    const tiny = pool.propose(a0.length - 1, 10, (candidates) =>
+      ledger.proposeBlock({ ...draft, candidates }),
+    );
+    assert.deepEqual(tiny.txs, [a0]);
+    const both = pool.propose(a0.length + a1.length, 10, (candidates) =>
+      ledger.proposeBlock({ ...draft, candidates }),
+    );
+    assert.deepEqual(both.txs, [a0, a1]);
+  });
+
   it("reaps regulator actions first while keeping each sender's order, within limits", () => {
     const ledger = newLedger();
     const pool = new Mempool(ledger, createVerifier(), undefined, () => T0 + 1000);
