@@ -1,12 +1,11 @@
 /** Small byte helpers shared by the ledger core. */
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lower-case hex of `bytes`. */
+/**
+ * Lower-case hex of `bytes`, as one flat string. (Appending two digits at a time made a rope of concatenations
+ * that V8 keeps as such: about 870 bytes of heap for a 32-byte hash instead of about 90, for every id kept.)
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b];
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
 }
 
 /** Parses lower- or upper-case hex; returns undefined for anything else (odd length, stray characters). */
