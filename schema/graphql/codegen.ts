@@ -45,6 +45,7 @@ const config: CodegenConfig = {
           Region: `${models}#RegionModel`,
           Dataset: `${models}#DatasetModel`,
           DatasetCommitment: `${models}#CommitmentModel`,
+          CommitmentVersion: `${models}#CommitmentVersionModel`,
           Grant: `${models}#GrantModel`,
           Account: `${models}#AccountModel`,
           AccessReceipt: `${models}#ReceiptModel`,

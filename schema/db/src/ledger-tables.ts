@@ -47,6 +47,10 @@ export const transactions = pgTable(
     primaryKey({ name: "transactions_pkey", columns: [t.height, t.index] }),
     index("transactions_hash_idx").on(t.hash),
     index("transactions_sender_seq_idx").on(t.sender, t.seq),
+    // A dataset's commitment history: its owner's applied dataset transactions, few beside the access records.
+    index("transactions_dataset_txs_idx")
+      .on(t.sender, t.height, t.index)
+      .where(sql`kind in ('dataset.publish', 'dataset.commit') and result_code is null`),
   ],
 );
 

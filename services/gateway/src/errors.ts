@@ -26,6 +26,8 @@ export type GatewayErrorCode =
   | "TX_REFUSED"
   /** The peer's bounds on auditing its own chain (length, deadline) refused the run; `coken audit` has none. */
   | "AUDIT_UNAVAILABLE"
+  /** A block is in ledger state but still being written to the store; asking again a moment later succeeds. */
+  | "STORE_BEHIND"
   | "INTERNAL";
 
 export class GatewayError extends Error {

@@ -16,6 +16,7 @@ export {
 export type { ConsensusRepository, LedgerRepository, LocalDataRepository, Store } from "./repositories.js";
 export type {
   BlockCommit,
+  DatasetTxQuery,
   LocalRow,
   LocalRowInput,
   LocalRowPage,
@@ -28,6 +29,7 @@ export type {
   StoredBlock,
   StoredReceipt,
   StoredTx,
+  TimedTxRecord,
   TxRecord,
   WalEntry,
   WalRecord,

@@ -1,6 +1,7 @@
 import type { GatewayRepository } from "./gateway-types.js";
 import type {
   BlockCommit,
+  DatasetTxQuery,
   LocalRow,
   LocalRowInput,
   LocalRowPage,
@@ -9,6 +10,7 @@ import type {
   SignState,
   StateSnapshot,
   StoredBlock,
+  TimedTxRecord,
   TxRecord,
   WalEntry,
   WalRecord,
@@ -34,6 +36,12 @@ export interface LedgerRepository {
   getMeta(key: string): Promise<Uint8Array | null>;
   setMeta(key: string, value: Uint8Array): Promise<void>;
   queryReceipts(query: ReceiptQuery): Promise<ReceiptPage>;
+  /**
+   * Applied `dataset.publish` and `dataset.commit` transactions of one sender in a height range, newest first by
+   * (height, index), with their block's time; limit 1..1000. A partial index holds only these, so the sender's
+   * other transactions (its access records) are never read.
+   */
+  datasetTxs(query: DatasetTxQuery): Promise<TimedTxRecord[]>;
 }
 
 export interface ConsensusRepository {

@@ -103,6 +103,24 @@ export interface ReceiptQuery {
   after?: string;
 }
 
+/** Applied `dataset.publish` and `dataset.commit` transactions of one sender (a dataset owner). */
+export interface DatasetTxQuery {
+  sender: string;
+  /** Inclusive. */
+  fromHeight: number;
+  /** Inclusive. */
+  toHeight: number;
+  /** Only transactions before this one in chain order (the last one of a previous page). */
+  before?: { height: number; index: number };
+  /** 1..1000 */
+  limit: number;
+}
+
+/** A transaction with the time of its block. */
+export interface TimedTxRecord extends TxRecord {
+  timeMs: number;
+}
+
 export interface ReceiptPage {
   /** Ordered by (timeMs, id). */
   receipts: StoredReceipt[];

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from "node:test";
 import type { Store } from "../src/index.js";
 import { consensusTests } from "./suite/consensus.js";
 import type { CurrentStore } from "./suite/context.js";
+import { datasetTxTests } from "./suite/dataset-txs.js";
 import { gatewayTests } from "./suite/gateway.js";
 import { ledgerReadTests } from "./suite/ledger-read.js";
 import { ledgerWriteTests } from "./suite/ledger-write.js";
@@ -27,6 +28,7 @@ export function runRepositorySuite(label: string, openFresh: () => Promise<Store
     describe("ledger writes", () => ledgerWriteTests(current));
     describe("ledger reads", () => ledgerReadTests(current));
     describe("receipt queries", () => receiptTests(current));
+    describe("dataset transactions", () => datasetTxTests(current));
     describe("consensus", () => consensusTests(current));
     describe("local data", () => localDataTests(current));
     describe("gateway", () => gatewayTests(current));

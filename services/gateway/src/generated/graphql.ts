@@ -6,6 +6,7 @@ import type {
   RegionModel,
   DatasetModel,
   CommitmentModel,
+  CommitmentVersionModel,
   GrantModel,
   AccountModel,
   ReceiptModel,
@@ -51,6 +52,8 @@ export type AccessReceipt = Node & {
   grantId: Scalars["String"]["output"];
   height: Scalars["Int"]["output"];
   id: Scalars["ID"]["output"];
+  /** Whether the answer was proved, and whether the requester confirmed that the proof verified. */
+  proof: ReceiptProof;
   proofHash: Scalars["Hex"]["output"];
   provider: Scalars["String"]["output"];
   receiptId: Scalars["Hex"]["output"];
@@ -199,6 +202,37 @@ export type CatalogFilter = {
   text?: InputMaybe<Scalars["String"]["input"]>;
 };
 
+/**
+ * One version of a dataset's commitment, as the owner's transaction that committed it (`dataset.publish` or
+ * `dataset.commit`) left it on the ledger.
+ */
+export type CommitmentVersion = {
+  __typename?: "CommitmentVersion";
+  /** The block that holds the transaction, and the block's time. */
+  height: Scalars["Int"]["output"];
+  indexedFields: Array<Scalars["String"]["output"]>;
+  root: Scalars["Hex"]["output"];
+  rowCount: Scalars["Int"]["output"];
+  scheme: Scalars["String"]["output"];
+  time: Scalars["DateTime"]["output"];
+  txHash: Scalars["Hex"]["output"];
+  version: Scalars["Int"]["output"];
+};
+
+export type CommitmentVersionConnection = {
+  __typename?: "CommitmentVersionConnection";
+  edges: Array<CommitmentVersionEdge>;
+  pageInfo: PageInfo;
+  /** How many versions the dataset has had: its commitment's version number. */
+  totalCount: Scalars["Int"]["output"];
+};
+
+export type CommitmentVersionEdge = {
+  __typename?: "CommitmentVersionEdge";
+  cursor: Scalars["String"]["output"];
+  node: CommitmentVersion;
+};
+
 export type Comparison = "eq" | "gte" | "lte" | "range";
 
 export type CountAnswer = Answer & {
@@ -242,6 +276,8 @@ export type Dataset = Node & {
   owner: Agency;
   price: Scalars["BigInt"]["output"];
   publishedAt: Scalars["Int"]["output"];
+  /** The quality score and its parts as the ledger computes them now (`datasetQuality`). */
+  quality: QualityBreakdown;
   queryKinds: Array<QueryKind>;
   region: Scalars["String"]["output"];
   sum: SumAnswer;
@@ -586,6 +622,12 @@ export type Query = {
   blocks: BlockConnection;
   /** Published datasets of every agency, ordered by dataset id. */
   catalog: DatasetConnection;
+  /**
+   * A dataset's commitments, newest first: read from its owner's applied transactions in the store, numbered from
+   * the version in ledger state. Empty for an unknown dataset or one never committed; STORE_BEHIND in the moment a
+   * block that committed a new version is in ledger state but not yet in the store.
+   */
+  commitmentHistory: CommitmentVersionConnection;
   /** An agency's lines in settled epochs, most recent first. */
   creditHistory: Array<AgencyEpochLine>;
   creditSupply: CreditSupply;
@@ -643,6 +685,12 @@ export type QueryBlocksArgs = {
 export type QueryCatalogArgs = {
   after?: InputMaybe<Scalars["String"]["input"]>;
   filter?: InputMaybe<CatalogFilter>;
+  first?: InputMaybe<Scalars["Int"]["input"]>;
+};
+
+export type QueryCommitmentHistoryArgs = {
+  after?: InputMaybe<Scalars["String"]["input"]>;
+  dataset: Scalars["String"]["input"];
   first?: InputMaybe<Scalars["Int"]["input"]>;
 };
 
@@ -735,6 +783,20 @@ export type RankingMetric =
   | "SCORE";
 
 export type RankingScope = "AGENCY" | "REGION";
+
+export type ReceiptProof =
+  /** A lookup: the answer carries no proof (its receipt's proofHash is the hash of null). */
+  | "NOT_PROVED"
+  /**
+   * A proved answer recorded without the requester's co-signature (attested or disputed): the proof's hash is on
+   * the ledger and the provider keeps the proof for auditors, but the requester never confirmed that it verified.
+   */
+  | "UNCONFIRMED"
+  /**
+   * A proved answer whose requester co-signed the receipt: it co-signs only answers it verified, the proof against
+   * the dataset's commitment on the ledger.
+   */
+  | "VERIFIED";
 
 export type ReceiptRecording = "ACKNOWLEDGED" | "ATTESTED" | "DISPUTED";
 
@@ -973,6 +1035,13 @@ export type ResolversTypes = {
   BlockEdge: ResolverTypeWrapper<Omit<BlockEdge, "node"> & { node: ResolversTypes["Block"] }>;
   Boolean: ResolverTypeWrapper<Scalars["Boolean"]["output"]>;
   CatalogFilter: CatalogFilter;
+  CommitmentVersion: ResolverTypeWrapper<CommitmentVersionModel>;
+  CommitmentVersionConnection: ResolverTypeWrapper<
+    Omit<CommitmentVersionConnection, "edges"> & { edges: Array<ResolversTypes["CommitmentVersionEdge"]> }
+  >;
+  CommitmentVersionEdge: ResolverTypeWrapper<
+    Omit<CommitmentVersionEdge, "node"> & { node: ResolversTypes["CommitmentVersion"] }
+  >;
   Comparison: null;
   CountAnswer: ResolverTypeWrapper<CountAnswer>;
   CreditSupply: ResolverTypeWrapper<CreditSupply>;
@@ -1024,6 +1093,7 @@ export type ResolversTypes = {
   RankingEntry: ResolverTypeWrapper<RankingEntry>;
   RankingMetric: RankingMetric;
   RankingScope: RankingScope;
+  ReceiptProof: ReceiptProof;
   ReceiptRecording: ReceiptRecording;
   ReceiptRef: ResolverTypeWrapper<ReceiptRef>;
   RedemptionOffer: ResolverTypeWrapper<RedemptionOffer>;
@@ -1063,6 +1133,13 @@ export type ResolversParentTypes = {
   BlockEdge: Omit<BlockEdge, "node"> & { node: ResolversParentTypes["Block"] };
   Boolean: Scalars["Boolean"]["output"];
   CatalogFilter: CatalogFilter;
+  CommitmentVersion: CommitmentVersionModel;
+  CommitmentVersionConnection: Omit<CommitmentVersionConnection, "edges"> & {
+    edges: Array<ResolversParentTypes["CommitmentVersionEdge"]>;
+  };
+  CommitmentVersionEdge: Omit<CommitmentVersionEdge, "node"> & {
+    node: ResolversParentTypes["CommitmentVersion"];
+  };
   CountAnswer: CountAnswer;
   CreditSupply: CreditSupply;
   Dataset: DatasetModel;
@@ -1123,6 +1200,7 @@ export type AccessReceiptResolvers<
   grantId?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
   id?: Resolver<ResolversTypes["ID"], ParentType, ContextType>;
+  proof?: Resolver<ResolversTypes["ReceiptProof"], ParentType, ContextType>;
   proofHash?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   receiptId?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
@@ -1289,6 +1367,39 @@ export type BlockEdgeResolvers<
   node?: Resolver<ResolversTypes["Block"], ParentType, ContextType>;
 };
 
+export type CommitmentVersionResolvers<
+  ContextType = OfficialContext,
+  ParentType extends ResolversParentTypes["CommitmentVersion"] = ResolversParentTypes["CommitmentVersion"],
+> = {
+  height?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  indexedFields?: Resolver<Array<ResolversTypes["String"]>, ParentType, ContextType>;
+  root?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
+  rowCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  scheme?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes["DateTime"], ParentType, ContextType>;
+  txHash?: Resolver<ResolversTypes["Hex"], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
+export type CommitmentVersionConnectionResolvers<
+  ContextType = OfficialContext,
+  ParentType extends
+    ResolversParentTypes["CommitmentVersionConnection"] = ResolversParentTypes["CommitmentVersionConnection"],
+> = {
+  edges?: Resolver<Array<ResolversTypes["CommitmentVersionEdge"]>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes["PageInfo"], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+};
+
+export type CommitmentVersionEdgeResolvers<
+  ContextType = OfficialContext,
+  ParentType extends
+    ResolversParentTypes["CommitmentVersionEdge"] = ResolversParentTypes["CommitmentVersionEdge"],
+> = {
+  cursor?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes["CommitmentVersion"], ParentType, ContextType>;
+};
+
 export type ComparisonResolvers = { EQ: "eq"; GTE: "gte"; LTE: "lte"; RANGE: "range" };
 
 export type CountAnswerResolvers<
@@ -1353,6 +1464,7 @@ export type DatasetResolvers<
   owner?: Resolver<ResolversTypes["Agency"], ParentType, ContextType>;
   price?: Resolver<ResolversTypes["BigInt"], ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes["Int"], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes["QualityBreakdown"], ParentType, ContextType>;
   queryKinds?: Resolver<Array<ResolversTypes["QueryKind"]>, ParentType, ContextType>;
   region?: Resolver<ResolversTypes["String"], ParentType, ContextType>;
   sum?: Resolver<
@@ -1700,6 +1812,12 @@ export type QueryResolvers<
     ContextType,
     RequireFields<QueryCatalogArgs, "first">
   >;
+  commitmentHistory?: Resolver<
+    ResolversTypes["CommitmentVersionConnection"],
+    ParentType,
+    ContextType,
+    RequireFields<QueryCommitmentHistoryArgs, "dataset" | "first">
+  >;
   creditHistory?: Resolver<
     Array<ResolversTypes["AgencyEpochLine"]>,
     ParentType,
@@ -1948,6 +2066,9 @@ export type Resolvers<ContextType = OfficialContext> = {
   Block?: BlockResolvers<ContextType>;
   BlockConnection?: BlockConnectionResolvers<ContextType>;
   BlockEdge?: BlockEdgeResolvers<ContextType>;
+  CommitmentVersion?: CommitmentVersionResolvers<ContextType>;
+  CommitmentVersionConnection?: CommitmentVersionConnectionResolvers<ContextType>;
+  CommitmentVersionEdge?: CommitmentVersionEdgeResolvers<ContextType>;
   Comparison?: ComparisonResolvers;
   CountAnswer?: CountAnswerResolvers<ContextType>;
   CreditSupply?: CreditSupplyResolvers<ContextType>;

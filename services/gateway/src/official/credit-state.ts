@@ -1,5 +1,6 @@
 import {
   type AgencyStanding,
+  type Dataset,
   type EpochStanding,
   keys,
   type Offer,
@@ -42,11 +43,15 @@ export function creditSupply(ledger: LedgerReader) {
 
 export function datasetQuality(ledger: LedgerReader, id: string, nowMs: number) {
   const dataset = ledger.get(keys.dataset(id));
-  if (dataset === undefined) return null;
-  const facts = ledger.get(keys.quality(id));
+  return dataset === undefined ? null : qualityOf(ledger, dataset, nowMs);
+}
+
+/** A dataset's quality score, its parts and the ledger facts behind them. */
+export function qualityOf(ledger: LedgerReader, dataset: Dataset, nowMs: number) {
+  const facts = ledger.get(keys.quality(dataset.id));
   const q = qualityScore(dataset, facts, nowMs);
   return {
-    dataset: id,
+    dataset: dataset.id,
     ...q,
     commits: facts?.commits ?? 0,
     onTime: facts?.onTime ?? 0,

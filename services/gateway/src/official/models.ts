@@ -14,12 +14,12 @@ import type { LedgerRepository, StoredBlock, StoredReceipt, TxRecord } from "@co
 import type { DatasetCall, FederationClient, VerifiedAnswer } from "../federation/types.js";
 
 /** Read access to committed ledger state: the peer's `chain.ledger.state`. */
-export type LedgerReader = Pick<CommittedState, "get" | "entries">;
+export type LedgerReader = Pick<CommittedState, "get" | "entries" | "hasher">;
 
 /** The store's ledger repository, narrowed to what the officials' views read. */
 export type ChainRecords = Pick<
   LedgerRepository,
-  "latestHeight" | "getBlock" | "getBlockByHash" | "listBlocks" | "getTx" | "queryReceipts"
+  "latestHeight" | "getBlock" | "getBlockByHash" | "listBlocks" | "getTx" | "queryReceipts" | "datasetTxs"
 >;
 
 /** What the officials' endpoint reads and calls. */
@@ -77,6 +77,16 @@ export interface CommitmentModel {
   commitment: DatasetCommitment;
   version: number;
   committedAt: number | null;
+}
+/** A version of a dataset's commitment and the stored transaction that committed it. */
+export interface CommitmentVersionModel {
+  version: number;
+  commitment: DatasetCommitment;
+  height: number;
+  /** The transaction's index in its block. */
+  index: number;
+  timeMs: number;
+  txHash: Uint8Array;
 }
 export type GrantModel = Grant;
 export interface AccountModel {

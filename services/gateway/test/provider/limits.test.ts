@@ -118,6 +118,7 @@ describe("document limits at /peer/graphql, over HTTP", () => {
         ledger: {
           get: ledger.get.bind(ledger),
           entries: () => [...ledger.records] as [string, StateRecord][],
+          hasher: h,
         },
         chain: store.ledger,
         federation: makeClient(A, ledger, clock, store, fetch),

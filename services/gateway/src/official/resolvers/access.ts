@@ -1,8 +1,9 @@
-import { keys, toHex } from "@coken/ledger";
+import { bytesEqual, type Hasher, keys, toHex } from "@coken/ledger";
 import type { ReceiptQuery } from "@coken/store";
 import { GatewayError } from "../../errors.js";
 import type { Resolvers } from "../../generated/graphql.js";
 import type { LedgerReader } from "../../provider/ledger-reader.js";
+import { proofHash } from "../../signing/hashes.js";
 import { keyedPage } from "../connection.js";
 import { toGlobalId } from "../ids.js";
 import { receiptPage } from "../receipt-page.js";
@@ -72,8 +73,25 @@ export const accessResolvers: Resolvers = {
       return attested.dispute === null ? "ATTESTED" : "DISPUTED";
     },
     disputeReason: (r, _, { official }) => attestedRecord(official.ledger, r.id)?.dispute?.reason ?? null,
+    // The requester co-signs only receipts of answers it verified, the proof included (see CallLog).
+    proof: (r, _, { official }) => {
+      if (bytesEqual(r.proofHash, noProofHash(official.ledger.hasher))) return "NOT_PROVED";
+      return attestedRecord(official.ledger, r.id) === undefined ? "VERIFIED" : "UNCONFIRMED";
+    },
   },
 };
+
+const noProofHashes = new WeakMap<Hasher, Uint8Array>();
+
+/** The proofHash of an answer without a proof (a lookup's): the hash of `null`. */
+function noProofHash(h: Hasher): Uint8Array {
+  let hash = noProofHashes.get(h);
+  if (hash === undefined) {
+    hash = proofHash(h, null);
+    noProofHashes.set(h, hash);
+  }
+  return hash;
+}
 
 /** The `attested/<id>` record of a receipt recorded without its requester's co-signature (ledger §8.8). */
 function attestedRecord(ledger: LedgerReader, id: Uint8Array) {

@@ -1,6 +1,8 @@
 import { type Dataset, keys } from "@coken/ledger";
 import type { QueryCatalogArgs, Resolvers } from "../../generated/graphql.js";
+import { commitmentHistory } from "../commitment-history.js";
 import { keyedPage } from "../connection.js";
+import { qualityOf } from "../credit-state.js";
 import { toGlobalId } from "../ids.js";
 import type { LedgerReader } from "../models.js";
 import { agencies, datasets, isFrozen, regions } from "../state.js";
@@ -42,6 +44,8 @@ export const catalogResolvers: Resolvers = {
         first,
         after,
       ),
+    commitmentHistory: (_, { dataset, first, after }, { official }) =>
+      commitmentHistory(official.ledger, official.chain, dataset, first, after),
   },
   Region: {
     agencies: (region, _, { official }) => agencies(official.ledger).filter((a) => a.region === region.id),
@@ -74,8 +78,16 @@ export const catalogResolvers: Resolvers = {
       d.commitment === null
         ? null
         : { commitment: d.commitment, version: d.commitmentVersion, committedAt: d.committedAt },
+    quality: (d, _, ctx) => qualityOf(ctx.official.ledger, d, ctx.now()),
     frozen: (d, _, { official }) =>
       isFrozen(official.ledger, "dataset", d.id) || isFrozen(official.ledger, "agency", d.owner),
+  },
+  CommitmentVersion: {
+    scheme: (v) => v.commitment.scheme,
+    root: (v) => v.commitment.root,
+    rowCount: (v) => v.commitment.rowCount,
+    indexedFields: (v) => v.commitment.indexedFields,
+    time: (v) => v.timeMs,
   },
   DatasetCommitment: {
     scheme: (c) => c.commitment.scheme,

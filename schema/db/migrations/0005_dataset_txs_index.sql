@@ -1,0 +1,1 @@
+CREATE INDEX "transactions_dataset_txs_idx" ON "transactions" USING btree ("sender","height","index") WHERE kind in ('dataset.publish', 'dataset.commit') and result_code is null;
