@@ -2,10 +2,11 @@
  * One process of the "machine's own limit" measurement, with no consensus and no network: applies the
  * bench's txs, grouped into blocks as the cluster groups them, on its own chain from the same genesis.
  *
- *   node limit-worker.js MODE GENESIS TXS TXS_PER_BLOCK WARM_BLOCKS [DATA_DIR] [--barrier]
+ *   node limit-worker.js MODE GENESIS TXS TXS_PER_BLOCK WARM_BLOCKS [STORE] [--barrier]
  *
  * MODE "store": the pure Ledger with a plain verifier (every signature checked once, in the block) and each
- * block persisted with StoredLedger on PGlite in DATA_DIR, as a validator persists it.
+ * block persisted with StoredLedger in STORE, as a validator persists it: a PGlite folder, or a postgres:// URL
+ * of an empty database.
  * MODE "apply": the same without the store.
  * MODE "validator": what the peer does per tx without store and network: checkTx in the Mempool (caching
  * verifier), execute the proposed block, apply it, re-check the mempool.
@@ -35,7 +36,7 @@ import { createCachingVerifier } from "../src/caching-verifier.js";
 import { Mempool } from "../src/mempool.js";
 import { unpackTxs } from "./txs.js";
 
-const [mode, genesisFile, txsFile, perBlockArg, warmArg, dataDir] = process.argv.slice(2);
+const [mode, genesisFile, txsFile, perBlockArg, warmArg, storeArg] = process.argv.slice(2);
 const barrier = process.argv.includes("--barrier");
 if (mode !== "store" && mode !== "apply" && mode !== "validator")
   throw new Error(`unknown mode ${String(mode)}`);
@@ -84,7 +85,10 @@ function refused(codes: (string | null)[]): void {
 let step: (group: Uint8Array[]) => Promise<void>;
 let close = async () => {};
 if (mode === "store") {
-  const store = await openStore({ kind: "pglite", dataDir: dataDir as string });
+  const where = storeArg as string;
+  const store = await openStore(
+    where.startsWith("postgres://") ? { kind: "postgres", url: where } : { kind: "pglite", dataDir: where },
+  );
   close = () => store.close();
   const chain = await StoredLedger.open(store, genesis, createVerifier());
   step = async (group) => {

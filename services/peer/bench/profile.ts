@@ -91,10 +91,13 @@ function matches(marker: Marker, frame: CallFrame): boolean {
   return packageOf(frame.url) === marker.pkg;
 }
 
+const PG_CLIENT = new Set(["pg", "pg-protocol", "pg-pool", "pg-types", "pgpass", "postgres-bytea"]);
+
 function stageOfPackage(pkg: string | null): string | null {
   if (pkg === null) return null;
-  if (pkg === "@electric-sql/pglite" || pkg === "drizzle-orm" || pkg === "@coken/store")
-    return "store: rest of PGlite (WASM Postgres) and drizzle";
+  if (pkg === "@electric-sql/pglite") return "store: rest of PGlite (WASM Postgres)";
+  if (PG_CLIENT.has(pkg)) return "store: PostgreSQL client (pg)";
+  if (pkg === "drizzle-orm" || pkg === "@coken/store") return "store: drizzle and @coken/store";
   if (pkg.includes("libp2p") || pkg.startsWith("@chainsafe/") || pkg === "it-pipe" || pkg.startsWith("it-"))
     return "p2p (libp2p, noise, gossipsub)";
   return null;
