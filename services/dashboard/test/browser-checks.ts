@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 /**
- * The dashboard driven in headless Chromium against a running network: every page loads, a grant is issued and
- * revoked, a proved query is asked and verified, its receipt reaches the access log and the provider's ranking and
- * the asker pays the dataset's price from its 共票 balance, an audit report is loaded and browsed and the grantor's
- * peer audits its chain, the regulator freezes the asker (whose next query is refused with FROZEN), lifts the freeze
- * and finds both in the target's freeze history. Screenshots of each step go to `artifacts`. Throws (an assertion)
- * at the first step that does not hold.
+ * The dashboard driven in headless Chromium against a running network: every page loads (the catalog with a
+ * dataset's quality score and commitment history), a grant is issued and revoked, a proved query is asked and
+ * verified, its receipt reaches the access log co-signed with its proof verified and counts in the provider's
+ * ranking, and the asker pays the dataset's price from its 共票 balance, an audit report is loaded and browsed and
+ * the grantor's peer audits its chain, the regulator freezes the asker (whose next query is refused with FROZEN),
+ * lifts the freeze and finds both in the target's freeze history. Screenshots of each step go to `artifacts`.
+ * Throws (an assertion) at the first step that does not hold.
  */
 export interface DashboardCheckOptions {
   /** The dashboard URL of each agency taking part (`http://host:port/dashboard/`). */
@@ -25,7 +26,7 @@ export interface DashboardCheckOptions {
   count: { field: string; from: string; to: string };
   /** A report `coken audit --report` wrote of the grantor's peer, loaded on the Audit page. */
   auditReport: string;
-  /** Folder for screenshots (created). */
+  /** Folder for screenshots (emptied, or created). */
   artifacts: string;
   /** Default /usr/bin/chromium (Debian's package); no browser is ever downloaded. */
   executablePath?: string;
@@ -36,6 +37,8 @@ export interface DashboardCheckOptions {
 export interface DashboardCheckReport {
   steps: { title: string; ms: number }[];
   screenshots: string[];
+  /** Time spent taking screenshots, all steps together. */
+  screenshotMs: number;
 }
 
 const CHROMIUM_ARGS = [
@@ -51,7 +54,9 @@ const CHROMIUM_ARGS = [
 
 export async function runDashboardChecks(o: DashboardCheckOptions): Promise<DashboardCheckReport> {
   const timeout = o.timeoutMs ?? 60_000;
-  const report: DashboardCheckReport = { steps: [], screenshots: [] };
+  const report: DashboardCheckReport = { steps: [], screenshots: [], screenshotMs: 0 };
+  // An earlier run's screenshots (a failed step's among them) would pass for this run's.
+  await rm(o.artifacts, { recursive: true, force: true });
   await mkdir(o.artifacts, { recursive: true });
   const profile = await mkdtemp(join(tmpdir(), "coken-chromium-"));
   let context: BrowserContext | null = null;
@@ -62,8 +67,11 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
   };
   let shot = 0;
   const screenshot = async (page: Page, name: string) => {
-    const file = join(o.artifacts, `${String(++shot).padStart(2, "0")}-${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    // JPEG: a full page encodes in about half the time PNG takes.
+    const file = join(o.artifacts, `${String(++shot).padStart(2, "0")}-${name}.jpg`);
+    const started = performance.now();
+    await page.screenshot({ path: file, fullPage: true, type: "jpeg", quality: 80 });
+    report.screenshotMs += Math.round(performance.now() - started);
     report.screenshots.push(file);
   };
   // Once the browser runs: a screenshot of the page as it was when a step failed.
@@ -102,6 +110,15 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       );
     };
 
+    // The grantor's peer audits its chain in a second tab while the other steps run (the replay takes seconds).
+    const auditTab = await step("the grantor's peer is asked to audit its chain", async () => {
+      const tab = await browser.newPage();
+      tab.on("pageerror", (e) => errors.push(e.message));
+      await tab.goto(urlOf(o.grantor, "audit"));
+      await tab.getByRole("button", { name: "Run the audit" }).click();
+      return tab;
+    });
+
     const price = await step("every page of the grantor's dashboard loads", async () => {
       await open(o.grantor, "network");
       await page.locator("tr[data-agency]").first().waitFor();
@@ -118,7 +135,18 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       await page.getByRole("searchbox", { name: "Search" }).fill("no dataset is called this");
       await page.getByText("Datasets found: 0").waitFor();
       await page.getByRole("searchbox", { name: "Search" }).fill("");
-      await page.locator(`[data-dataset="${o.dataset}"]`).waitFor();
+      const card = page.locator(`[data-dataset="${o.dataset}"]`);
+      await card.waitFor();
+      const quality = await card.locator("[data-quality]").getAttribute("data-quality");
+      assert.match(quality ?? "", /^\d+$/, "the catalog shows the dataset's quality score");
+      // Its commitment history, newest first: as many versions as the current commitment's number.
+      const history = card.getByTestId("commitment-history");
+      const versions = Number(await history.getAttribute("data-versions"));
+      assert.ok(versions >= 1, "the dataset has a commitment");
+      await history.getByText("Commitment history").click();
+      await history.locator(`tr[data-version="${versions}"]`).waitFor();
+      // The dashboard reads the newest hundred.
+      assert.equal(await history.locator("tbody tr").count(), Math.min(versions, 100));
       await screenshot(page, "catalog");
       const price = await page
         .locator(`[data-dataset="${o.dataset}"] [data-price]`)
@@ -182,15 +210,6 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
     };
     const paidBefore = await step("the grantee's 共票 balance before", () => balance(o.grantee));
 
-    // The grantor's peer audits its chain in a second tab while the grantee asks (the run takes seconds).
-    const auditTab = await step("the grantor's peer is asked to audit its chain", async () => {
-      const tab = await browser.newPage();
-      tab.on("pageerror", (e) => errors.push(e.message));
-      await tab.goto(urlOf(o.grantor, "audit"));
-      await tab.getByRole("button", { name: "Run the audit" }).click();
-      return tab;
-    });
-
     const ask = async () => {
       await open(o.grantee, "playground");
       await page.getByLabel("Grant held").selectOption(grantId);
@@ -214,14 +233,26 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
       },
     );
 
-    await step("the receipt is in the grantor's access log and its ranking counts it", async () => {
-      await open(o.grantor, "access-log");
-      await page.locator(`tr[data-receipt="${receiptId}"]`).waitFor();
-      await screenshot(page, "access-log");
-      const after = await contributions(o.grantor);
-      assert.equal(after, before + 1, "one more answered access for the grantor");
-      await screenshot(page, "credits-rankings-after");
-    });
+    await step(
+      "the receipt is in the grantor's access log, co-signed with its proof verified, and its ranking counts it",
+      async () => {
+        await open(o.grantor, "access-log");
+        const row = page.locator(`tr[data-receipt="${receiptId}"]`);
+        await row.waitFor();
+        // The grantee co-signed it, which it does only for an answer whose proof it verified.
+        assert.equal(await row.getAttribute("data-recording"), "ACKNOWLEDGED");
+        assert.equal(await row.getAttribute("data-proof"), "VERIFIED");
+        const proof = page.getByRole("form", { name: "Filters" }).getByLabel("Proof", { exact: true });
+        await proof.selectOption("NOT_PROVED");
+        await row.waitFor({ state: "detached" });
+        await proof.selectOption("VERIFIED");
+        await row.waitFor();
+        await screenshot(page, "access-log");
+        const after = await contributions(o.grantor);
+        assert.equal(after, before + 1, "one more answered access for the grantor");
+        await screenshot(page, "credits-rankings-after");
+      },
+    );
 
     await step("the grantee paid the dataset's price for the answer from its 共票 balance", async () => {
       assert.equal(await balance(o.grantee), paidBefore - price, "the balance fell by one answer's price");

@@ -98,7 +98,7 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("brings up a seeded devnet, plays the demo green, stops cleanly and resumes the same chain", async () => {
+  it("brings up a seeded devnet, plays the demo green, stops cleanly and resumes the same chain", async (t) => {
     dir = await mkdtemp(join(tmpdir(), "coken-devnet-"));
     const net = join(dir, "net");
     const base = await freeBase();
@@ -158,7 +158,7 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
 
     // The dashboard, in headless Chromium, against the same devnet; screenshots in test-artifacts/dashboard.
     assert.match(table, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 2}/dashboard/`));
-    await runDashboardChecks({
+    const checks = await runDashboardChecks({
       dashboards: Object.fromEntries(
         manifest.agencies.map((a) => [a.id, `http://127.0.0.1:${a.gatewayPort}/dashboard/`]),
       ),
@@ -171,6 +171,8 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
       auditReport: join(net, "demo-audit.json"),
       artifacts: join(ROOT, "test-artifacts", "dashboard"),
     });
+    for (const s of checks.steps) t.diagnostic(`dashboard: ${s.title}: ${s.ms} ms`);
+    t.diagnostic(`dashboard: ${checks.screenshots.length} screenshots: ${checks.screenshotMs} ms`);
     const apiPort = manifest.agencies[0]?.apiPort as number;
     const heightBefore = await heightOf(apiPort);
     const stopped = await ctrlC(first);

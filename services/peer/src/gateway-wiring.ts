@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { createDashboardFiles } from "@coken/dashboard";
+import { createDashboardFiles, dashboardDocuments } from "@coken/dashboard";
 import {
   AttestedReceiptWatcher,
   CallLog,
@@ -219,7 +219,11 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     mode: config.mode,
     http: config.http,
     ...(tls ? { tls } : {}),
-    ...(config.trustedDocuments ? { persistedDocuments: await loadManifest(config.trustedDocuments) } : {}),
+    // The dashboard this gateway serves sends its own documents by id: they are trusted with the operator's.
+    persistedDocuments: new Map([
+      ...dashboardDocuments(),
+      ...(config.trustedDocuments ? await loadManifest(config.trustedDocuments) : []),
+    ]),
   })({
     official: {
       self: c.agency,

@@ -48,10 +48,13 @@ function extractId(params: GraphQLParams & { documentId?: unknown }): string | n
   return typeof pq?.sha256Hash === "string" ? pq.sha256Hash : null;
 }
 
-/** Only documents of the manifest run; a request with a `query` text is refused. */
-export function persistedDocumentsOnly(documents: PersistedDocuments): Plugin {
+/**
+ * Documents of the manifest run by id. With `only` (production) a request with a `query` text is refused;
+ * without it (dev) texts run as well.
+ */
+export function persistedDocuments(documents: PersistedDocuments, options: { only: boolean }): Plugin {
   return usePersistedOperations({
-    allowArbitraryOperations: false,
+    allowArbitraryOperations: !options.only,
     extractPersistedOperationId: extractId,
     getPersistedOperation: (id) => documents.get(id) ?? null,
     customErrors: {

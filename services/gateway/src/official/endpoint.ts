@@ -7,7 +7,7 @@ import { disableIntrospection } from "../hardening/introspection.js";
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitPlugin } from "../hardening/limits.js";
 import { maskError } from "../hardening/mask.js";
 import { nestingLimit } from "../hardening/nesting.js";
-import { type PersistedDocuments, persistedDocumentsOnly } from "../hardening/persisted.js";
+import { type PersistedDocuments, persistedDocuments } from "../hardening/persisted.js";
 import { type Logger, silentLogger } from "../observability/log.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { requestObserver } from "../observability/request-plugin.js";
@@ -21,7 +21,10 @@ export interface OfficialEndpointOptions {
   /** dev: GraphiQL and introspection on, arbitrary documents; production: neither, trusted documents only. */
   mode: GatewayMode;
   limits?: Partial<QueryLimits>;
-  /** Trusted documents; required in production (there they are the only documents accepted). */
+  /**
+   * Trusted documents, run by id (`documentId` or the `persistedQuery` extension); required in production, where
+   * they are the only documents accepted. In dev, document texts run as well.
+   */
   persistedDocuments?: PersistedDocuments;
   /** Header names any one of which marks a request as not a browser's simple request (CSRF). */
   csrfHeaders?: string[];
@@ -89,7 +92,7 @@ export function createOfficialEndpoint(options: OfficialEndpointOptions) {
       queryLimitPlugin(limits),
     ];
     if (options.persistedDocuments !== undefined)
-      plugins.push(persistedDocumentsOnly(options.persistedDocuments));
+      plugins.push(persistedDocuments(options.persistedDocuments, { only: production }));
     if (production) plugins.push(disableIntrospection());
     return createYoga<OfficialServerContext, OfficialContext>({
       schema: components.schema ?? officialSchema,

@@ -86,3 +86,25 @@ describe("hardening: production mode", () => {
     assert.throws(() => parseManifest("{"), GatewayError);
   });
 });
+
+describe("hardening: dev mode with a manifest", () => {
+  it("runs trusted documents by id and document texts as well", async () => {
+    const world = await buildWorld();
+    const server = createGatewayServer({
+      persistedDocuments: parseManifest(JSON.stringify({ [documentId(SELF_QUERY)]: SELF_QUERY })),
+      officialRateLimit: null,
+    })({ official: officialOf(world, new ScriptedFederation()) });
+    try {
+      const url = await server.listen();
+      const byId = await post(url, { documentId: `sha256:${documentId(SELF_QUERY)}` });
+      assert.deepEqual(byId.body.data, { self: { agencyId: "bj.housing" } });
+      const text = await post(url, { query: "{ self { name } }" });
+      assert.deepEqual(text.body.data, { self: { name: "Agency bj.housing" } });
+      const unknown = await post(url, { documentId: "ab".repeat(32) });
+      assert.deepEqual(codes(unknown.body), ["PERSISTED_DOCUMENT_NOT_FOUND"]);
+    } finally {
+      await server.close();
+      await world.close();
+    }
+  });
+});

@@ -78,12 +78,38 @@ export interface DatasetView {
 const DATASET_FIELDS = `datasetId title description region tags price queryKinds accessCount frozen owner { agencyId region { id } }
   fields { name type indexed personal } commitment { scheme root rowCount version committedAt }`;
 
+/** A catalog entry: the dataset with its quality score and the score's parts (permille). */
+export interface CatalogDataset extends DatasetView {
+  quality: { score: number; freshness: number; completeness: number; success: number };
+}
+
 export const CATALOG = `query Catalog($filter: CatalogFilter, $after: String) {
-  catalog(filter: $filter, first: 20, after: $after) { totalCount edges { node { ${DATASET_FIELDS} } }
+  catalog(filter: $filter, first: 20, after: $after) { totalCount
+    edges { node { ${DATASET_FIELDS} quality { score freshness completeness success } } }
     pageInfo { hasNextPage endCursor } }
 }`;
 export interface CatalogData {
-  catalog: Edges<DatasetView> & { totalCount: number };
+  catalog: Edges<CatalogDataset> & { totalCount: number };
+}
+
+export interface CommitmentVersionView {
+  version: number;
+  scheme: string;
+  root: string;
+  rowCount: number;
+  height: number;
+  time: string;
+  txHash: string;
+}
+
+export const COMMITMENT_HISTORY = `query Commitments($dataset: String!, $after: String) {
+  commitmentHistory(dataset: $dataset, first: 20, after: $after) {
+    totalCount edges { node { version scheme root rowCount height time txHash } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+export interface CommitmentHistoryData {
+  commitmentHistory: Edges<CommitmentVersionView> & { totalCount: number };
 }
 
 export interface GrantView {
@@ -143,20 +169,26 @@ export interface TxStatusData {
   tx: { height: number; resultCode: string | null } | null;
 }
 
+/** How a receipt stands on the ledger: co-signed, recorded by the provider alone, or disputed by the requester. */
+export type ReceiptRecording = "ACKNOWLEDGED" | "ATTESTED" | "DISPUTED";
+/** Whether the answer was proved and the requester confirmed (by co-signing) that the proof verified. */
+export type ReceiptProof = "VERIFIED" | "UNCONFIRMED" | "NOT_PROVED";
+
 export interface ReceiptView {
   receiptId: string;
   height: number;
-  txHash: string;
   provider: string;
   requester: string;
   datasetId: string;
-  grantId: string;
   time: string;
+  recording: ReceiptRecording;
+  disputeReason: string | null;
+  proof: ReceiptProof;
 }
 
 export const ACCESS_LOG = `query Log($filter: AccessLogFilter, $after: String) {
   accessLog(filter: $filter, first: 100, after: $after) {
-    edges { node { receiptId height txHash provider requester datasetId grantId time } }
+    edges { node { receiptId height provider requester datasetId time recording disputeReason proof } }
     pageInfo { hasNextPage endCursor }
   }
 }`;

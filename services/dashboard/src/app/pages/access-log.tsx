@@ -8,9 +8,13 @@ import {
   type AccessLogData,
   AGENCY_REGIONS,
   type AgencyRegionsData,
+  type ReceiptProof,
+  type ReceiptRecording,
   type ReceiptView,
 } from "../api/documents.js";
-import { Badge, ErrorNotice, Loading } from "../components/status.js";
+import { DataTable } from "../components/data-table.js";
+import { ProofBadge, RecordingBadge } from "../components/receipt-status.js";
+import { ErrorNotice, Loading } from "../components/status.js";
 import { formatTime, requestsPerDay, shortHash, topConsumers } from "../format.js";
 import { localeOf } from "../i18n/index.js";
 
@@ -20,6 +24,8 @@ const PERIODS = { "7": 7, "30": 30, all: null } as const;
 const PALETTE = ["#1f6feb", "#d9480f", "#2b8a3e", "#862e9c", "#e67700", "#0b7285"];
 
 type Role = "ALL" | "ISSUED" | "RECEIVED";
+const RECORDINGS: ReceiptRecording[] = ["ACKNOWLEDGED", "ATTESTED", "DISPUTED"];
+const PROOFS: ReceiptProof[] = ["VERIFIED", "UNCONFIRMED", "NOT_PROVED"];
 
 async function readLog(
   filter: Record<string, unknown>,
@@ -33,7 +39,10 @@ async function readLog(
   return { receipts: nodes, truncated };
 }
 
-/** Receipts on the ledger that involve this agency: filters, a table, requests per day per region, top askers. */
+/**
+ * Receipts on the ledger that involve this agency: filters (side, period, dataset, agency, region, how each is
+ * recorded and whether its proof was verified), a table, requests per day per region, top askers.
+ */
 export function AccessLogPage() {
   const { t, i18n } = useTranslation();
   const locale = localeOf(i18n.language);
@@ -43,6 +52,8 @@ export function AccessLogPage() {
   const [dataset, setDataset] = useState("");
   const [agency, setAgency] = useState("");
   const [region, setRegion] = useState("");
+  const [recording, setRecording] = useState<ReceiptRecording | "">("");
+  const [proof, setProof] = useState<ReceiptProof | "">("");
   const days = PERIODS[period];
   // The start of the period, to the minute, so the query key stays put between refetches.
   const from = days === null ? null : new Date(Math.floor(Date.now() / 60_000) * 60_000 - days * 86_400_000);
@@ -66,7 +77,9 @@ export function AccessLogPage() {
       (agency === "" || r.provider === agency || r.requester === agency) &&
       (region === "" ||
         regionByAgency.get(r.provider) === region ||
-        regionByAgency.get(r.requester) === region),
+        regionByAgency.get(r.requester) === region) &&
+      (recording === "" || r.recording === recording) &&
+      (proof === "" || r.proof === proof),
   );
   const perDay = requestsPerDay(shown, (a) => regionByAgency.get(a));
   const top = topConsumers(shown);
@@ -117,6 +130,32 @@ export function AccessLogPage() {
           {regions.map((r) => (
             <option key={r} value={r}>
               {r}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-recording`}>{t("log.recording")}</label>
+        <select
+          id={`${id}-recording`}
+          value={recording}
+          onChange={(e) => setRecording(e.target.value as ReceiptRecording | "")}
+        >
+          <option value="">{t("common.all")}</option>
+          {RECORDINGS.map((r) => (
+            <option key={r} value={r}>
+              {t(`log.recordingState.${r}`)}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={`${id}-proof`}>{t("log.proof")}</label>
+        <select
+          id={`${id}-proof`}
+          value={proof}
+          onChange={(e) => setProof(e.target.value as ReceiptProof | "")}
+        >
+          <option value="">{t("common.all")}</option>
+          {PROOFS.map((p) => (
+            <option key={p} value={p}>
+              {t(`log.proofState.${p}`)}
             </option>
           ))}
         </select>
@@ -172,36 +211,31 @@ export function AccessLogPage() {
           </div>
           <section aria-labelledby={`${id}-receipts`}>
             <h2 id={`${id}-receipts`}>{t("log.receipts")}</h2>
-            <div className="scroll">
-              <table data-testid="receipts">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("common.time")}</th>
-                    <th scope="col">{t("log.provider")}</th>
-                    <th scope="col">{t("log.requester")}</th>
-                    <th scope="col">{t("log.dataset")}</th>
-                    <th scope="col">{t("log.receipt")}</th>
-                    <th scope="col">{t("common.status")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...shown].reverse().map((r) => (
-                    <tr key={r.receiptId} data-receipt={r.receiptId}>
-                      <td>{formatTime(r.time, locale)}</td>
-                      <td>{r.provider}</td>
-                      <td>{r.requester}</td>
-                      <td>{r.datasetId}</td>
-                      <td>
-                        <code title={r.receiptId}>{shortHash(r.receiptId)}</code>
-                      </td>
-                      <td>
-                        <Badge tone="ok">{t("log.recorded", { height: r.height })}</Badge>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <p className="muted">{t("log.statesExplain")}</p>
+            <DataTable<ReceiptView>
+              testId="receipts"
+              rows={[...shown].reverse()}
+              rowKey={(r) => r.receiptId}
+              empty={t("common.none")}
+              rowData={(r) => ({
+                "data-receipt": r.receiptId,
+                "data-recording": r.recording,
+                "data-proof": r.proof,
+              })}
+              columns={[
+                { key: "time", header: t("common.time"), cell: (r) => formatTime(r.time, locale) },
+                { key: "provider", header: t("log.provider"), cell: (r) => r.provider },
+                { key: "requester", header: t("log.requester"), cell: (r) => r.requester },
+                { key: "dataset", header: t("log.dataset"), cell: (r) => r.datasetId },
+                {
+                  key: "receipt",
+                  header: t("log.receipt"),
+                  cell: (r) => <code title={r.receiptId}>{shortHash(r.receiptId)}</code>,
+                },
+                { key: "recording", header: t("log.recording"), cell: (r) => <RecordingBadge receipt={r} /> },
+                { key: "proof", header: t("log.proof"), cell: (r) => <ProofBadge proof={r.proof} /> },
+              ]}
+            />
           </section>
         </>
       )}

@@ -2,16 +2,22 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { readPages } from "../api/client.js";
-import { CATALOG, type CatalogData, type DatasetView, type QueryKind } from "../api/documents.js";
+import { CATALOG, type CatalogData, type CatalogDataset, type QueryKind } from "../api/documents.js";
 import { Badge, ErrorNotice, Loading } from "../components/status.js";
-import { formatCredits, shortHash } from "../format.js";
+import { formatCredits, formatPermille, shortHash } from "../format.js";
 import { localeOf } from "../i18n/index.js";
+import { CommitmentHistory } from "./commitment-history.js";
 
 const KINDS: QueryKind[] = ["LOOKUP", "THRESHOLD", "MEMBERSHIP", "COUNT", "SUM", "FILTER"];
 
-/** One dataset: what it is, whose, its fields and the commitment on the ledger (never rows). */
-function DatasetCard({ d }: { d: DatasetView }) {
+/**
+ * One dataset: what it is, whose, its quality score, its fields and the commitment on the ledger with its
+ * history (never rows).
+ */
+function DatasetCard({ d }: { d: CatalogDataset }) {
   const { t, i18n } = useTranslation();
+  const locale = localeOf(i18n.language);
+  const percent = (v: number) => formatPermille(v, locale);
   return (
     <article className="dataset" aria-labelledby={`ds-${d.datasetId}`} data-dataset={d.datasetId}>
       <h2 id={`ds-${d.datasetId}`}>
@@ -28,7 +34,18 @@ function DatasetCard({ d }: { d: DatasetView }) {
         <dt>{t("catalog.accesses")}</dt>
         <dd>{d.accessCount}</dd>
         <dt>{t("catalog.price")}</dt>
-        <dd data-price={d.price}>{formatCredits(d.price, localeOf(i18n.language))} 共票</dd>
+        <dd data-price={d.price}>{formatCredits(d.price, locale)} 共票</dd>
+        <dt>{t("catalog.quality")}</dt>
+        <dd data-quality={d.quality.score}>
+          <meter min={0} max={1000} value={d.quality.score} aria-hidden="true" /> {percent(d.quality.score)}{" "}
+          <span className="muted">
+            {t("catalog.qualityParts", {
+              freshness: percent(d.quality.freshness),
+              completeness: percent(d.quality.completeness),
+              success: percent(d.quality.success),
+            })}
+          </span>
+        </dd>
         <dt>{t("catalog.commitment")}</dt>
         <dd>
           {d.commitment === null ? (
@@ -70,6 +87,7 @@ function DatasetCard({ d }: { d: DatasetView }) {
           </tbody>
         </table>
       </details>
+      {d.commitment !== null && <CommitmentHistory dataset={d.datasetId} versions={d.commitment.version} />}
     </article>
   );
 }

@@ -14,6 +14,7 @@ import {
   RECEIVED_GRANTS,
   type ReceivedGrantsData,
 } from "../api/documents.js";
+import { RecordingBadge } from "../components/receipt-status.js";
 import { Badge, ErrorNotice, Loading } from "../components/status.js";
 import { shortHash } from "../format.js";
 
@@ -300,7 +301,7 @@ function AnswerPanel({ answer, askedAt, grant }: { answer: AnswerView; askedAt: 
         >
           <code title={answer.receipt.id}>{shortHash(answer.receipt.id)}</code>{" "}
           {receipt.data ? (
-            <Badge tone="ok">{t("log.recorded", { height: receipt.data.height })}</Badge>
+            <RecordingBadge receipt={receipt.data} />
           ) : (
             <Badge tone="warn">{t("playground.receiptPending")}</Badge>
           )}
