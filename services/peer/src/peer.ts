@@ -65,9 +65,11 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
     }
     const mempool = new Mempool(chain.ledger, verifier, {
       ...config.mempool,
-      // A tx no block can hold would never leave; the decoded form is kept for about the next block's txs.
+      // A tx no block can hold would never leave. The decoded form is kept for as many blocks as the backlog
+      // holds: each commit executes the backlog again, and decoding it again (and hashing its receipts) each time
+      // was most of that work.
       maxTxBytes: config.consensus.maxBlockBytes,
-      maxDecodedBytes: config.consensus.maxBlockBytes,
+      maxDecodedBytes: Math.max(1, config.mempool.maxBacklogBlocks) * config.consensus.maxBlockBytes,
     });
     chain.ledger.useKnownTxs((raw) => mempool.knownTx(raw));
 
