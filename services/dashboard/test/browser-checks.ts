@@ -67,7 +67,7 @@ export async function runDashboardChecks(o: DashboardCheckOptions): Promise<Dash
   };
   let shot = 0;
   const screenshot = async (page: Page, name: string) => {
-    // JPEG: a full page encodes in about half the time PNG takes.
+    // JPEG: a full page takes a third to a half less time than PNG to encode.
     const file = join(o.artifacts, `${String(++shot).padStart(2, "0")}-${name}.jpg`);
     const started = performance.now();
     await page.screenshot({ path: file, fullPage: true, type: "jpeg", quality: 80 });

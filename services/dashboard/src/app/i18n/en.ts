@@ -91,7 +91,7 @@ export const en = {
     price: "Price per answer",
     quality: "Quality score",
     qualityParts: "freshness {{freshness}} × completeness {{completeness}} × success {{success}}",
-    history: "Commitment history ({{count}} versions)",
+    history: "Commitment history (versions: {{count}})",
     historyTruncated: "Only the newest {{count}} versions are listed.",
     version: "Version",
     committed: "Committed",
