@@ -1,4 +1,11 @@
-import { bytesEqual, type Hasher, merkleProofs, merkleRoot, merkleRootFromProof } from "@coken/ledger";
+import {
+  bytesEqual,
+  concatBytes,
+  type Hasher,
+  merkleProofs,
+  merkleRoot,
+  merkleRootFromProof,
+} from "@coken/ledger";
 import type { PartSetHeader } from "./types.js";
 
 /**
@@ -96,13 +103,5 @@ export function verifyPart(
 
 /** The bytes of a complete part set: its parts joined in index order. */
 export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }

@@ -26,6 +26,50 @@ const TONE = { FREEZE: "bad", APPROVE: "warn", UNFREEZE: "ok" } as const;
  * The freeze history of one target (`freezeHistory`), newest first: each freeze with its reason, rule and
  * evidence, each approval to lift it and the lifting. `target` is the one shown; `onTarget` picks another.
  */
+/** The kind and id of a freeze target, with the ids on the ledger offered as suggestions. */
+export function FreezeTargetFields({
+  id,
+  kind,
+  onKind,
+  target,
+  onTarget,
+  suggestions,
+}: {
+  id: string;
+  kind: FreezeKind;
+  onKind(kind: FreezeKind): void;
+  target: string;
+  onTarget(target: string): void;
+  suggestions: string[];
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <label htmlFor={`${id}-kind`}>{t("regulator.kind")}</label>
+      <select id={`${id}-kind`} value={kind} onChange={(e) => onKind(e.target.value as FreezeKind)}>
+        {FREEZE_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(`regulator.kinds.${k}`)}
+          </option>
+        ))}
+      </select>
+      <label htmlFor={`${id}-target`}>{t("regulator.target")}</label>
+      <input
+        id={`${id}-target`}
+        required
+        list={`${id}-targets`}
+        value={target}
+        onChange={(e) => onTarget(e.target.value)}
+      />
+      <datalist id={`${id}-targets`}>
+        {suggestions.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+    </>
+  );
+}
+
 export function FreezeHistory({
   target,
   onTarget,
@@ -50,27 +94,14 @@ export function FreezeHistory({
           if (text.trim() !== "") onTarget({ kind, id: text.trim() });
         }}
       >
-        <label htmlFor={`${id}-kind`}>{t("regulator.kind")}</label>
-        <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as FreezeKind)}>
-          {FREEZE_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`regulator.kinds.${k}`)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor={`${id}-target`}>{t("regulator.target")}</label>
-        <input
-          id={`${id}-target`}
-          required
-          list={`${id}-targets`}
-          value={text}
-          onChange={(e) => setText(e.target.value)}
+        <FreezeTargetFields
+          id={id}
+          kind={kind}
+          onKind={setKind}
+          target={text}
+          onTarget={setText}
+          suggestions={suggestions}
         />
-        <datalist id={`${id}-targets`}>
-          {suggestions.map((s) => (
-            <option key={s} value={s} />
-          ))}
-        </datalist>
         <button type="submit">{t("regulator.showHistory")}</button>
       </form>
       {target && <HistoryTable key={`${target.kind}/${target.id}`} target={target} />}

@@ -16,7 +16,7 @@ import { ErrorNotice, Loading } from "../components/status.js";
 import { TxProgress } from "../components/tx-progress.js";
 import { formatTime } from "../format.js";
 import { localeOf } from "../i18n/index.js";
-import { FREEZE_KINDS, FreezeHistory, type FreezeTarget } from "./regulator-history.js";
+import { FreezeHistory, type FreezeTarget, FreezeTargetFields } from "./regulator-history.js";
 
 /**
  * The regulator's console: freezes in force with their reasons, rules and approvals to lift; freezing, approving
@@ -181,27 +181,14 @@ function FreezeForm({ data, onSubmitted }: { data: FreezesData; onSubmitted(s: S
           freeze.mutate();
         }}
       >
-        <label htmlFor={`${id}-kind`}>{t("regulator.kind")}</label>
-        <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as FreezeKind)}>
-          {FREEZE_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`regulator.kinds.${k}`)}
-            </option>
-          ))}
-        </select>
-        <label htmlFor={`${id}-target`}>{t("regulator.target")}</label>
-        <input
-          id={`${id}-target`}
-          required
-          list={`${id}-targets`}
-          value={target}
-          onChange={(e) => setTarget(e.target.value)}
+        <FreezeTargetFields
+          id={id}
+          kind={kind}
+          onKind={setKind}
+          target={target}
+          onTarget={setTarget}
+          suggestions={suggestions}
         />
-        <datalist id={`${id}-targets`}>
-          {suggestions.map((s) => (
-            <option key={s} value={s} />
-          ))}
-        </datalist>
         <label htmlFor={`${id}-reason`}>{t("common.reason")}</label>
         <input
           id={`${id}-reason`}
