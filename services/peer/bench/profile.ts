@@ -73,6 +73,16 @@ const STAGES: Marker[] = [
   { stage: "checkTx (mempool admission of a new tx)", file: "mempool.js", functions: ["add", "admit"] },
   { stage: "proposal: decode + execute before prevote", file: "driver.js", functions: ["proposalInput"] },
   { stage: "proposal: decode + execute before prevote", file: "messages.js", functions: ["decodeProposal"] },
+  {
+    stage: "proposal: decode + execute before prevote",
+    file: "proposal-parts.js",
+    functions: ["checkProposalHeader", "assembleProposal"],
+  },
+  {
+    stage: "proposal: decode + execute before prevote",
+    file: "parts.js",
+    functions: ["verifyPart", "joinParts"],
+  },
   { stage: "commit: apply block, state root", file: "ledger.js", functions: ["apply", "commit", "execute"] },
   { stage: "commit: apply block, state root", file: "chain.js", functions: ["apply", "toBlockCommit"] },
   { stage: "WAL record encoding", file: "wal-codec.js", functions: ["encodeWalInput"] },
