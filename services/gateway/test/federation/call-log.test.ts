@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { AccessReceipt } from "@coken/ledger";
-import { openStore, type Store } from "@coken/store";
+import type { Store } from "@coken/store";
 import { GatewayError } from "../../src/errors.js";
 import { CallLog, type CallLogRepository } from "../../src/federation/call-log.js";
 import { decodeIssued } from "../../src/receipts/codec.js";
 import { cosignBatch } from "../../src/receipts/cosigner.js";
+import { providerAndAsker } from "../provider/proved-world.js";
 import {
   A,
   B,
@@ -16,7 +17,6 @@ import {
   h,
   type MapLedger,
   makeClient,
-  makeSide,
   routedFetch,
   type Side,
   signerOf,
@@ -81,17 +81,16 @@ describe("the asker's call log", () => {
     return decodeIssued(found.receipt).receipt;
   };
 
+  let sides: Awaited<ReturnType<typeof providerAndAsker>>;
+
   before(async () => {
     ledger = baseLedger();
-    provider = await makeSide(A, ledger, clock);
-    asker = await openStore({ kind: "pglite" });
+    sides = await providerAndAsker(ledger, clock);
+    ({ provider, asker } = sides);
     assert.ok(asker.gateway);
     repo = asker.gateway;
   });
-  after(async () => {
-    await provider.store.close();
-    await asker.close();
-  });
+  after(() => sides.close());
 
   it("a call lost before its log was written is not co-signed after a restart; a logged one is", async () => {
     // The first process answers its caller, then dies before the call log's write lands.

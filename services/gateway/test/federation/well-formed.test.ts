@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { keys } from "@coken/ledger";
-import { openStore, type Store } from "@coken/store";
+import type { Store } from "@coken/store";
 import {
-  buildDatasetCommitment,
-  createAnswerVerifier,
   createArtifactRegistry,
-  createQueryProver,
   type LocalAnswerVerifier,
-  type LocalQueryProver,
   ProverPool,
   parseWellFormedEvidence,
   proveWellFormed,
@@ -17,17 +12,16 @@ import {
 } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
 import { EVIDENCE_RETRY_MS, WellFormedRecords } from "../../src/federation/well-formed.js";
-import { FIELDS, INDEXES, ROWS, smallArtifacts, wellFormedArtifacts } from "../provider/proved-dataset.js";
+import { ROWS, wellFormedArtifacts } from "../provider/proved-dataset.js";
+import { type ProvedWorld, provedWorld } from "../provider/proved-world.js";
 import {
   A,
   B,
-  baseLedger,
   Clock,
   DATASET,
   GRANT,
   type MapLedger,
   makeClient,
-  makeSide,
   routedFetch,
   type Side,
 } from "../provider/world.js";
@@ -37,49 +31,33 @@ const code = (c: string) => (e: unknown) => e instanceof GatewayError && e.code 
 describe("well-formedness evidence: served by the owner, fetched and verified once by the asker", () => {
   const clock = new Clock();
   let ledger: MapLedger;
-  let prover: LocalQueryProver;
+  let proved: ProvedWorld;
   let verifier: LocalAnswerVerifier;
   let evidence: WellFormedEvidence;
   let verifyKeys: ReturnType<typeof createArtifactRegistry>;
 
   before(async () => {
-    const answerKeys = await smallArtifacts();
     const chunkKeys = await wellFormedArtifacts();
-    const registry = createArtifactRegistry(answerKeys);
-    verifyKeys = createArtifactRegistry([...answerKeys, chunkKeys]);
-    // five parcels: six chunk proofs of one position each
-    const built = buildDatasetCommitment(FIELDS, ROWS.slice(0, 5), { depth: 4, indexes: INDEXES });
-    ledger = baseLedger();
-    const dataset = ledger.get(keys.dataset(DATASET));
-    assert.ok(dataset);
-    const circuits = registry.list().map((a) => a.circuit);
-    ledger.set(keys.dataset(DATASET), {
-      ...dataset,
-      fields: FIELDS,
-      queryKinds: ["lookup", "threshold", "membership"],
-      commitment: { ...built.commitment, verifyingKeys: registry.verifyingKeysFor(circuits) },
+    proved = await provedWorld({
+      clock,
+      // five parcels: six chunk proofs of one position each
+      rows: ROWS.slice(0, 5),
+      extraVerifyingKeys: [chunkKeys],
+      evidence: async () => served(),
     });
-    ledger.set(keys.grant(GRANT), { ...ledger.grant(), queryKinds: ["membership"], fields: ["owner"] });
+    ({ ledger, verifier, verifyKeys, provider, asker } = proved);
     const pool = new ProverPool({ size: 1, curveThreads: "none" });
     try {
       evidence = await proveWellFormed(
-        built.dataset,
+        proved.built.dataset,
         { artifacts: createArtifactRegistry([chunkKeys]), pool },
         { chunkRows: 1 },
       );
     } finally {
       await pool.close();
     }
-    prover = createQueryProver({ pool: { size: 1 } })({ artifacts: registry });
-    prover.register(DATASET, built.dataset);
-    verifier = createAnswerVerifier({ now: clock.now })({ keys: verifyKeys });
   });
-  after(async () => {
-    await prover?.close();
-    await verifier?.close();
-    await provider?.store.close();
-    await asker?.close();
-  });
+  after(() => proved?.close());
 
   let provider: Side;
   let asker: Store;
@@ -89,8 +67,6 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
   /** A fresh asker (its own verified records) that requires verified evidence, and the documents it sent. */
   async function world(serve: () => unknown) {
     served = serve;
-    provider ??= await makeSide(A, ledger, clock, { prover, evidence: async () => served() });
-    asker ??= await openStore({ kind: "pglite" });
     const log = { bodies: [] as unknown[], headers: [] as Headers[] };
     const fetchFn = routedFetch([provider], log);
     let records: WellFormedRecords | undefined;

@@ -1,19 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { keys, toHex } from "@coken/ledger";
-import { openStore, type Store } from "@coken/store";
-import {
-  buildDatasetCommitment,
-  createAnswerVerifier,
-  createArtifactRegistry,
-  createQueryProver,
-  type LocalAnswerVerifier,
-  type LocalQueryProver,
-  ownWellFormed,
-  type WellFormedCommitment,
-} from "@coken/zk";
+import type { Store } from "@coken/store";
+import type { LocalAnswerVerifier, WellFormedCommitment } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
-import { FIELDS, INDEXES, ROWS, smallArtifacts } from "../provider/proved-dataset.js";
+import { type ProvedWorld, provedWorld } from "../provider/proved-world.js";
 import {
   A,
   B,
@@ -23,7 +14,6 @@ import {
   GRANT,
   type MapLedger,
   makeClient,
-  makeSide,
   routedFetch,
   type Side,
 } from "../provider/world.js";
@@ -33,41 +23,18 @@ describe("proved answers with the real prover and verifier (Groth16, dev keys)",
   let ledger: MapLedger;
   let provider: Side;
   let asker: Store;
-  let prover: LocalQueryProver;
   let verifier: LocalAnswerVerifier;
   let wellFormed: WellFormedCommitment;
+  let proved: ProvedWorld;
 
   before(async () => {
-    const registry = createArtifactRegistry(await smallArtifacts());
-    const built = buildDatasetCommitment(FIELDS, ROWS, { depth: 4, indexes: INDEXES });
-    wellFormed = ownWellFormed(built.dataset);
-    const circuits = registry.list().map((a) => a.circuit);
-    ledger = baseLedger();
-    const dataset = ledger.get(keys.dataset(DATASET));
-    assert.ok(dataset);
-    ledger.set(keys.dataset(DATASET), {
-      ...dataset,
-      fields: FIELDS,
-      queryKinds: ["lookup", "threshold", "membership"],
-      commitment: { ...built.commitment, verifyingKeys: registry.verifyingKeysFor(circuits) },
+    proved = await provedWorld({
+      clock,
+      grant: { queryKinds: ["threshold", "membership"], fields: ["value", "owner"] },
     });
-    ledger.set(keys.grant(GRANT), {
-      ...ledger.grant(),
-      queryKinds: ["threshold", "membership"],
-      fields: ["value", "owner"],
-    });
-    prover = createQueryProver({ pool: { size: 1 } })({ artifacts: registry });
-    prover.register(DATASET, built.dataset);
-    verifier = createAnswerVerifier({ now: clock.now })({ keys: registry });
-    provider = await makeSide(A, ledger, clock, { prover });
-    asker = await openStore({ kind: "pglite" });
+    ({ ledger, provider, asker, verifier, wellFormed } = proved);
   });
-  after(async () => {
-    await prover?.close();
-    await verifier?.close();
-    await provider?.store.close();
-    await asker?.close();
-  });
+  after(() => proved?.close());
 
   const client = () =>
     makeClient(B, ledger, clock, asker, routedFetch([provider]), {

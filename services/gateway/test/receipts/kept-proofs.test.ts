@@ -2,31 +2,19 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { checkProof, KeyRing, pendingCommitment } from "@coken/auditor";
 import { fromHex, keys, toHex } from "@coken/ledger";
-import { openStore, type Store } from "@coken/store";
-import {
-  type ArtifactRegistry,
-  buildDatasetCommitment,
-  createAnswerVerifier,
-  createArtifactRegistry,
-  createQueryProver,
-  type LocalAnswerVerifier,
-  type LocalQueryProver,
-  ownWellFormed,
-  type WellFormedCommitment,
-} from "@coken/zk";
+import type { Store } from "@coken/store";
+import type { ArtifactRegistry, LocalAnswerVerifier, WellFormedCommitment } from "@coken/zk";
 import { decodeIssued } from "../../src/receipts/codec.js";
-import { FIELDS, INDEXES, ROWS, smallArtifacts } from "../provider/proved-dataset.js";
+import { type ProvedWorld, provedWorld } from "../provider/proved-world.js";
 import {
   A,
   B,
-  baseLedger,
   Clock,
   DATASET,
   GRANT,
   h,
   type MapLedger,
   makeClient,
-  makeSide,
   routedFetch,
   type Side,
 } from "../provider/world.js";
@@ -37,37 +25,15 @@ describe("a provider keeps the proof bundle of every proved answer for auditors"
   let registry: ArtifactRegistry;
   let provider: Side;
   let asker: Store;
-  let prover: LocalQueryProver;
   let verifier: LocalAnswerVerifier;
   let wellFormed: WellFormedCommitment;
+  let proved: ProvedWorld;
 
   before(async () => {
-    registry = createArtifactRegistry(await smallArtifacts());
-    const built = buildDatasetCommitment(FIELDS, ROWS, { depth: 4, indexes: INDEXES });
-    wellFormed = ownWellFormed(built.dataset);
-    ledger = baseLedger();
-    const dataset = ledger.get(keys.dataset(DATASET));
-    assert.ok(dataset);
-    const verifyingKeys = registry.verifyingKeysFor(registry.list().map((a) => a.circuit));
-    ledger.set(keys.dataset(DATASET), {
-      ...dataset,
-      fields: FIELDS,
-      queryKinds: ["lookup", "threshold", "membership"],
-      commitment: { ...built.commitment, verifyingKeys },
-    });
-    ledger.set(keys.grant(GRANT), { ...ledger.grant(), queryKinds: ["membership"], fields: ["owner"] });
-    prover = createQueryProver({ pool: { size: 1 } })({ artifacts: registry });
-    prover.register(DATASET, built.dataset);
-    verifier = createAnswerVerifier({ now: clock.now })({ keys: registry });
-    provider = await makeSide(A, ledger, clock, { prover });
-    asker = await openStore({ kind: "pglite" });
+    proved = await provedWorld({ clock });
+    ({ ledger, registry, provider, asker, verifier, wellFormed } = proved);
   });
-  after(async () => {
-    await prover?.close();
-    await verifier?.close();
-    await provider?.store.close();
-    await asker?.close();
-  });
+  after(() => proved?.close());
 
   it("the bundle is kept with the receipt, hashes to its proofHash and verifies in the auditor", async () => {
     const answer = await makeClient(B, ledger, clock, asker, routedFetch([provider]), {
