@@ -86,7 +86,7 @@ const STAGES: Marker[] = [
   { stage: "commit: apply block, state root", file: "ledger.js", functions: ["apply", "commit", "execute"] },
   { stage: "commit: apply block, state root", file: "chain.js", functions: ["apply", "toBlockCommit"] },
   { stage: "WAL record encoding", file: "wal-codec.js", functions: ["encodeWalInput"] },
-  { stage: "proposer: reap + build block", file: "driver.js", functions: ["buildBlock"] },
+  { stage: "proposer: reap + build block", file: "block-builder.js", functions: ["buildBlock"] },
   // PGlite sends parameters as text: its bytea serializer writes a hex string one byte at a time.
   {
     stage: "store: PGlite parameter serialisation (bytea as hex text)",

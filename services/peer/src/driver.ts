@@ -14,8 +14,6 @@ import {
 } from "@coken/consensus";
 import {
   type Block,
-  BlockError,
-  type BlockErrorCode,
   type CommitCertificate,
   type CommittedBlock,
   type DuplicateVoteEvidence,
@@ -24,8 +22,8 @@ import {
 } from "@coken/ledger";
 import type { Network } from "@coken/p2p";
 import { type Store, type StoredLedger, StoreError } from "@coken/store";
+import { BlockBuilder } from "./block-builder.js";
 import { encodeProposalGossip, type ProposalGossip } from "./block-parts.js";
-import { BlockSizer, executionTargetMs } from "./block-sizing.js";
 import { admitsNetworkInput, DEFAULT_INBOX_LIMITS } from "./inbox-bound.js";
 import type { Logger } from "./log.js";
 import type { Mempool } from "./mempool.js";
@@ -72,9 +70,6 @@ export interface DriverComponents {
 }
 
 const STEP_NUMBER = { propose: 0, prevote: 1, precommit: 2 } as const;
-const MAX_PENDING_EVIDENCE = 1024;
-const MAX_EVIDENCE_PER_BLOCK = 16;
-const EVIDENCE_ERRORS = new Set<BlockErrorCode>(["INVALID_EVIDENCE", "DUPLICATE_EVIDENCE"]);
 
 /** The validators of the next height, with their keys, from committed state. */
 export function validatorInfos(chain: StoredLedger): ValidatorInfo[] {
@@ -103,9 +98,6 @@ export class ConsensusDriver {
   private readonly pendingTimers = new Set<() => void>();
   // This node's messages of the height, for re-gossip; a proposal as its header and parts.
   private own: ({ kind: "vote"; vote: SignedVote } | { kind: "proposal"; gossip: ProposalGossip })[] = [];
-  private lastCommit: CommitCertificate | null = null;
-  // Verified double-vote evidence waiting for a block, by validator/height/round/type.
-  private readonly pendingEvidence = new Map<string, { raw: Uint8Array; evidence: DuplicateVoteEvidence }>();
   private stopped = false;
   private replaying = false;
   private failure: unknown = null;
@@ -118,16 +110,14 @@ export class ConsensusDriver {
     /** Inputs from the network dropped because the inbox was full. */
     inboxDrops: 0,
   };
-  private readonly sizer: BlockSizer;
+  private readonly blocks: BlockBuilder;
 
   constructor(
     private readonly c: DriverComponents,
     private readonly options: DriverOptions,
   ) {
     this.state = this.freshState();
-    this.sizer = new BlockSizer(
-      executionTargetMs(options.timeouts.proposeMs, options.blockExecutionPercent ?? 0),
-    );
+    this.blocks = new BlockBuilder(c, options, this.counters);
   }
 
   private freshState(): ConsensusState {
@@ -158,7 +148,7 @@ export class ConsensusDriver {
 
   /** Replays the WAL of the height in progress (re-sending what it signed), then starts or resumes it. */
   async start(): Promise<void> {
-    this.lastCommit = await this.c.chain.headCommit();
+    this.blocks.lastCommit = await this.c.chain.headCommit();
     const entries = await this.c.store.consensus.readWal(this.height + 1);
     if (entries.length > 0)
       this.c.log.info("replaying WAL", { height: this.height + 1, entries: entries.length });
@@ -216,7 +206,7 @@ export class ConsensusDriver {
 
   /** The byte budget of this node's next proposal (maxBlockBytes until execution times say otherwise). */
   get proposalBudget(): number {
-    return this.sizer.budget(this.options.maxBlockBytes);
+    return this.blocks.budget;
   }
 
   private async drain(): Promise<void> {
@@ -294,7 +284,7 @@ export class ConsensusDriver {
         );
         return;
       case "requestValue": {
-        const block = this.buildBlock();
+        const block = this.blocks.buildBlock(this.c.now());
         if (block !== null) this.submit({ kind: "value", block, time: this.c.now() });
         return;
       }
@@ -335,84 +325,14 @@ export class ConsensusDriver {
     }
   }
 
-  /**
-   * Keeps checked evidence (from this node's votes or from gossip) for a block this node will propose: one item per
-   * (validator, height, round, type), since the ledger records no more.
-   */
+  /** Keeps checked evidence (from this node's votes or from gossip) for a block this node will propose. */
   addEvidence(raw: Uint8Array, evidence: DuplicateVoteEvidence): void {
-    const { validator, height, round, type } = evidence.voteA;
-    const id = `${validator}/${height}/${round}/${type}`;
-    if (this.pendingEvidence.size < MAX_PENDING_EVIDENCE && !this.pendingEvidence.has(id)) {
-      this.pendingEvidence.set(id, { raw, evidence });
-    }
+    this.blocks.addEvidence(raw, evidence);
   }
 
-  /** Evidence not yet on the ledger, for heights already decided. */
-  private evidenceForBlock(): Uint8Array[] {
-    const state = this.c.chain.ledger.state;
-    const out: Uint8Array[] = [];
-    for (const [id, { raw, evidence }] of this.pendingEvidence) {
-      const { validator, height, round, type } = evidence.voteA;
-      if (state.get(keys.evidence(validator, height, round, type)) !== undefined)
-        this.pendingEvidence.delete(id);
-      else if (height <= this.height && out.length < MAX_EVIDENCE_PER_BLOCK) out.push(raw);
-    }
-    return out;
-  }
-
-  /**
-   * The block to propose, executed once as it is built (its outcome is kept for commit): txs the ledger would
-   * refuse where the mempool's order puts them are left out and stay pending (§9, §12). Evidence the ledger refuses
-   * is dropped; a block the ledger refuses anyway is not proposed (the round's propose timeout moves on).
-   */
-  private buildBlock(): Block | null {
-    const ledger = this.c.chain.ledger;
-    const draft = {
-      time: Math.max(this.c.now(), ledger.head.time + 1),
-      proposer: this.c.identity?.agency ?? "",
-      lastCommit: this.lastCommit,
-    };
-    const attempt = (evidence: Uint8Array[]): Block | BlockError => {
-      try {
-        return this.c.mempool.propose(this.proposalBudget, this.options.maxBlockTxs, (candidates) =>
-          this.sizer.time(candidates, () => ledger.proposeBlock({ ...draft, evidence, candidates })),
-        );
-      } catch (e) {
-        if (e instanceof BlockError) return e;
-        throw e;
-      }
-    };
-    const evidence = this.evidenceForBlock();
-    let block = attempt(evidence);
-    if (block instanceof BlockError && evidence.length > 0 && EVIDENCE_ERRORS.has(block.code)) {
-      this.c.log.warn("pending evidence refused by the ledger; proposing without it", { code: block.code });
-      this.pendingEvidence.clear();
-      block = attempt([]);
-    }
-    if (!(block instanceof BlockError)) return block;
-    this.c.log.error("own block refused by the ledger; not proposing", {
-      code: block.code,
-      error: block.message,
-    });
-    return null;
-  }
-
-  /** valid(v): the block executes on the current head (header, tx root, proposer, time). */
+  /** The consensus input of a proposal, with valid(v) (`BlockBuilder.valid`). */
   proposalInput(proposal: SignedProposal): ConsensusInput {
-    let valid = false;
-    if (proposal.height === this.height + 1) {
-      // This node's own block was executed as it was built (the ledger keeps that outcome): no time to learn from.
-      const execute = () => this.c.chain.ledger.execute(proposal.block);
-      try {
-        if (proposal.proposer === this.c.identity?.agency) execute();
-        else this.sizer.time(proposal.block.txs, execute);
-        valid = true;
-      } catch (e) {
-        if (!(e instanceof BlockError)) throw e;
-        this.counters.invalidProposals++;
-      }
-    }
-    return { kind: "proposal", proposal, valid, time: this.c.now() };
+    return { kind: "proposal", proposal, valid: this.blocks.valid(proposal), time: this.c.now() };
   }
 
   /** Commits a decided block (from consensus or block sync) and schedules the next height. */
@@ -422,7 +342,7 @@ export class ConsensusDriver {
     // The block and its certificate (this node's seen commit) are stored together; the next block this node
     // proposes carries the certificate as its lastCommit.
     const committed = await this.c.chain.apply(block, certificate);
-    this.lastCommit = certificate;
+    this.blocks.lastCommit = certificate;
     this.counters.commits++;
     this.c.mempool.update(committed);
     this.c.onCommit?.(committed);
