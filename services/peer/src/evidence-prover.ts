@@ -9,6 +9,12 @@ import {
 } from "@coken/zk";
 import type { ProvedDatasetConfig } from "./zk-config.js";
 
+/** One evidence proof: stopped by `signal` (a newer commitment came into force), reporting each chunk. */
+export interface EvidenceJob {
+  signal: AbortSignal;
+  onChunk(done: number, total: number): void;
+}
+
 /** How long an evidence prover thread waits for the next chunk before it stops. */
 const EVIDENCE_IDLE_MS = 60_000;
 
@@ -44,11 +50,15 @@ export function evidenceProver(
   let threads: ProverPool | undefined;
   return {
     /** The evidence of a committed dataset; null when no chunk circuit for its layout is installed. */
-    prove(dataset: CommittedDataset): Promise<WellFormedEvidence> | null {
+    prove(dataset: CommittedDataset, job: EvidenceJob): Promise<WellFormedEvidence> | null {
       const rows = chunkRowsFor(registry, dataset.fields.length, dataset.indexes.length, dataset.depth);
       if (rows === null || Object.keys(layouts).length === 0) return null;
       threads ??= new ProverPool({ ...pool, idleMs: pool.idleMs ?? EVIDENCE_IDLE_MS });
-      return proveWellFormed(dataset, { artifacts: registry, pool: threads }, { chunkRows: rows });
+      return proveWellFormed(
+        dataset,
+        { artifacts: registry, pool: threads },
+        { chunkRows: rows, signal: job.signal, onChunk: job.onChunk },
+      );
     },
     async close(): Promise<void> {
       await threads?.close();

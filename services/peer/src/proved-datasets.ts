@@ -10,6 +10,7 @@ import {
   type RowValue,
   type WellFormedEvidence,
 } from "@coken/zk";
+import type { EvidenceJob } from "./evidence-prover.js";
 import type { Logger } from "./log.js";
 import type { ProvedDatasetConfig } from "./zk-config.js";
 
@@ -22,7 +23,10 @@ export type ProvedDatasetState =
   | "proving"
   /** The commitment in force is being rebuilt from the rows here. */
   | "building"
-  /** The rows build the commitment in force; its well-formedness evidence is being proved (answers wait). */
+  /**
+   * The rows build the commitment in force; its well-formedness evidence is being proved (answers wait; with
+   * development keys they are served meanwhile, and the state is "proving").
+   */
   | "proving-evidence"
   /** No chunk-circuit key here for this layout: no evidence, so no proved answers (unless development keys). */
   | "no-evidence"
@@ -35,12 +39,25 @@ export type ProvedDatasetState =
   /** The rows could not be committed (bad values, too many rows); the error code says why. */
   | "failed";
 
+/** The well-formedness evidence of the commitment in force, as far as this peer has it. */
+export interface EvidenceStatus {
+  /** proved: kept and served; proving: chunk proofs under way; none: no chunk-circuit key here; failed. */
+  state: "proved" | "proving" | "none" | "failed";
+  /** Chunk proofs the evidence has (proved) or needs (proving, once planned). */
+  chunks?: number;
+  /** Chunk proofs done so far (proving). */
+  done?: number;
+  code?: string;
+}
+
 export interface ProvedDatasetStatus {
   dataset: string;
   state: ProvedDatasetState;
   /** Commitment version the state refers to. */
   version: number | null;
   code?: string;
+  /** Set once the rows build the commitment in force. */
+  evidence?: EvidenceStatus;
 }
 
 export interface ProvedDatasetsComponents {
@@ -50,7 +67,7 @@ export interface ProvedDatasetsComponents {
   registry: ArtifactRegistry;
   prover: LocalQueryProver;
   /** Proves a commitment's well-formedness evidence; null when no chunk-circuit key fits its layout. */
-  proveEvidence(dataset: CommittedDataset): Promise<WellFormedEvidence> | null;
+  proveEvidence(dataset: CommittedDataset, job: EvidenceJob): Promise<WellFormedEvidence> | null;
   /** Development keys: serve proved answers even without evidence (answers are forgeable anyway). */
   devKeys: boolean;
   now(): number;
@@ -106,18 +123,29 @@ function keysAgree(registry: ArtifactRegistry, dataset: Dataset, commitment: Dat
   });
 }
 
+/** An evidence proof running in the background for one commitment version of a dataset. */
+interface EvidenceRun {
+  version: number;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
 /**
  * Keeps the prover's datasets in step with the ledger: whenever the commitment in force for one of this agency's
  * proved datasets changes, it rebuilds the trees from the rows stored here (one dataset at a time, off the
  * request path), checks the root against the ledger and registers them with the prover; until then, and on any
  * mismatch, proved answers over that dataset fail with NOT_COMMITTED rather than proving against stale rows.
+ * The commitment's well-formedness evidence is proved in the background (hours for large datasets, docs/spec/zk.md
+ * §11), one run per dataset, stopped when a newer commitment comes into force; answers are served once it is
+ * kept (at once with development keys), and its progress is in the status.
  */
 export class ProvedDatasets {
   readonly #status = new Map<string, ProvedDatasetStatus>();
   /** Commitments this peer just made, by dataset: used instead of a rebuild when their root comes into force. */
   readonly #offered = new Map<string, BuiltCommitment>();
-  /** Evidence of the commitment in force, by dataset, once its answers are served. */
+  /** Evidence of the commitment in force, by dataset, once proved or found in the store. */
   readonly #evidence = new Map<string, unknown>();
+  readonly #runs = new Map<string, EvidenceRun>();
   #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
 
@@ -142,7 +170,10 @@ export class ProvedDatasets {
   }
 
   status(): ProvedDatasetStatus[] {
-    return [...this.#status.values()];
+    return [...this.#status.values()].map((s) => ({
+      ...s,
+      ...(s.evidence === undefined ? {} : { evidence: { ...s.evidence } }),
+    }));
   }
 
   /** The well-formedness evidence (public JSON) of this agency's commitment in force for `dataset`, or null. */
@@ -158,9 +189,16 @@ export class ProvedDatasets {
     return this.#running;
   }
 
+  /** Waits until no evidence proof is running (each ends proved, failed or stopped). */
+  async settled(): Promise<void> {
+    while (this.#runs.size > 0) await Promise.all([...this.#runs.values()].map((r) => r.done));
+  }
+
   async stop(): Promise<void> {
     if (this.#timer !== null) clearInterval(this.#timer);
     await this.#running;
+    for (const run of this.#runs.values()) run.abort.abort();
+    await this.settled();
   }
 
   async #pass(): Promise<void> {
@@ -169,21 +207,22 @@ export class ProvedDatasets {
       const known = this.#status.get(id);
       if (dataset === undefined || dataset.owner !== this.c.self || dataset.commitment === null) {
         if (known?.state !== "uncommitted") this.c.prover.unregister(id);
-        this.#evidence.delete(id);
+        this.#forget(id);
         this.#status.set(id, { dataset: id, state: "uncommitted", version: null });
         continue;
       }
-      if (
-        known?.version === dataset.commitmentVersion &&
-        known.state !== "building" &&
-        known.state !== "proving-evidence"
-      )
-        continue;
+      if (known?.version === dataset.commitmentVersion && known.state !== "building") continue;
       this.c.prover.unregister(id);
-      this.#evidence.delete(id);
+      this.#forget(id);
       this.#status.set(id, { dataset: id, state: "building", version: dataset.commitmentVersion });
       this.#status.set(id, await this.#rebuild(dataset, dataset.commitment, layout));
     }
+  }
+
+  /** Drops what this peer had for an earlier commitment of `id`: its evidence, and stops its evidence proof. */
+  #forget(id: string): void {
+    this.#evidence.delete(id);
+    this.#runs.get(id)?.abort.abort();
   }
 
   async #rebuild(
@@ -221,62 +260,99 @@ export class ProvedDatasets {
       });
       return { ...base, state: "root-mismatch" };
     }
-    const evidence = await this.#wellFormedEvidence(dataset, commitment, built.dataset);
-    if (evidence === null && !this.c.devKeys) return { ...base, state: "no-evidence" };
-    if (evidence === null)
-      this.c.log.warn("serving proved answers without well-formedness evidence (development keys)", {
+    const serve = (evidence: EvidenceStatus): ProvedDatasetStatus => {
+      this.c.prover.register(dataset.id, built.dataset);
+      this.c.log.info("proving over dataset", {
         dataset: dataset.id,
+        version: dataset.commitmentVersion,
+        rows: built.commitment.rowCount,
+        buildMs: Math.round(performance.now() - t0),
+        evidence: evidence.state,
       });
-    else this.#evidence.set(dataset.id, evidence);
-    this.c.prover.register(dataset.id, built.dataset);
-    this.c.log.info("proving over dataset", {
+      return { ...base, state: "proving", evidence };
+    };
+    const kept = (await this.c.store.localData.getWellFormedEvidence(dataset.id, commitment.root)) as {
+      chunks?: unknown[];
+    } | null;
+    if (kept !== null) {
+      this.#evidence.set(dataset.id, kept);
+      return serve({ state: "proved", chunks: kept.chunks?.length ?? 0 });
+    }
+    const started = this.#startEvidence(dataset, commitment, built, serve);
+    if (started !== null) {
+      const evidence: EvidenceStatus = { state: "proving", done: 0, ...started };
+      return this.c.devKeys ? serve(evidence) : { ...base, state: "proving-evidence", evidence };
+    }
+    this.c.log.warn("no chunk-circuit key for this layout: no well-formedness evidence", {
       dataset: dataset.id,
-      version: dataset.commitmentVersion,
-      rows: built.commitment.rowCount,
-      buildMs: Math.round(performance.now() - t0),
     });
-    return { ...base, state: "proving" };
+    if (!this.c.devKeys) return { ...base, state: "no-evidence", evidence: { state: "none" } };
+    this.c.log.warn("serving proved answers without well-formedness evidence (development keys)", {
+      dataset: dataset.id,
+    });
+    return serve({ state: "none" });
   }
 
   /**
-   * The evidence of the commitment in force: the copy kept in the store, or proved now from the rebuilt trees
-   * (then kept); null when no chunk-circuit key fits the layout or the proof failed.
+   * Starts proving the evidence of the commitment in force in the background (returning its chunk count once
+   * planned); null when no chunk-circuit key fits the layout. On success the evidence is kept in the store and served (and, without development keys,
+   * answers start); a run stopped by a newer commitment changes nothing.
    */
-  async #wellFormedEvidence(
+  #startEvidence(
     dataset: Dataset,
     commitment: DatasetCommitment,
-    committed: CommittedDataset,
-  ): Promise<unknown> {
-    const kept = await this.c.store.localData.getWellFormedEvidence(dataset.id, commitment.root);
-    if (kept !== null) return kept;
-    const proving = this.c.proveEvidence(committed);
-    if (proving === null) {
-      this.c.log.warn("no chunk-circuit key for this layout: no well-formedness evidence", {
-        dataset: dataset.id,
-      });
-      return null;
-    }
-    this.#status.set(dataset.id, {
-      dataset: dataset.id,
-      state: "proving-evidence",
-      version: dataset.commitmentVersion,
+    built: BuiltCommitment,
+    serve: (evidence: EvidenceStatus) => ProvedDatasetStatus,
+  ): { chunks?: number } | null {
+    const id = dataset.id;
+    const version = dataset.commitmentVersion;
+    const run: EvidenceRun = { version, abort: new AbortController(), done: Promise.resolve() };
+    const current = (): boolean => this.#runs.get(id) === run && !run.abort.signal.aborted;
+    const update = (evidence: EvidenceStatus): void => {
+      const s = this.#status.get(id);
+      if (current() && s !== undefined && s.version === version) this.#status.set(id, { ...s, evidence });
+    };
+    let planned: number | undefined;
+    this.#runs.set(id, run);
+    const proving = this.c.proveEvidence(built.dataset, {
+      signal: run.abort.signal,
+      onChunk: (done, chunks) => {
+        planned = chunks;
+        update({ state: "proving", done, chunks });
+      },
     });
-    const t0 = performance.now();
-    try {
-      const evidence = await proving;
-      await this.c.store.localData.putWellFormedEvidence(dataset.id, commitment.root, evidence, this.c.now());
-      this.c.log.info("well-formedness evidence proved", {
-        dataset: dataset.id,
-        chunks: evidence.chunks.length,
-        proveMs: Math.round(performance.now() - t0),
-      });
-      return evidence;
-    } catch (e) {
-      this.c.log.warn("well-formedness evidence failed", {
-        dataset: dataset.id,
-        code: String((e as { code?: unknown }).code ?? "INTERNAL"),
-      });
+    if (proving === null) {
+      this.#runs.delete(id);
       return null;
     }
+    const t0 = performance.now();
+    run.done = proving
+      .then(async (evidence) => {
+        if (!current()) return;
+        await this.c.store.localData.putWellFormedEvidence(id, commitment.root, evidence, this.c.now());
+        if (!current()) return;
+        this.#evidence.set(id, evidence);
+        this.c.log.info("well-formedness evidence proved", {
+          dataset: id,
+          chunks: evidence.chunks.length,
+          proveMs: Math.round(performance.now() - t0),
+        });
+        const proved: EvidenceStatus = { state: "proved", chunks: evidence.chunks.length };
+        if (this.#status.get(id)?.state === "proving-evidence") this.#status.set(id, serve(proved));
+        else update(proved);
+      })
+      .catch((e: unknown) => {
+        if (!current()) return;
+        const code = String((e as { code?: unknown }).code ?? "INTERNAL");
+        this.c.log.warn("well-formedness evidence failed", { dataset: id, code });
+        const s = this.#status.get(id);
+        if (s?.state === "proving-evidence")
+          this.#status.set(id, { ...s, state: "no-evidence", code, evidence: { state: "failed", code } });
+        else update({ state: "failed", code });
+      })
+      .finally(() => {
+        if (this.#runs.get(id) === run) this.#runs.delete(id);
+      });
+    return planned === undefined ? {} : { chunks: planned };
   }
 }

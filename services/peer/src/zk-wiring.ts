@@ -89,7 +89,7 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
             store: c.store,
             registry,
             prover,
-            proveEvidence: (committed) => evidence.prove(committed),
+            proveEvidence: (committed, job) => evidence.prove(committed, job),
             devKeys: config.devKeys,
             now: Date.now,
             log: c.log,

@@ -8,6 +8,7 @@ import {
   type LocalQueryProver,
   type WellFormedEvidence,
 } from "@coken/zk";
+import type { EvidenceJob } from "../src/evidence-prover.js";
 import { silentLogger } from "../src/log.js";
 import { ProvedDatasets } from "../src/proved-datasets.js";
 
@@ -51,13 +52,30 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
   };
   const ledger = { get: (key: string) => (key === keys.dataset(ID) ? dataset : undefined) };
 
+  /** A store holding the rows and no evidence yet. */
+  async function freshStore(): Promise<Store> {
+    const s = await openStore({ kind: "pglite" });
+    await s.localData.upsertRows(ID, ROWS, 1);
+    return s;
+  }
+  const opened: Store[] = [];
+  async function fresh(): Promise<Store> {
+    const s = await freshStore();
+    opened.push(s);
+    return s;
+  }
   before(async () => {
-    store = await openStore({ kind: "pglite" });
-    await store.localData.upsertRows(ID, ROWS, 1);
+    store = await freshStore();
+    opened.push(store);
   });
-  after(() => store.close());
+  after(() => Promise.all(opened.map((s) => s.close())));
 
-  function world(proveEvidence: () => Promise<WellFormedEvidence> | null, devKeys = false) {
+  function world(
+    proveEvidence: (d: unknown, job: EvidenceJob) => Promise<WellFormedEvidence> | null,
+    devKeys = false,
+    ledgerView: { get(key: string): unknown } = ledger,
+    at: Store = store,
+  ) {
     const registered: string[] = [];
     const prover = {
       register: (id: string) => void registered.push(id),
@@ -66,8 +84,8 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     const datasets = new ProvedDatasets(
       {
         self: SELF,
-        ledger,
-        store,
+        ledger: ledgerView,
+        store: at,
         registry: createArtifactRegistry([]),
         prover,
         proveEvidence,
@@ -109,9 +127,16 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     assert.equal(first.datasets.status()[0]?.state, "proving-evidence");
     assert.deepEqual(first.registered, [], "no answers while the evidence is being proved");
     assert.equal(await first.datasets.evidence(ID), null);
-    release(EVIDENCE);
     await pass;
+    assert.equal(
+      first.datasets.status()[0]?.state,
+      "proving-evidence",
+      "the pass does not wait for the proof",
+    );
+    release(EVIDENCE);
+    await first.datasets.settled();
     assert.equal(first.datasets.status()[0]?.state, "proving");
+    assert.deepEqual(first.datasets.status()[0]?.evidence, { state: "proved", chunks: 0 });
     assert.deepEqual(first.registered, [ID]);
     assert.deepEqual(await first.datasets.evidence(ID), EVIDENCE);
     assert.deepEqual(await store.localData.getWellFormedEvidence(ID, built.commitment.root), EVIDENCE);
@@ -122,5 +147,82 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     assert.equal(again.datasets.status()[0]?.state, "proving");
     assert.deepEqual(await again.datasets.evidence(ID), EVIDENCE);
     assert.equal(proofs, 1);
+  });
+
+  it("with development keys, answers are served while the evidence is proved, and its progress is shown", async () => {
+    let job: EvidenceJob | undefined;
+    let release: (e: WellFormedEvidence) => void = () => {};
+    const view = ledger;
+    const dev = world(
+      (_d, j) => {
+        job = j;
+        j.onChunk(0, 4);
+        return new Promise((resolve) => {
+          release = resolve;
+        });
+      },
+      true,
+      view,
+      await fresh(),
+    );
+    await dev.datasets.refresh();
+    const proving = dev.datasets.status()[0];
+    assert.equal(proving?.state, "proving");
+    assert.deepEqual(proving?.evidence, { state: "proving", done: 0, chunks: 4 });
+    assert.deepEqual(dev.registered, [ID], "served at once");
+    job?.onChunk(3, 4);
+    assert.deepEqual(dev.datasets.status()[0]?.evidence, { state: "proving", done: 3, chunks: 4 });
+    release({ ...EVIDENCE, chunks: new Array(4).fill(EVIDENCE.chunks[0] ?? null) });
+    await dev.datasets.settled();
+    assert.deepEqual(dev.datasets.status()[0]?.evidence, { state: "proved", chunks: 4 });
+  });
+
+  it("a newer commitment stops the running evidence proof, whose late result changes nothing", async () => {
+    let current: Dataset = { ...dataset, commitmentVersion: 7 };
+    const view = { get: (key: string) => (key === keys.dataset(ID) ? current : undefined) };
+    const jobs: EvidenceJob[] = [];
+    const releases: ((e: WellFormedEvidence) => void)[] = [];
+    const w = world(
+      (_d, j) => {
+        jobs.push(j);
+        return new Promise((resolve) => releases.push(resolve));
+      },
+      false,
+      view,
+      await fresh(),
+    );
+    await w.datasets.refresh();
+    assert.equal(w.datasets.status()[0]?.state, "proving-evidence");
+    // version 8 of the same rows comes into force: the run for version 7 is stopped and a new one starts
+    current = { ...dataset, commitmentVersion: 8 };
+    await w.datasets.refresh();
+    assert.equal(jobs.length, 2);
+    assert.equal(jobs[0]?.signal.aborted, true);
+    assert.equal(jobs[1]?.signal.aborted, false);
+    releases[0]?.({ ...EVIDENCE, circuit: "stale" });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(w.datasets.status()[0]?.state, "proving-evidence", "the stopped run serves nothing");
+    assert.deepEqual(w.registered, []);
+    releases[1]?.(EVIDENCE);
+    await w.datasets.settled();
+    assert.equal(w.datasets.status()[0]?.state, "proving");
+    assert.equal(w.datasets.status()[0]?.version, 8);
+    assert.deepEqual(await w.datasets.evidence(ID), EVIDENCE);
+  });
+
+  it("a failed evidence proof leaves the dataset without proved answers, with the code", async () => {
+    const w = world(
+      () => Promise.reject(Object.assign(new Error("boom"), { code: "PROOF_INVALID" })),
+      false,
+      ledger,
+      await fresh(),
+    );
+    await w.datasets.refresh();
+    await w.datasets.settled();
+    const s = w.datasets.status()[0];
+    assert.equal(s?.state, "no-evidence");
+    assert.equal(s?.code, "PROOF_INVALID");
+    assert.deepEqual(s?.evidence, { state: "failed", code: "PROOF_INVALID" });
+    assert.deepEqual(w.registered, []);
   });
 });

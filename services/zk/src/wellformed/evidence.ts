@@ -69,6 +69,10 @@ export function ownWellFormed(dataset: CommittedDataset): WellFormedCommitment {
 export interface ProveWellFormedOptions {
   chunkRows?: number;
   progress?: Progress;
+  /** Called when the plan is known (done 0) and after each chunk proof, in completion order. */
+  onChunk?: (done: number, total: number) => void;
+  /** Stops the proof: queued chunks are dropped, running ones cancelled; the call throws CANCELLED. */
+  signal?: AbortSignal;
 }
 
 /** The chunk circuit id of a dataset layout. */
@@ -98,23 +102,38 @@ export async function proveWellFormed(
   const chunks: WellFormedEvidence["chunks"] = new Array(plan.chunks);
   let state: ChunkState = initialState(leaves.indexes.length);
   let done = 0;
+  let failure: unknown;
+  options.onChunk?.(0, plan.chunks);
   // A few chunks in flight at a time: enough to keep the pool's threads busy, well inside its queue limit.
   const inFlight = new Set<Promise<void>>();
   for (let k = 0; k < plan.chunks; k++) {
+    if (options.signal?.aborted === true) break;
     const { input, next } = chunkInput(leaves, rows, k, plan.live(k), dataset.root, state);
     state = next;
     const job = c.pool
-      .run({ circuit, wasm: artifacts.wasm, zkey: artifacts.zkey, input }, { timeoutMs: 30 * 60_000 })
+      .run(
+        { circuit, wasm: artifacts.wasm, zkey: artifacts.zkey, input },
+        { timeoutMs: 30 * 60_000, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+      )
       .then((r) => {
         chunks[k] = { publicSignals: r.publicSignals, proof: r.proof };
         done += 1;
         options.progress?.(`well-formedness chunk ${done}/${plan.chunks}`);
+        options.onChunk?.(done, plan.chunks);
       });
-    const tracked: Promise<void> = job.finally(() => inFlight.delete(tracked));
+    // Every job's failure is kept (none left unobserved); the first one stops the loop and is thrown.
+    const tracked: Promise<void> = job
+      .catch((e: unknown) => {
+        failure ??= e;
+      })
+      .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= 4) await Promise.race(inFlight);
+    if (failure !== undefined) break;
   }
   await Promise.all(inFlight);
+  if (options.signal?.aborted === true) throw new ZkError("CANCELLED", "the evidence proof was cancelled");
+  if (failure !== undefined) throw failure;
   return {
     circuit,
     verifyingKeyHash: artifacts.verifyingKeyHash,
