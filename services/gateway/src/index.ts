@@ -20,6 +20,8 @@ export {
 export * from "./federation/types.js";
 export {
   EVIDENCE_RETRY_MS,
+  type RefusedRecordView,
+  type VerifiedRecordView,
   WellFormedRecords,
   type WellFormedRecordsComponents,
 } from "./federation/well-formed.js";

@@ -5,6 +5,8 @@ import {
   guardHttpServer,
   type HttpServerLimits,
   httpServerOptions,
+  type RefusedRecordView,
+  type VerifiedRecordView,
 } from "@coken/gateway";
 import { type AuditReads, serveAuditReads } from "./api-audit.js";
 import { send } from "./api-http.js";
@@ -20,6 +22,12 @@ export type { NotReadyReason, Readiness } from "./api-health.js";
 export type { AccountView, ChainReads, TxView } from "./api-reads.js";
 export { createChainReads, type ProvedRecordJson, type StateProofJson } from "./api-reads.js";
 
+/** The others' well-formedness evidence this peer's gateway verified as an asker, and its latest refusals. */
+export interface EvidenceRecords {
+  verified: VerifiedRecordView[];
+  refused: RefusedRecordView[];
+}
+
 /** What the local API exposes of a running peer. */
 export interface ApiTarget {
   submitTx(raw: Uint8Array): AddResult;
@@ -29,6 +37,8 @@ export interface ApiTarget {
   datasets: DatasetOps;
   /** Where each proved dataset stands (empty when this peer proves none). */
   provedDatasets(): ProvedDatasetStatus[];
+  /** The evidence this peer verified as an asker (empty arrays without a gateway or zk section). */
+  evidenceRecords?(): EvidenceRecords;
   /** Well-formedness evidence (public JSON) of the agency's commitment in force for a dataset; null when none. */
   evidence?(dataset: string): Promise<unknown>;
   /** Bearer token the dataset endpoints require; null: they are off. */
@@ -133,7 +143,8 @@ function sendEvidence(target: ApiTarget, res: ServerResponse, encoded: string): 
  * The peer's operator API on loopback: `POST /v1/txs` (body: one canonical signed tx) answers 202 `{id}` or
  * `{error: {code, retryable}}` (503 FULL and 429 SENDER_LIMIT with Retry-After: retry the same tx later; 400 for
  * the tx's own faults); `GET /v1/status` answers the chain head and counters; `GET /v1/datasets` where each proved
- * dataset stands, `GET /v1/datasets/{id}/evidence` its well-formedness evidence (public). Unauthenticated
+ * dataset stands (`proved`) and the others' well-formedness evidence this peer verified as an asker (`verified`)
+ * or last refused (`refused`), `GET /v1/datasets/{id}/evidence` its own evidence (public). Unauthenticated
  * reads: `GET /healthz` (liveness), `GET /readyz` (200, or 503 with the reasons),
  * `GET /v1/txs/{id}` (committed with its result, or pending), `GET /v1/accounts/{agency}` (seq, balance, next seq
  * counting pending txs), `GET /v1/chain/blocks?from=H&limit=N` (stored blocks, for a remote replay),
@@ -152,7 +163,11 @@ export function createApiServer(target: ApiTarget, limits: HttpServerLimits = DE
     if (target.audit && serveAuditReads(target.audit, req, res, target.onError)) return;
     const route = `${req.method} ${req.url?.split("?")[0]}`;
     if (route === "GET /v1/status") return send(res, 200, target.status());
-    if (route === "GET /v1/datasets") return send(res, 200, { proved: target.provedDatasets() });
+    if (route === "GET /v1/datasets")
+      return send(res, 200, {
+        proved: target.provedDatasets(),
+        ...(target.evidenceRecords?.() ?? { verified: [], refused: [] }),
+      });
     const evidence = /^GET \/v1\/datasets\/([^/]{1,400})\/evidence$/.exec(route);
     if (evidence) return sendEvidence(target, res, evidence[1] as string);
     const dataset = /^\/v1\/datasets\/([^/]{1,400})\/(rows|commit)$/.exec(req.url?.split("?")[0] ?? "");

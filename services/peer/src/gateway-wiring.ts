@@ -19,9 +19,11 @@ import {
   peerSchema,
   ReceiptIssuer,
   ReceiptQueue,
+  type RefusedRecordView,
   type SignedFederationClient,
   type SubmitResult,
   stitchOfficialSchema,
+  type VerifiedRecordView,
   WellFormedRecords,
   type WellFormedRecordsComponents,
 } from "@coken/gateway";
@@ -64,6 +66,8 @@ export interface PeerGateway {
   readonly federation: SignedFederationClient;
   /** The provider's receipt queue; `flush` runs one pass now. */
   readonly receipts: ReceiptQueue;
+  /** The others' evidence this agency verified as an asker, and its latest refusals (empty without `wellFormed`). */
+  wellFormed(): { verified: VerifiedRecordView[]; refused: RefusedRecordView[] };
   /** Checks a committed block for receipts recorded in this agency's name without its co-signature. */
   afterCommit(committed: CommittedBlock): Promise<void>;
   close(): Promise<void>;
@@ -263,6 +267,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     url,
     federation,
     receipts,
+    wellFormed: () => wellFormedRecords?.list() ?? { verified: [], refused: [] },
     afterCommit: (committed) => watcher.afterCommit(committed.outcome.txs),
     async close() {
       clearInterval(pruning);

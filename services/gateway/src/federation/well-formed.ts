@@ -16,8 +16,38 @@ export interface WellFormedRecordsComponents {
 
 /** How long a commitment whose evidence was missing or refused is not asked about again. */
 export const EVIDENCE_RETRY_MS = 30_000;
-/** Verified records kept (one per dataset commitment). */
+/** Verified records kept (one per dataset commitment), and refusals (the latest per commitment). */
 const MAX_RECORDS = 4096;
+
+/** A commitment whose evidence this asker verified. */
+export interface VerifiedRecordView {
+  provider: AgencyId;
+  dataset: DatasetId;
+  /** The ledger root the evidence was checked against (hex). */
+  root: string;
+  rowCount: number;
+  /** Chunk proofs and chunk circuit of the evidence. */
+  chunks: number;
+  circuit: string;
+  verifiedAt: number;
+}
+
+/** A commitment whose last evidence fetch found none (NO_EVIDENCE) or was refused (the error code). */
+export interface RefusedRecordView {
+  provider: AgencyId;
+  dataset: DatasetId;
+  code: string;
+  at: number;
+}
+
+/** What the chunk count and circuit are read from (the evidence JSON, once it verified). */
+function evidenceShape(evidence: unknown): { chunks: number; circuit: string } {
+  const e = evidence as { chunks?: unknown; circuit?: unknown };
+  return {
+    chunks: Array.isArray(e.chunks) ? e.chunks.length : 0,
+    circuit: typeof e.circuit === "string" ? e.circuit : "",
+  };
+}
 
 /**
  * The asker's verified well-formedness records: the evidence of a commitment is fetched from its owner and
@@ -25,8 +55,8 @@ const MAX_RECORDS = 4096;
  * Missing or refused evidence is asked for again only after EVIDENCE_RETRY_MS.
  */
 export class WellFormedRecords {
-  readonly #verified = new Map<string, WellFormedCommitment>();
-  readonly #failed = new Map<string, number>();
+  readonly #verified = new Map<string, { record: WellFormedCommitment; view: VerifiedRecordView }>();
+  readonly #refused = new Map<string, RefusedRecordView>();
   readonly #running = new Map<string, Promise<WellFormedCommitment | undefined>>();
 
   constructor(private readonly c: WellFormedRecordsComponents) {}
@@ -40,9 +70,9 @@ export class WellFormedRecords {
   ): Promise<WellFormedCommitment | undefined> {
     const id = `${dataset}\n${toHex(commitment.root)}\n${commitment.rowCount}\n${commitment.scheme}`;
     const known = this.#verified.get(id);
-    if (known !== undefined) return Promise.resolve(known);
-    const failedAt = this.#failed.get(id);
-    if (failedAt !== undefined && this.c.now() - failedAt < EVIDENCE_RETRY_MS)
+    if (known !== undefined) return Promise.resolve(known.record);
+    const refusedAt = this.#refused.get(id)?.at;
+    if (refusedAt !== undefined && this.c.now() - refusedAt < EVIDENCE_RETRY_MS)
       return Promise.resolve(undefined);
     let running = this.#running.get(id);
     if (running === undefined) {
@@ -52,6 +82,20 @@ export class WellFormedRecords {
       this.#running.set(id, running);
     }
     return running;
+  }
+
+  /** What this asker verified, and the commitments whose latest evidence fetch failed, oldest first. */
+  list(): { verified: VerifiedRecordView[]; refused: RefusedRecordView[] } {
+    return {
+      verified: [...this.#verified.values()].map((v) => ({ ...v.view })),
+      refused: [...this.#refused.values()].map((r) => ({ ...r })),
+    };
+  }
+
+  #refuse(id: string, provider: AgencyId, dataset: DatasetId, code: string): void {
+    if (this.#refused.size >= MAX_RECORDS) this.#refused.clear();
+    this.#refused.delete(id);
+    this.#refused.set(id, { provider, dataset, code, at: this.c.now() });
   }
 
   async #fetch(
@@ -64,21 +108,26 @@ export class WellFormedRecords {
     try {
       const evidence = await this.c.fetch(provider, dataset);
       if (evidence === null || evidence === undefined) {
-        this.#failed.set(id, this.c.now());
+        this.#refuse(id, provider, dataset, "NO_EVIDENCE");
         return undefined;
       }
       const record = await this.c.verify(evidence, commitment, fields);
       if (this.#verified.size >= MAX_RECORDS) this.#verified.clear();
-      this.#verified.set(id, record);
-      this.#failed.delete(id);
-      return record;
-    } catch (e) {
-      this.c.log?.warn("well-formedness evidence refused or unavailable", {
+      const view: VerifiedRecordView = {
         provider,
         dataset,
-        code: String((e as { code?: unknown }).code ?? "INTERNAL"),
-      });
-      this.#failed.set(id, this.c.now());
+        root: toHex(commitment.root),
+        rowCount: record.rowCount,
+        ...evidenceShape(evidence),
+        verifiedAt: this.c.now(),
+      };
+      this.#verified.set(id, { record, view });
+      this.#refused.delete(id);
+      return record;
+    } catch (e) {
+      const code = String((e as { code?: unknown }).code ?? "INTERNAL");
+      this.c.log?.warn("well-formedness evidence refused or unavailable", { provider, dataset, code });
+      this.#refuse(id, provider, dataset, code);
       return undefined;
     }
   }

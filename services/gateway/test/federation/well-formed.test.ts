@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { keys, toHex } from "@coken/ledger";
 import type { Store } from "@coken/store";
 import {
   createArtifactRegistry,
@@ -76,19 +77,20 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
       wellFormed: (call, commitment, fields) =>
         records?.record(call.provider, call.dataset, commitment, fields),
     });
-    records = new WellFormedRecords({
+    const made = new WellFormedRecords({
       fetch: (p, d) => client.fetchEvidence(p, d),
       verify: (json, commitment, fields) =>
         verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, verifyKeys),
       now: clock.now,
     });
+    records = made;
     const documents = () =>
       log.bodies.map((b) =>
         String((b as { query?: unknown }).query ?? "")
           .split("(")[0]
           ?.trim(),
       );
-    return { client, documents };
+    return { client, documents, records: made };
   }
 
   const membership = {
@@ -99,9 +101,13 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
   } as const;
 
   it("a commitment without evidence is refused NOT_WELL_FORMED before any answer is asked", async () => {
-    const { client, documents } = await world(() => null);
+    const { client, documents, records } = await world(() => null);
     await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
     assert.deepEqual(documents(), ["query CokenEvidence"]);
+    assert.deepEqual(records.list(), {
+      verified: [],
+      refused: [{ provider: A, dataset: DATASET, code: "NO_EVIDENCE", at: clock.now() }],
+    });
     // not asked again inside the retry window
     await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
     assert.equal(documents().length, 1);
@@ -110,15 +116,21 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
   it("evidence that does not prove the commitment (chunks reordered) is refused NOT_WELL_FORMED", async () => {
     const [c0, c1, ...rest] = evidence.chunks;
     assert.ok(c0 && c1);
-    const { client } = await world(() =>
+    const { client, records } = await world(() =>
       JSON.parse(JSON.stringify({ ...evidence, chunks: [c1, c0, ...rest] })),
     );
     await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
+    const { verified, refused } = records.list();
+    assert.deepEqual(verified, []);
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0]?.provider, A);
+    assert.equal(refused[0]?.dataset, DATASET);
+    assert.ok((refused[0]?.code ?? "").length > 0 && refused[0]?.code !== "NO_EVIDENCE", refused[0]?.code);
   });
 
   it("with the owner's evidence the proved answer verifies, and the evidence is fetched once", async () => {
     let served = 0;
-    const { client, documents } = await world(() => {
+    const { client, documents, records } = await world(() => {
       served += 1;
       return JSON.parse(JSON.stringify(evidence));
     });
@@ -129,6 +141,21 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
     assert.deepEqual(second.result, { kind: "membership", member: false });
     assert.equal(served, 1);
     assert.deepEqual(documents().filter((d) => d === "query CokenEvidence").length, 1);
+    const root = ledger.get(keys.dataset(DATASET))?.commitment?.root ?? assert.fail("no commitment");
+    assert.deepEqual(records.list(), {
+      verified: [
+        {
+          provider: A,
+          dataset: DATASET,
+          root: toHex(root),
+          rowCount: 5,
+          chunks: evidence.chunks.length,
+          circuit: evidence.circuit,
+          verifiedAt: clock.now(),
+        },
+      ],
+      refused: [],
+    });
     assert.ok(EVIDENCE_RETRY_MS > 0);
   });
 });
