@@ -396,6 +396,14 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     description: "Accept development keys (coken zk build --dev); a production gateway refuses them.",
   },
   {
+    path: "zk.requireEvidence",
+    type: "boolean",
+    defaultText: "true unless devKeys",
+    example: true,
+    description:
+      "Proved answers need well-formedness evidence: own ones are served only once their evidence is proved, others' accepted only with their evidence verified (NOT_WELL_FORMED). false only with devKeys.",
+  },
+  {
     path: "zk.proverThreads",
     type: "integer 1..64",
     default: 1,
@@ -452,6 +460,13 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
     type: "field name",
     defaultText: "counts only",
     description: "The numeric field the index sums.",
+  },
+  {
+    path: "zk.datasets.<id>.evidence",
+    type: "boolean",
+    default: true,
+    description:
+      "Prove the well-formedness evidence of this dataset's commitments; false (only with requireEvidence false) serves its proved answers without evidence.",
   },
 ];
 

@@ -11,6 +11,8 @@ import type { ProvedDatasetConfig } from "./zk-config.js";
 
 /** One evidence proof: stopped by `signal` (a newer commitment came into force), reporting each chunk. */
 export interface EvidenceJob {
+  /** The dataset's id (its `zk.datasets` entry says whether this peer proves its evidence). */
+  dataset: string;
   signal: AbortSignal;
   onChunk(done: number, total: number): void;
 }
@@ -49,10 +51,14 @@ export function evidenceProver(
 ) {
   let threads: ProverPool | undefined;
   return {
-    /** The evidence of a committed dataset; null when no chunk circuit for its layout is installed. */
+    /**
+     * The evidence of a committed dataset; null when no chunk circuit for its layout is installed, or its config
+     * says `evidence: false`.
+     */
     prove(dataset: CommittedDataset, job: EvidenceJob): Promise<WellFormedEvidence> | null {
+      if (layouts[job.dataset]?.evidence !== true) return null;
       const rows = chunkRowsFor(registry, dataset.fields.length, dataset.indexes.length, dataset.depth);
-      if (rows === null || Object.keys(layouts).length === 0) return null;
+      if (rows === null) return null;
       threads ??= new ProverPool({ ...pool, idleMs: pool.idleMs ?? EVIDENCE_IDLE_MS });
       return proveWellFormed(
         dataset,

@@ -28,7 +28,10 @@ export type ProvedDatasetState =
    * development keys they are served meanwhile, and the state is "proving").
    */
   | "proving-evidence"
-  /** No chunk-circuit key here for this layout: no evidence, so no proved answers (unless development keys). */
+  /**
+   * No chunk-circuit key here for this layout (or `evidence: false`): no evidence, so no proved answers (unless
+   * development keys).
+   */
   | "no-evidence"
   /** Not (yet) committed on the ledger, or not this agency's. */
   | "uncommitted"
@@ -66,9 +69,15 @@ export interface ProvedDatasetsComponents {
   store: Store;
   registry: ArtifactRegistry;
   prover: LocalQueryProver;
-  /** Proves a commitment's well-formedness evidence; null when no chunk-circuit key fits its layout. */
+  /**
+   * Proves a commitment's well-formedness evidence; null when no chunk-circuit key fits its layout or the dataset's
+   * config says `evidence: false`.
+   */
   proveEvidence(dataset: CommittedDataset, job: EvidenceJob): Promise<WellFormedEvidence> | null;
-  /** Development keys: serve proved answers even without evidence (answers are forgeable anyway). */
+  /**
+   * Serve proved answers before or without evidence (`zk.requireEvidence` false, development keys only: answers
+   * are forgeable anyway).
+   */
   devKeys: boolean;
   now(): number;
   log: Logger;
@@ -283,9 +292,12 @@ export class ProvedDatasets {
       const evidence: EvidenceStatus = { state: "proving", done: 0, ...started };
       return this.c.devKeys ? serve(evidence) : { ...base, state: "proving-evidence", evidence };
     }
-    this.c.log.warn("no chunk-circuit key for this layout: no well-formedness evidence", {
-      dataset: dataset.id,
-    });
+    this.c.log.warn(
+      layout.evidence
+        ? "no chunk-circuit key for this layout: no well-formedness evidence"
+        : "evidence: false in the config: no well-formedness evidence",
+      { dataset: dataset.id },
+    );
     if (!this.c.devKeys) return { ...base, state: "no-evidence", evidence: { state: "none" } };
     this.c.log.warn("serving proved answers without well-formedness evidence (development keys)", {
       dataset: dataset.id,
@@ -315,6 +327,7 @@ export class ProvedDatasets {
     let planned: number | undefined;
     this.#runs.set(id, run);
     const proving = this.c.proveEvidence(built.dataset, {
+      dataset: id,
       signal: run.abort.signal,
       onChunk: (done, chunks) => {
         planned = chunks;

@@ -14,6 +14,8 @@ export interface ProvedDatasetConfig {
   depth: number;
   /** Sorted prefix-sum indexes, in commitment order (the ledger lists only their fields). */
   indexes: IndexSpec[];
+  /** Whether this peer proves the well-formedness evidence of its commitments (false only without requireEvidence). */
+  evidence: boolean;
 }
 
 /** The `zk` section of a peer's configuration: zero-knowledge keys, the prover pool and the datasets it proves over. */
@@ -24,6 +26,11 @@ export interface ZkConfig {
   circuits: string[];
   /** Accept development keys (never in a production gateway). */
   devKeys: boolean;
+  /**
+   * Proved answers need well-formedness evidence: served by this peer only once its evidence is proved, accepted
+   * from others only with their evidence verified (NOT_WELL_FORMED otherwise). Always true without devKeys.
+   */
+  requireEvidence: boolean;
   proverThreads: number;
   proveTimeoutMs: number;
   /**
@@ -50,7 +57,7 @@ function curveThreads(v: unknown): CurveThreads {
   return v;
 }
 
-function datasetSection(v: unknown, path: string): ProvedDatasetConfig {
+function datasetSection(v: unknown, path: string, requireEvidence: boolean): ProvedDatasetConfig {
   const d = obj(v, path);
   only(d, path, configFieldsOf("zk.datasets.<id>"));
   const depth = int(d.depth ?? 20, `${path}.depth`, 2, 32);
@@ -64,7 +71,14 @@ function datasetSection(v: unknown, path: string): ProvedDatasetConfig {
     const field = name(o.field, `${at}.field`);
     return o.sum === undefined ? { field } : { field, sum: name(o.sum, `${at}.sum`) };
   });
-  return { depth, indexes };
+  const evidence = d.evidence ?? true;
+  if (typeof evidence !== "boolean") throw new ConfigError(`${path}.evidence`, "expected a boolean");
+  if (!evidence && requireEvidence)
+    throw new ConfigError(
+      `${path}.evidence`,
+      "evidence: false needs requireEvidence false (development keys)",
+    );
+  return { depth, indexes, evidence };
 }
 
 /**
@@ -93,17 +107,29 @@ export function parseZkConfig(v: unknown, base: string, production: boolean, env
       "$.zk.devKeys",
       "a production gateway never proves or verifies with development keys",
     );
+  const requireEvidence = z.requireEvidence ?? !devKeys;
+  if (typeof requireEvidence !== "boolean")
+    throw new ConfigError("$.zk.requireEvidence", "expected a boolean");
+  if (!requireEvidence && !devKeys)
+    throw new ConfigError(
+      "$.zk.requireEvidence",
+      "only development keys (devKeys: true) may serve or accept proved answers without evidence",
+    );
   const datasets = obj(z.datasets ?? {}, "$.zk.datasets") as Json;
   return {
     cacheDir: resolve(base, cache),
     circuits: [...(circuits as string[])],
     devKeys,
+    requireEvidence,
     proverThreads: int(z.proverThreads ?? 1, "$.zk.proverThreads", 1, 64),
     proveTimeoutMs: int(z.proveTimeoutMs ?? 30_000, "$.zk.proveTimeoutMs", 100, 3_600_000),
     curveThreads: curveThreads(z.curveThreads ?? "none"),
     proverIdleMs: int(z.proverIdleMs ?? 60_000, "$.zk.proverIdleMs", 0, 86_400_000),
     datasets: Object.fromEntries(
-      Object.entries(datasets).map(([id, d]) => [id, datasetSection(d, `$.zk.datasets.${id}`)]),
+      Object.entries(datasets).map(([id, d]) => [
+        id,
+        datasetSection(d, `$.zk.datasets.${id}`, requireEvidence),
+      ]),
     ),
   };
 }

@@ -42,7 +42,7 @@ export interface PeerZk {
     commitment: DatasetCommitment,
     fields: readonly FieldSpec[],
   ): Promise<WellFormedCommitment>;
-  /** Whether proved answers need verified evidence: false only with development keys. */
+  /** Whether proved answers need verified evidence (`zk.requireEvidence`): false only with development keys. */
   readonly requireEvidence: boolean;
   close(): Promise<void>;
 }
@@ -60,11 +60,12 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
   if (chosen.some((a) => a.devSetup)) c.log.warn(DEV_SETUP_BANNER);
   const registry = createArtifactRegistry(chosen);
   // Answers from others are checked with any key installed here for these circuits; the ledger says which is in force.
-  // Without development keys, answers over a commitment whose well-formedness evidence this peer has not verified
-  // are refused (NOT_WELL_FORMED); with them (forgeable anyway) they are accepted unbound, as the devnet needs.
+  // With requireEvidence (always without development keys), answers over a commitment whose well-formedness evidence
+  // this peer has not verified are refused (NOT_WELL_FORMED); without it (development keys, forgeable anyway) they
+  // are accepted unbound.
   const keys = createArtifactRegistry(installed);
-  const verifier = createAnswerVerifier({ acceptWithoutEvidence: config.devKeys })({ keys });
-  if (config.devKeys)
+  const verifier = createAnswerVerifier({ acceptWithoutEvidence: !config.requireEvidence })({ keys });
+  if (!config.requireEvidence)
     c.log.warn(
       "development keys: answers over commitments without verified well-formedness evidence are accepted, unbound to rowCount and schema",
     );
@@ -90,7 +91,7 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
             registry,
             prover,
             proveEvidence: (committed, job) => evidence.prove(committed, job),
-            devKeys: config.devKeys,
+            devKeys: !config.requireEvidence,
             now: Date.now,
             log: c.log,
           },
@@ -109,7 +110,7 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
     datasets,
     verifyEvidence: (json, commitment, fields) =>
       verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, keys),
-    requireEvidence: !config.devKeys,
+    requireEvidence: config.requireEvidence,
     async close() {
       await datasets?.stop();
       await evidence?.close();

@@ -3,12 +3,14 @@ import { after, before, describe, it } from "node:test";
 import { type Dataset, keys } from "@coken/ledger";
 import { openStore, type Store } from "@coken/store";
 import {
+  type ArtifactRegistry,
   buildDatasetCommitment,
+  type CommittedDataset,
   createArtifactRegistry,
   type LocalQueryProver,
   type WellFormedEvidence,
 } from "@coken/zk";
-import type { EvidenceJob } from "../src/evidence-prover.js";
+import { type EvidenceJob, evidenceProver } from "../src/evidence-prover.js";
 import { silentLogger } from "../src/log.js";
 import { ProvedDatasets } from "../src/proved-datasets.js";
 
@@ -19,7 +21,7 @@ const FIELDS: Dataset["fields"] = [
   { name: "value", type: "int", indexed: false, personal: false },
 ];
 const ROWS = [1, 2, 3].map((i) => ({ key: `p-${i}`, fields: { owner: `person-${i}`, value: 10 * i } }));
-const LAYOUT = { depth: 4, indexes: [{ field: "owner" }] };
+const LAYOUT = { depth: 4, indexes: [{ field: "owner" }], evidence: true };
 
 /** A stand-in for the chunk proofs: ProvedDatasets only keeps, serves and waits for it. */
 const EVIDENCE: WellFormedEvidence = {
@@ -110,6 +112,19 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     assert.equal(dev.datasets.status()[0]?.state, "proving");
     assert.deepEqual(dev.registered, [ID]);
     assert.equal(await dev.datasets.evidence(ID), null);
+  });
+
+  it("the evidence prover proves nothing for a dataset configured with evidence: false", () => {
+    // a chunk circuit that fits the layout (two fields, one index, chunks of one row) is installed
+    const registry = { list: () => [{ circuit: "wellformed-f2-i1-r1" }] } as unknown as ArtifactRegistry;
+    const prover = evidenceProver(
+      registry,
+      { size: 1, curveThreads: "none" },
+      { [ID]: { ...LAYOUT, evidence: false } },
+    );
+    const job: EvidenceJob = { dataset: ID, signal: new AbortController().signal, onChunk: () => {} };
+    assert.equal(prover.prove(built.dataset as CommittedDataset, job), null);
+    assert.equal(prover.prove(built.dataset, { ...job, dataset: "not/configured" }), null);
   });
 
   it("proves the evidence once, serves answers only after it, keeps it in the store and serves it", async () => {

@@ -20,6 +20,7 @@ describe("zk config", () => {
       cacheDir: "/var/cache/coken-zk",
       circuits: ["threshold-d20-f5", "membership-d20", "range-d20"],
       devKeys: false,
+      requireEvidence: true,
       proverThreads: 1,
       proveTimeoutMs: 30_000,
       curveThreads: "none",
@@ -44,8 +45,36 @@ describe("zk config", () => {
     );
     assert.equal(c.cacheDir, "/etc/coken/zk");
     assert.deepEqual(c.datasets, {
-      "sh.land/parcels": { depth: 4, indexes: [{ field: "owner", sum: "area" }, { field: "value" }] },
+      "sh.land/parcels": {
+        depth: 4,
+        indexes: [{ field: "owner", sum: "area" }, { field: "value" }],
+        evidence: true,
+      },
     });
+  });
+
+  it("requires evidence unless development keys say otherwise; strict development keys are allowed", () => {
+    const parse = (z: Record<string, unknown>) => parseZkConfig(z, BASE, false, ENV);
+    assert.equal(parse({}).requireEvidence, true);
+    assert.equal(parse({ devKeys: true }).requireEvidence, false);
+    assert.equal(parse({ devKeys: true, requireEvidence: true }).requireEvidence, true);
+    assert.equal(parse({ requireEvidence: true }).requireEvidence, true);
+    const lax = parse({ devKeys: true, datasets: { d: { evidence: false }, e: {} } });
+    assert.equal(lax.datasets.d?.evidence, false);
+    assert.equal(lax.datasets.e?.evidence, true);
+    // production is always strict, and a strict peer proves the evidence of every dataset it answers over
+    refusedAt({ requireEvidence: false }, "$.zk.requireEvidence");
+    refusedAt({ requireEvidence: "no", devKeys: true }, "$.zk.requireEvidence");
+    refusedAt({ datasets: { d: { evidence: false } } }, "$.zk.datasets.d.evidence");
+    refusedAt(
+      { devKeys: true, requireEvidence: true, datasets: { d: { evidence: false } } },
+      "$.zk.datasets.d.evidence",
+    );
+    refusedAt({ devKeys: true, datasets: { d: { evidence: "no" } } }, "$.zk.datasets.d.evidence");
+    assert.throws(
+      () => parse({ devKeys: true, requireEvidence: true, datasets: { d: { evidence: false } } }),
+      /evidence: false needs requireEvidence false \(development keys\)/,
+    );
   });
 
   it("refuses bad sections with the path of the problem", () => {
