@@ -3,7 +3,7 @@ import { loadKeystore } from "@coken/keystore";
 import { createHasher, derivedId, type Signer } from "@coken/ledger";
 import { apiGet, DevnetError, type Endpoints, graphqlData, submitAndWait, until } from "./client.js";
 import { type DevnetManifest, grantKey, readSecret, writeManifest } from "./layout.js";
-import { DATASETS, type DatasetPlan, GRANTS } from "./scenario.js";
+import { DATASETS, type DatasetPlan, GRANTS, strictEvidence } from "./scenario.js";
 import { seedRows } from "./seed.js";
 
 /** Where a devnet agency is reached, from the manifest. */
@@ -20,6 +20,32 @@ export async function signerOf(dir: string, m: DevnetManifest, agency: string): 
 }
 
 const ROW_BATCH = 5000;
+
+/** A proved dataset as the owner's `GET /v1/datasets` shows it (services/peer ProvedDatasetStatus). */
+export interface ProvedStatus {
+  dataset: string;
+  state: string;
+  version: number | null;
+  code?: string;
+  evidence?: {
+    state: "proved" | "proving" | "none" | "failed";
+    chunks?: number;
+    done?: number;
+    code?: string;
+  };
+}
+
+/** Where an owner's proved dataset stays until its commitment or rows change. */
+const SETTLED = ["proving", "no-evidence", "failed", "root-mismatch", "keys-mismatch"];
+
+/** An owner's evidence status, for people: "proved: 16 chunks", "proving: 3/16", "off", "failed: CODE". */
+export function evidenceText(e: ProvedStatus["evidence"]): string {
+  if (e === undefined) return "not yet";
+  if (e.state === "proved") return `proved: ${e.chunks ?? 0} chunks`;
+  if (e.state === "proving") return `proving: ${e.done ?? 0}/${e.chunks ?? "?"}`;
+  if (e.state === "failed") return `failed: ${e.code ?? "?"}`;
+  return "off";
+}
 
 function applied(what: string, r: { resultCode: string | null }) {
   if (r.resultCode !== null) throw new DevnetError(r.resultCode, `${what} was refused by the ledger`);
@@ -122,12 +148,25 @@ export async function seedDevnet(
         );
         report.step(`${d.owner}: committed ${d.id} (root ${out.root.slice(0, 16)}…, ${expected} rows)`);
       }
-      await until(
+      // Strict (small size): the owner proves over its dataset only once its well-formedness evidence is proved.
+      const version = (await ledgerDataset(at, d.owner, d.id))?.commitment?.version;
+      const settled = await until(
         `${d.owner} to prove over ${d.id}`,
-        () => apiGet<{ proved: { dataset: string; state: string }[] }>(at.api, "/v1/datasets"),
-        (s) => s?.proved.some((p) => p.dataset === d.id && p.state === "proving") === true,
-        300_000,
+        async () =>
+          (await apiGet<{ proved: ProvedStatus[] }>(at.api, "/v1/datasets"))?.proved.find(
+            (p) => p.dataset === d.id,
+          ),
+        (p) => p?.version === version && SETTLED.includes(p?.state ?? ""),
+        strictEvidence(m.size) ? 900_000 : 300_000,
         500,
+      );
+      if (settled?.state !== "proving")
+        throw new DevnetError(
+          settled?.code ?? settled?.evidence?.code ?? "NOT_PROVING",
+          `${d.owner} does not prove over ${d.id}: ${settled?.state} (evidence ${evidenceText(settled?.evidence)})`,
+        );
+      report.step(
+        `${d.owner}: proving over ${d.id} (well-formedness evidence: ${evidenceText(settled.evidence)})`,
       );
     }),
   );

@@ -6,7 +6,15 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateKeystore, readKeystoreFile } from "@coken/keystore";
 import { peerIdFromPublicKey } from "@coken/p2p";
-import { AGENCIES, DATASETS, DEVNET_PARAMS, type DevnetSize, treeDepth } from "./scenario.js";
+import {
+  AGENCIES,
+  DATASETS,
+  DEVNET_PARAMS,
+  type DevnetSize,
+  provesEvidence,
+  strictEvidence,
+  treeDepth,
+} from "./scenario.js";
 
 /**
  * The devnet's folder: one sub-folder per agency (keystore, generated config, PGlite store, log), the genesis,
@@ -189,12 +197,21 @@ export function peerConfig(m: DevnetManifest, node: AgencyNode, circuits: string
       // A receipt its requester does not co-sign is recorded without it after this long (the demo shows one).
       receiptAckWaitMs: 3000,
     },
+    // Small: strict, answers only over commitments with well-formedness evidence, as in production. Full: answers
+    // at once, the evidence proved only for the datasets of at most EVIDENCE_MAX_ROWS rows (about 1,800 constraints
+    // a row: hours of both cores for the 10,000–24,000-row ones; docs/BENCHMARKS.md).
     zk: {
       cacheDir: m.zkCache,
       circuits,
       devKeys: true,
+      requireEvidence: strictEvidence(m.size),
       proverThreads: 1,
-      datasets: Object.fromEntries(own.map((d) => [d.id, { depth: treeDepth(m.size), indexes: d.indexes }])),
+      datasets: Object.fromEntries(
+        own.map((d) => [
+          d.id,
+          { depth: treeDepth(m.size), indexes: d.indexes, evidence: provesEvidence(d, m.size) },
+        ]),
+      ),
     },
   };
 }

@@ -283,8 +283,41 @@ export function rowsAt(d: DatasetPlan, size: DevnetSize): number {
   return size === "full" ? d.rows : 2 ** treeDepth(size) - 1;
 }
 
-/** The circuits every devnet peer proves and verifies with. */
+/**
+ * Positions per well-formedness chunk proof (the chunk circuit `wellformed-f5-i2-r<n>` of the devnet's layout, five
+ * fields and two indexes; docs/spec/zk.md §9) at each size. Small: one, the chunk circuit the zk tests build, so a
+ * test devnet builds no key of its own. Full: four, fewer proofs of about 7,600 constraints each
+ * (docs/BENCHMARKS.md). The peer proves with it only while 4·n fits the tree (`chunkRowsFor`).
+ */
+export const EVIDENCE_CHUNK_ROWS: Readonly<Record<DevnetSize, number>> = { small: 1, full: 4 };
+
+/**
+ * Whether proved answers need well-formedness evidence (`zk.requireEvidence`). Small: yes, the strict path end to
+ * end (the evidence of 15 rows is 16 chunk proofs, seconds). Full: no, answers are served with development keys
+ * while the evidence is proved, and only datasets of at most EVIDENCE_MAX_ROWS rows prove it.
+ */
+export function strictEvidence(size: DevnetSize): boolean {
+  return size === "small";
+}
+
+/**
+ * Rows up to which a full-size dataset proves its evidence: it costs about 1,800 constraints a row, so the
+ * 10,000–24,000-row datasets would keep both cores busy for hours (docs/BENCHMARKS.md); those serve without it.
+ */
+export const EVIDENCE_MAX_ROWS = 4_000;
+
+/** Whether the owner of `d` proves its well-formedness evidence (`zk.datasets.<id>.evidence`). */
+export function provesEvidence(d: DatasetPlan, size: DevnetSize): boolean {
+  return strictEvidence(size) || rowsAt(d, size) <= EVIDENCE_MAX_ROWS;
+}
+
+/** The circuits every devnet peer proves and verifies with: the answers' and the evidence's chunk circuit. */
 export function circuitIds(size: DevnetSize): string[] {
   const d = treeDepth(size);
-  return [`threshold-d${d}-f5`, `membership-d${d}`, `range-d${d}`];
+  return [
+    `threshold-d${d}-f5`,
+    `membership-d${d}`,
+    `range-d${d}`,
+    `wellformed-f5-i2-r${EVIDENCE_CHUNK_ROWS[size]}`,
+  ];
 }
