@@ -81,9 +81,10 @@ devnetCommands.push({
   words: ["demo"],
   summary: "play the devnet's story against the running devnet: proved checks, a refusal, a freeze, the log",
   details: `Against the devnet \`npm start\` runs: Guangdong's housing authority counts a buyer's homes in Hunan (a proved
-COUNT), a bank checks a declared income at the Hunan tax bureau (a proved yes/no), a query without a grant is
-refused, the regulator freezes the bank and its next query is refused, then the access log, credits and rankings,
-and \`coken chain verify\` on every peer. Every answer is checked against the synthetic rows. Exit 0 only when
+COUNT), a bank checks a declared income at the Hunan tax bureau (a proved yes/no), each owner's well-formedness
+evidence and the askers' verified records of it, a query without a grant is refused, the regulator freezes the
+bank and its next query is refused, then the access log, credits and rankings, \`coken chain verify\` on every
+peer and \`coken audit\` of one. Every answer is checked against the synthetic rows. Exit 0 only when
 every step holds.`,
   options: { dir: DIR_OPTION, json: { type: "boolean", description: "one JSON document instead of tables" } },
   async run({ values }, env) {

@@ -6,6 +6,7 @@ import { apiGet, DevnetError, type Endpoints, graphql, graphqlData, submitAndWai
 import { askAroundTheGateway } from "./demo-around.js";
 import { auditStep } from "./demo-audit.js";
 import { creditSnapshot, creditsEarnedStep, redemptionStep } from "./demo-credits.js";
+import { evidenceStep, type ProvedCall } from "./demo-evidence.js";
 import { type DevnetManifest, readManifest } from "./layout.js";
 import { seedRows } from "./seed.js";
 import { formatTable } from "./table.js";
@@ -118,6 +119,8 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
   const housing = endpointsOf(m, HOUSING);
   const bank = endpointsOf(m, BANK);
   const receipts: string[] = [];
+  // The proved queries asked through an asker's gateway: the evidence step looks for their verified records.
+  const provedCalls: ProvedCall[] = [];
   // Balances before the demo's queries: the 共票 step shows what they earned and paid.
   const creditsBefore = await creditSnapshot(endpointsOf(m, LAND));
   // The access log is read from the demo's start on (it lists oldest first; a long-running devnet holds many).
@@ -126,6 +129,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
 
   // 1. Purchase restriction: how many homes does the buyer own in Hunan? A proved COUNT, rows never leave Hunan.
   const buyer = buyerWithTwoHomes(m);
+  provedCalls.push({ asker: HOUSING, provider: LAND, dataset: PROPERTIES });
   const count = await ask(
     housing,
     "HN",
@@ -164,6 +168,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
       INCOME,
       `threshold(key: "${who}", field: "income", op: GTE, value: "${t.declared}") { holds ${PROOF} }`,
     );
+  provedCalls.push({ asker: BANK, provider: TAX, dataset: INCOME });
   for (const [who, expected] of [
     [t.above, true],
     [t.below, false],
@@ -182,7 +187,10 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     }
   }
 
-  // 3. No grant, no answer.
+  // 3. The evidence behind those answers: each owner proved its commitment well-formed, the askers verified it.
+  step(await evidenceStep(m, provedCalls));
+
+  // 4. No grant, no answer.
   const courts = await incomeCheck(endpointsOf(m, COURTS), t.above);
   step({
     title: "Guangdong courts ask the Hunan tax bureau without a grant",
@@ -194,7 +202,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: "code" in courts ? { code: courts.code } : courts.data,
   });
 
-  // 4. The regulator freezes the bank; its next query is refused; then it lifts the freeze.
+  // 5. The regulator freezes the bank; its next query is refused; then it lifts the freeze.
   const regulator = endpointsOf(m, REGULATOR);
   const regulatorKey = await signerOf(o.dir, m, REGULATOR);
   const target = { kind: "agency" as const, id: BANK };
@@ -241,7 +249,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     detail: `regulator.unfreeze ${lifted.resultCode ?? "applied"} at height ${lifted.height}`,
   });
 
-  // 5. A requester cannot keep an answer off the ledger: the bank calls the courts around its own gateway.
+  // 6. A requester cannot keep an answer off the ledger: the bank calls the courts around its own gateway.
   const around = await askAroundTheGateway(o.dir, m);
   if (around.receipt !== null) receipts.push(around.receipt);
   step({
@@ -252,7 +260,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: around,
   });
 
-  // 6. Every answer above is on the ledger's access log.
+  // 7. Every answer above is on the ledger's access log.
   const land = endpointsOf(m, LAND);
   const logged = await until(
     "the demo's receipts on the ledger",
@@ -288,11 +296,11 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: entries.slice(-20),
   });
 
-  // 7. 共票 credits: what the answers above earned once their epoch settled; then a redemption and its voucher.
+  // 8. 共票 credits: what the answers above earned once their epoch settled; then a redemption and its voucher.
   step(await creditsEarnedStep(m, creditsBefore, [LAND, TAX]));
   step(await redemptionStep(o.dir, m, o.cli));
 
-  // 8. Every peer's chain replays from genesis with the pure ledger.
+  // 9. Every peer's chain replays from genesis with the pure ledger.
   const run = promisify(execFile);
   const verified: { agency: string; ok: boolean; out: string }[] = [];
   for (const a of m.agencies) {
@@ -322,7 +330,7 @@ export async function runDemo(o: DemoOptions): Promise<{ ok: boolean; steps: Dem
     data: verified,
   });
 
-  // 9. An outside auditor replays the land registry's peer and checks the proofs its gateway kept.
+  // 10. An outside auditor replays the land registry's peer and checks the proofs its gateway kept.
   step(await auditStep(o.dir, m, o.cli, LAND));
   return { ok: steps.every((s) => s.ok), steps };
 }

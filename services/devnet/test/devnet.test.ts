@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { runDashboardChecks } from "@coken/dashboard/browser-checks";
 
 // What a newcomer does, as the README says it: `npm start`, then `coken demo` in another shell, Ctrl-C, and
-// `npm start` again resumes the same chain. Small datasets and depth-8 keys (built once into the test cache).
+// `npm start` again resumes the same chain. Small datasets and depth-4 keys (built once into the test cache); at
+// this size the devnet requires well-formedness evidence, so every proved answer runs the strict path.
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const CLI = join(ROOT, "services/cli/dist/src/main.js");
 const ZK_CACHE = process.env.COKEN_ZK_TEST_CACHE ?? join(tmpdir(), "coken-zk-test-cache");
@@ -129,7 +130,7 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
     const demo = await coken(["demo", "--dir", net, "--json"]);
     const report = JSON.parse(demo.out) as {
       ok: boolean;
-      steps: { title: string; ok: boolean; detail: string }[];
+      steps: { title: string; ok: boolean; detail: string; data?: unknown }[];
     };
     assert.deepEqual(
       report.steps.filter((s) => !s.ok).map((s) => `${s.title}: ${s.detail}`),
@@ -148,8 +149,45 @@ describe("npm start, coken demo, Ctrl-C, npm start again", () => {
       /共票 credits: the demo's answers earn/,
       /voucher is verified/,
       /chain verify/,
+      /[Ww]ell-formedness evidence/,
     ])
       assert.match(titles, part);
+
+    // Strict at this size: every dataset the demo asked a proved query of has its evidence proved by its owner
+    // and verified by each asker, for the commitment in force.
+    const evidence =
+      report.steps.find((s) => /[Ww]ell-formedness evidence/.test(s.title)) ??
+      assert.fail("no evidence step");
+    assert.equal(evidence.ok, true, evidence.detail);
+    for (const line of [evidence.title, ...evidence.detail.split("\n")]) t.diagnostic(`demo: ${line}`);
+    const { strict, datasets } = evidence.data as {
+      strict: boolean;
+      datasets: {
+        dataset: string;
+        root: string;
+        evidence: { state: string; chunks?: number } | null;
+        askers: { asker: string; record: { root: string; rowCount: number; chunks: number } | null }[];
+      }[];
+    };
+    assert.equal(strict, true);
+    const asked = datasets.filter((d) => d.askers.length > 0);
+    assert.deepEqual(
+      asked.map((d) => d.dataset),
+      ["hn.land/properties", "hn.tax/income"],
+    );
+    for (const d of asked) {
+      assert.equal(d.evidence?.state, "proved", d.dataset);
+      assert.equal(
+        d.evidence?.chunks,
+        16,
+        `${d.dataset}: 15 rows and the reserved leaf, one chunk proof each`,
+      );
+      for (const a of d.askers) {
+        assert.equal(a.record?.root, d.root, `${a.asker} verified ${d.dataset}'s commitment in force`);
+        assert.equal(a.record?.rowCount, 15);
+        assert.equal(a.record?.chunks, 16);
+      }
+    }
 
     const manifest = JSON.parse(await readFile(join(net, "devnet.json"), "utf8")) as {
       chainId: string;
