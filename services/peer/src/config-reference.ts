@@ -386,8 +386,9 @@ export const CONFIG_REFERENCE: readonly ConfigField[] = [
   {
     path: "zk.circuits",
     type: "circuit id[]",
-    default: ["threshold-d20-f5", "membership-d20", "range-d20"],
-    description: "The circuit instances this peer proves and verifies with.",
+    default: ["threshold-d20-f5", "membership-d20", "range-d20", "wellformed-f5-i2-r16"],
+    description:
+      "The circuit instances this peer proves and verifies with; include the well-formedness chunk circuit wellformed-f<fields>-i<indexes>-r<chunk> of every layout it proves or asks over (without it, no evidence is proved or verified, so no proved answer is served or accepted).",
   },
   {
     path: "zk.devKeys",

@@ -14,11 +14,11 @@ function refusedAt(value: unknown, path: string, production = false): void {
 }
 
 describe("zk config", () => {
-  it("fills defaults: the benchmark circuits, no development keys, one on-demand prover thread without curve threads, no proved datasets", () => {
+  it("fills defaults: the benchmark circuits with their layout's evidence chunk circuit, no development keys, one on-demand prover thread without curve threads, no proved datasets", () => {
     const c = parseZkConfig({}, BASE, false, ENV);
     assert.deepEqual(c, {
       cacheDir: "/var/cache/coken-zk",
-      circuits: ["threshold-d20-f5", "membership-d20", "range-d20"],
+      circuits: ["threshold-d20-f5", "membership-d20", "range-d20", "wellformed-f5-i2-r16"],
       devKeys: false,
       requireEvidence: true,
       proverThreads: 1,

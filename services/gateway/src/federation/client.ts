@@ -57,6 +57,12 @@ export const ANSWER_DOCUMENT =
   "{ answer(dataset: $dataset, grant: $grant, query: $query, minGroupSize: $minGroupSize) " +
   "{ result proof receiptId providerTime } }";
 
+/**
+ * Bounds of an evidence fetch: about 1.7 KiB of JSON per chunk proof, so 64 MiB holds 2^19 rows in chunks of 16 and
+ * 2^21 in chunks of 64 (docs/BENCHMARKS.md); serving and sending it may take longer than an answer.
+ */
+export const EVIDENCE_LIMITS = { timeoutMs: 120_000, maxResponseBytes: 64 * 1024 * 1024 } as const;
+
 export const EVIDENCE_DOCUMENT =
   "query CokenEvidence($dataset: String!) { wellFormedEvidence(dataset: $dataset) }";
 
@@ -111,6 +117,7 @@ export class SignedFederationClient implements FederationClient {
       variables: { dataset },
       grant: null,
       dataset,
+      limits: EVIDENCE_LIMITS,
     });
     const refused = upstreamError(upstream.result);
     if (refused !== null) throw refused;

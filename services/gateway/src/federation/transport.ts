@@ -31,6 +31,11 @@ export interface UpstreamOperation {
   operationName?: string | undefined;
   grant: string | null;
   dataset: string | null;
+  /**
+   * Larger bounds for this operation than the transport's (a well-formedness evidence is megabytes and slow to
+   * serve); a batch gets the largest of its operations'.
+   */
+  limits?: { timeoutMs?: number; maxResponseBytes?: number };
 }
 
 /** An upstream result whose response signature and request binding are checked (when it carries one). */
@@ -67,6 +72,8 @@ export interface TransportOptions {
   retryDelayMs: number;
   /** Operations sent together in one HTTP request (GraphQL batching); 1 turns batching off. */
   maxBatch: number;
+  /** Bytes of one response body read at most: a provider cannot make the asker buffer more. */
+  maxResponseBytes: number;
 }
 
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
@@ -75,7 +82,33 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   retries: 2,
   retryDelayMs: 100,
   maxBatch: 16,
+  maxResponseBytes: 4 * 1024 * 1024,
 };
+
+/** The response's JSON, read up to `max` bytes (declared or streamed); beyond that the body is dropped. */
+async function boundedJson(response: Response, max: number): Promise<unknown> {
+  const tooLarge = () =>
+    new GatewayError("UPSTREAM_UNAVAILABLE", `the provider's response is larger than ${max} bytes`);
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (declared > max) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const reader = response.body?.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const next = await reader?.read();
+    if (next === undefined || next.done) break;
+    total += next.value.byteLength;
+    if (total > max) {
+      await reader?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    parts.push(next.value);
+  }
+  return JSON.parse(Buffer.concat(parts, total).toString("utf8"));
+}
 
 interface Queued {
   op: UpstreamOperation;
@@ -250,7 +283,12 @@ export class SignedTransport {
         accept: "application/json",
       };
       propagator.inject(ctx, headers, defaultTextMapSetter);
-      const signals = [AbortSignal.timeout(this.options.timeoutMs)];
+      const timeoutMs = Math.max(this.options.timeoutMs, ...batch.map((q) => q.op.limits?.timeoutMs ?? 0));
+      const maxBytes = Math.max(
+        this.options.maxResponseBytes,
+        ...batch.map((q) => q.op.limits?.maxResponseBytes ?? 0),
+      );
+      const signals = [AbortSignal.timeout(timeoutMs)];
       for (const q of batch) if (q.context.signal) signals.push(q.context.signal);
       const body = signed.length === 1 ? signed[0]?.body : signed.map((s) => s.body);
       let response: Response;
@@ -272,8 +310,11 @@ export class SignedTransport {
       }
       let json: unknown;
       try {
-        json = await response.json();
-      } catch {
+        json = await boundedJson(response, maxBytes);
+      } catch (e) {
+        if (e instanceof GatewayError) throw e;
+        if ((e as Error | null)?.name === "TimeoutError")
+          throw new GatewayError("UPSTREAM_TIMEOUT", "the provider did not answer in time");
         throw new GatewayError(
           "UPSTREAM_UNAVAILABLE",
           `the provider answered HTTP ${response.status} without JSON`,

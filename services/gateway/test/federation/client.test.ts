@@ -137,6 +137,29 @@ describe("federation client against a provider", () => {
     await rejects(makeClient(B, ledger, clock, asker, resigned).call(call(lookup)), "UNAUTHENTICATED");
   });
 
+  it("a response larger than the transport's bound is refused unread, whether declared or streamed", async () => {
+    const huge = "x".repeat(5 * 1024 * 1024);
+    const declared = (async () =>
+      new Response(JSON.stringify({ data: { pad: huge } }), {
+        headers: { "content-type": "application/json" },
+      })) as typeof fetch;
+    await rejects(makeClient(B, ledger, clock, asker, declared).call(call(lookup)), "UPSTREAM_UNAVAILABLE");
+    let sent = 0;
+    const streamed = (async () => {
+      const chunk = new TextEncoder().encode(`{"data":{"pad":"${"y".repeat(1024 * 1024)}`);
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 1;
+          // an endless body without a length: the asker must stop reading at its bound
+          controller.enqueue(chunk);
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    }) as typeof fetch;
+    await rejects(makeClient(B, ledger, clock, asker, streamed).call(call(lookup)), "UPSTREAM_UNAVAILABLE");
+    assert.ok(sent <= 6, `read ${sent} MiB of an endless body`);
+  });
+
   it("provider refusals keep their code", async () => {
     ledger.freeze("grant", GRANT);
     try {

@@ -24,7 +24,7 @@ import {
   type FederationClientComponents,
   type SignedFederationClient,
 } from "../../src/federation/client.js";
-import type { TransportOptions } from "../../src/federation/transport.js";
+import { DEFAULT_TRANSPORT_OPTIONS, type TransportOptions } from "../../src/federation/transport.js";
 import {
   createPeerEndpoint,
   DEFAULT_PEER_ENDPOINT_OPTIONS,
@@ -352,6 +352,14 @@ export function makeClient(
       ...(opts.grantPolicy ? { grantPolicy: opts.grantPolicy } : {}),
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },
-    { timeoutMs: 5000, requestTtlMs: 60_000, retries: 2, retryDelayMs: 1, maxBatch: 16, ...opts.transport },
+    {
+      ...DEFAULT_TRANSPORT_OPTIONS,
+      timeoutMs: 5000,
+      requestTtlMs: 60_000,
+      retries: 2,
+      retryDelayMs: 1,
+      maxBatch: 16,
+      ...opts.transport,
+    },
   );
 }

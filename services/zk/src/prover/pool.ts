@@ -110,6 +110,11 @@ export class ProverPool {
     if (this.#idleMs === undefined) this.#fill();
   }
 
+  /** Prover threads the pool runs at most (jobs proved at once). */
+  get size(): number {
+    return this.#size;
+  }
+
   /** Starts every thread not running yet and resolves when each has loaded snarkjs and its curve. */
   async ready(): Promise<void> {
     this.#fill();

@@ -7,8 +7,18 @@ import { cacheEntry } from "./cache-layout.js";
 import { type CircuitArtifacts, KEY_FILES, readManifest } from "./manifest.js";
 import { compileKey } from "./sources.js";
 
-/** The circuits a peer proves with when its configuration names none: the benchmark sizes (2^20-row trees). */
-export const DEFAULT_CIRCUIT_IDS: readonly string[] = ["threshold-d20-f5", "membership-d20", "range-d20"];
+/**
+ * The circuits a peer proves with when its configuration names none: the benchmark sizes (2^20-row trees, five
+ * fields) and the well-formedness chunk circuit of that layout with two indexes, in chunks of 16 positions — within
+ * about 10% of the cheapest chunk per row measured (docs/BENCHMARKS.md) at a quarter of the 64-position chunk's
+ * proving key and memory. A peer proves evidence with it and verifies others' evidence of that layout with it.
+ */
+export const DEFAULT_CIRCUIT_IDS: readonly string[] = [
+  "threshold-d20-f5",
+  "membership-d20",
+  "range-d20",
+  "wellformed-f5-i2-r16",
+];
 
 /** A complete keys entry of the cache, with when it was finished. */
 export interface InstalledArtifacts extends CircuitArtifacts {

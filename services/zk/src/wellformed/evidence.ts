@@ -11,8 +11,12 @@ import type { ArtifactRegistry } from "../registry/artifacts.js";
 import type { Progress } from "../setup/progress.js";
 import { type ChunkState, type CommitmentLeaves, chunkInput, chunkPlan, initialState } from "./chunks.js";
 
-/** Default chunk size: 256 positions per proof (≈ 2,000 constraints a position with 5 fields and 2 indexes). */
-export const DEFAULT_CHUNK_ROWS = 256;
+/**
+ * Default chunk size: 16 positions per proof (≈ 1,950 constraints a position with 5 fields and 2 indexes, 31,279 a
+ * chunk, domain 2^15). Larger chunks cost little less per position and much more key and memory (docs/spec/zk.md
+ * §11, docs/BENCHMARKS.md).
+ */
+export const DEFAULT_CHUNK_ROWS = 16;
 
 /**
  * The owner's evidence that a commitment is well formed (docs/spec/zk.md §9): the index layout it was built
@@ -20,7 +24,7 @@ export const DEFAULT_CHUNK_ROWS = 256;
  * Self-verifying against the ledger's commitment: anyone may carry it.
  */
 export interface WellFormedEvidence {
-  /** Circuit id of the chunk proofs, e.g. "wellformed-f5-i2-r256". */
+  /** Circuit id of the chunk proofs, e.g. "wellformed-f5-i2-r16". */
   circuit: string;
   /** Hash (hex) of the chunk circuit's verifying key. */
   verifyingKeyHash: string;
@@ -104,7 +108,9 @@ export async function proveWellFormed(
   let done = 0;
   let failure: unknown;
   options.onChunk?.(0, plan.chunks);
-  // A few chunks in flight at a time: enough to keep the pool's threads busy, well inside its queue limit.
+  // Two chunks in flight per prover thread (at least 4): every thread stays busy, well inside the queue limit.
+  // Chunks are independent once their inputs are planned, so more threads divide the wall time.
+  const inFlightMax = Math.max(4, 2 * c.pool.size);
   const inFlight = new Set<Promise<void>>();
   for (let k = 0; k < plan.chunks; k++) {
     if (options.signal?.aborted === true) break;
@@ -128,7 +134,7 @@ export async function proveWellFormed(
       })
       .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
-    if (inFlight.size >= 4) await Promise.race(inFlight);
+    if (inFlight.size >= inFlightMax) await Promise.race(inFlight);
     if (failure !== undefined) break;
   }
   await Promise.all(inFlight);
