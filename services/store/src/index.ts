@@ -29,8 +29,10 @@ export type {
   StoredBlock,
   StoredReceipt,
   StoredTx,
+  StoredWellFormedChunk,
   TimedTxRecord,
   TxRecord,
   WalEntry,
   WalRecord,
+  WellFormedChunkValue,
 } from "./types.js";

@@ -1,11 +1,17 @@
-import { localDatasetRows, localWellFormedEvidence } from "@coken/db-schema";
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { localDatasetRows, localWellFormedChunks, localWellFormedEvidence } from "@coken/db-schema";
+import { and, asc, eq, gt, ne, sql } from "drizzle-orm";
 import { chunk, type Db, guard, inTransaction } from "./db.js";
 import { invalidArgument } from "./errors.js";
 import type { LocalDataRepository } from "./repositories.js";
-import type { LocalRow, LocalRowInput, LocalRowPage } from "./types.js";
+import type {
+  LocalRow,
+  LocalRowInput,
+  LocalRowPage,
+  StoredWellFormedChunk,
+  WellFormedChunkValue,
+} from "./types.js";
 import { ROWS_PER_STATEMENT, unnestRows } from "./unnest.js";
-import { MAX_PAGE, requireBytes, requireInt8, requireLimit, requireText } from "./validate.js";
+import { MAX_PAGE, requireBytes, requireInt4, requireInt8, requireLimit, requireText } from "./validate.js";
 
 function requireJsonObject(fields: Record<string, unknown>): void {
   let json: string | undefined;
@@ -19,6 +25,28 @@ function requireJsonObject(fields: Record<string, unknown>): void {
   }
   if (json === undefined)
     throw invalidArgument("fields must be a JSON-serializable object", { argument: "fields" });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A chunk proof's JSON: an array of strings as public signals and an object as proof, JSON-serializable. */
+function requireChunkValue(value: WellFormedChunkValue): void {
+  let ok = false;
+  try {
+    ok =
+      isObject(value) &&
+      Array.isArray(value.publicSignals) &&
+      value.publicSignals.every((s) => typeof s === "string") &&
+      isObject(value.proof) &&
+      JSON.stringify(value.proof) !== undefined;
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw invalidArgument("value must be { publicSignals: string[], proof: object }, JSON-serializable", {
+      argument: "value",
+    });
 }
 
 function selectRows(db: Db) {
@@ -168,6 +196,82 @@ export class DrizzleLocalDataRepository implements LocalDataRepository {
         .limit(1),
     );
     return row?.evidence ?? null;
+  }
+
+  async putWellFormedChunk(
+    dataset: string,
+    root: Uint8Array,
+    circuit: string,
+    verifyingKeyHash: string,
+    chunk: number,
+    value: WellFormedChunkValue,
+    nowMs: number,
+  ): Promise<void> {
+    requireText("dataset", dataset);
+    requireBytes("root", root);
+    requireText("circuit", circuit);
+    requireText("verifyingKeyHash", verifyingKeyHash);
+    requireInt4("chunk", chunk);
+    requireChunkValue(value);
+    requireInt8("nowMs", nowMs);
+    const t = localWellFormedChunks;
+    await guard("putWellFormedChunk", () =>
+      this.#db
+        .insert(t)
+        .values({ dataset, root, circuit, verifyingKeyHash, chunk, value, createdMs: nowMs })
+        .onConflictDoUpdate({
+          target: [t.dataset, t.root, t.circuit, t.verifyingKeyHash, t.chunk],
+          set: { value: sql`excluded.value`, createdMs: sql`excluded.created_ms` },
+        }),
+    );
+  }
+
+  async listWellFormedChunks(
+    dataset: string,
+    root: Uint8Array,
+    circuit: string,
+    verifyingKeyHash: string,
+  ): Promise<StoredWellFormedChunk[]> {
+    requireText("dataset", dataset);
+    requireBytes("root", root);
+    requireText("circuit", circuit);
+    requireText("verifyingKeyHash", verifyingKeyHash);
+    const t = localWellFormedChunks;
+    const of = and(
+      eq(t.dataset, dataset),
+      eq(t.root, root),
+      eq(t.circuit, circuit),
+      eq(t.verifyingKeyHash, verifyingKeyHash),
+    );
+    const out: StoredWellFormedChunk[] = [];
+    // A page per statement: tens of thousands of chunks never come back in one result.
+    for (let after = -1; ; ) {
+      const page = await guard("listWellFormedChunks", () =>
+        this.#db
+          .select({ chunk: t.chunk, value: t.value, createdMs: t.createdMs })
+          .from(t)
+          .where(and(of, gt(t.chunk, after)))
+          .orderBy(asc(t.chunk))
+          .limit(MAX_PAGE),
+      );
+      for (const row of page) out.push({ ...row, value: row.value as WellFormedChunkValue });
+      const last = page.at(-1);
+      if (page.length < MAX_PAGE || last === undefined) return out;
+      after = last.chunk;
+    }
+  }
+
+  async deleteWellFormedChunks(dataset: string, exceptRoot?: Uint8Array): Promise<number> {
+    requireText("dataset", dataset);
+    if (exceptRoot !== undefined) requireBytes("exceptRoot", exceptRoot);
+    const t = localWellFormedChunks;
+    const deleted = await guard("deleteWellFormedChunks", () =>
+      this.#db
+        .delete(t)
+        .where(and(eq(t.dataset, dataset), exceptRoot === undefined ? undefined : ne(t.root, exceptRoot)))
+        .returning({ chunk: t.chunk }),
+    );
+    return deleted.length;
   }
 
   #select() {

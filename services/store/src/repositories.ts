@@ -10,10 +10,12 @@ import type {
   SignState,
   StateSnapshot,
   StoredBlock,
+  StoredWellFormedChunk,
   TimedTxRecord,
   TxRecord,
   WalEntry,
   WalRecord,
+  WellFormedChunkValue,
 } from "./types.js";
 
 export interface LedgerRepository {
@@ -79,6 +81,31 @@ export interface LocalDataRepository {
   putWellFormedEvidence(dataset: string, root: Uint8Array, evidence: unknown, nowMs: number): Promise<void>;
   /** The evidence kept for exactly this commitment root, or null. */
   getWellFormedEvidence(dataset: string, root: Uint8Array): Promise<unknown | null>;
+  /**
+   * Keeps one chunk proof of the evidence of commitment `root` being proved with chunk circuit `circuit` under the
+   * key with hash `verifyingKeyHash` (hex), so that a restarted proof resumes from it; replaces an earlier copy.
+   */
+  putWellFormedChunk(
+    dataset: string,
+    root: Uint8Array,
+    circuit: string,
+    verifyingKeyHash: string,
+    chunk: number,
+    value: WellFormedChunkValue,
+    nowMs: number,
+  ): Promise<void>;
+  /** The chunk proofs kept for exactly this commitment, circuit and key, ordered by chunk (read 1,000 at a time). */
+  listWellFormedChunks(
+    dataset: string,
+    root: Uint8Array,
+    circuit: string,
+    verifyingKeyHash: string,
+  ): Promise<StoredWellFormedChunk[]>;
+  /**
+   * Drops the dataset's kept chunk proofs: all of them, or all but those of commitment `exceptRoot`. Resolves with
+   * how many were dropped.
+   */
+  deleteWellFormedChunks(dataset: string, exceptRoot?: Uint8Array): Promise<number>;
 }
 
 export interface Store {

@@ -155,6 +155,20 @@ export interface LocalRow extends LocalRowInput {
   updatedMs: number;
 }
 
+/** A chunk proof of a well-formedness evidence, as proved (JSON): its public signals and its Groth16 proof. */
+export interface WellFormedChunkValue {
+  publicSignals: string[];
+  proof: Record<string, unknown>;
+}
+
+/** A chunk proof kept while its evidence is being proved. */
+export interface StoredWellFormedChunk {
+  /** Index of the chunk in the evidence (0-based). */
+  chunk: number;
+  value: WellFormedChunkValue;
+  createdMs: number;
+}
+
 export interface LocalRowPage {
   /** Ordered by key. */
   rows: LocalRow[];

@@ -125,6 +125,74 @@ export function localDataTests(store: CurrentStore): void {
     await rejectsWith(localData.putWellFormedEvidence("parcels", root, "text", 1), "INVALID_ARGUMENT");
   });
 
+  test("chunk proofs of an evidence being proved are kept per commitment, circuit and key, and dropped", async () => {
+    const { localData } = store();
+    const root = new Uint8Array(32).fill(7);
+    const newer = new Uint8Array(32).fill(8);
+    const [circuit, hash] = ["wellformed-f5-i2-r16", "ab".repeat(32)];
+    const value = (k: number) => ({ publicSignals: [String(k), "1"], proof: { pi_a: [`${k}`, "2", "1"] } });
+    // 1,203 chunks: listing reads them a page of 1,000 at a time
+    for (let k = 1202; k >= 0; k -= 1)
+      await localData.putWellFormedChunk("parcels", root, circuit, hash, k, value(k), 10);
+    await localData.putWellFormedChunk("parcels", root, circuit, hash, 5, value(50), 20);
+    await localData.putWellFormedChunk("parcels", root, "wellformed-f5-i2-r4", hash, 0, value(0), 10);
+    await localData.putWellFormedChunk("parcels", root, circuit, "cd".repeat(32), 0, value(0), 10);
+    await localData.putWellFormedChunk("parcels", newer, circuit, hash, 0, value(0), 10);
+    await localData.putWellFormedChunk("vehicles", root, circuit, hash, 0, value(0), 10);
+
+    const listed = await localData.listWellFormedChunks("parcels", root, circuit, hash);
+    assert.deepEqual(
+      listed.map((c) => c.chunk),
+      Array.from({ length: 1203 }, (_, k) => k),
+    );
+    assert.deepEqual(listed[4], { chunk: 4, value: value(4), createdMs: 10 });
+    assert.deepEqual(listed[5], { chunk: 5, value: value(50), createdMs: 20 }, "put again: replaced");
+    assert.deepEqual(await localData.listWellFormedChunks("parcels", newer, circuit, "ef".repeat(32)), []);
+
+    // another commitment comes into force: the older roots' chunks go, its own stay
+    assert.equal(await localData.deleteWellFormedChunks("parcels", newer), 1205);
+    assert.deepEqual(await localData.listWellFormedChunks("parcels", root, circuit, hash), []);
+    assert.equal((await localData.listWellFormedChunks("parcels", newer, circuit, hash)).length, 1);
+    // its evidence is kept: all of the dataset's chunks go, other datasets' stay
+    assert.equal(await localData.deleteWellFormedChunks("parcels"), 1);
+    assert.equal(await localData.deleteWellFormedChunks("parcels"), 0);
+    assert.equal((await localData.listWellFormedChunks("vehicles", root, circuit, hash)).length, 1);
+
+    const put = (
+      over: Partial<{ d: string; r: unknown; c: string; h: string; k: number; v: unknown; t: number }>,
+    ) =>
+      localData.putWellFormedChunk(
+        over.d ?? "parcels",
+        (over.r ?? root) as Uint8Array,
+        over.c ?? circuit,
+        over.h ?? hash,
+        over.k ?? 0,
+        (over.v ?? value(0)) as ReturnType<typeof value>,
+        over.t ?? 1,
+      );
+    for (const bad of [
+      { d: "" },
+      { r: "root" },
+      { c: "" },
+      { h: "" },
+      { k: -1 },
+      { k: 1.5 },
+      { k: 2 ** 31 },
+      { t: -1 },
+      { v: "text" },
+      { v: { publicSignals: [1], proof: {} } },
+      { v: { publicSignals: ["1"], proof: [] } },
+      { v: { publicSignals: ["1"], proof: { n: 1n } } },
+      { v: { publicSignals: "1", proof: {} } },
+    ])
+      await rejectsWith(put(bad), "INVALID_ARGUMENT");
+    await rejectsWith(localData.listWellFormedChunks("parcels", root, "", hash), "INVALID_ARGUMENT");
+    await rejectsWith(localData.listWellFormedChunks("parcels", root, circuit, ""), "INVALID_ARGUMENT");
+    await rejectsWith(localData.deleteWellFormedChunks(""), "INVALID_ARGUMENT");
+    const notBytes = "root" as unknown as Uint8Array;
+    await rejectsWith(localData.deleteWellFormedChunks("parcels", notBytes), "INVALID_ARGUMENT");
+  });
+
   test("threshold queries are taken up to the cap per grant, dataset and record key, concurrently too", async () => {
     const gateway = store().gateway;
     assert.ok(gateway);
