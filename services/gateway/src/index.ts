@@ -21,7 +21,9 @@ export * from "./federation/types.js";
 export {
   EVIDENCE_RETRY_MS,
   type RefusedRecordView,
+  VERIFY_WAIT_MS,
   type VerifiedRecordView,
+  type VerifyingRecordView,
   WellFormedRecords,
   type WellFormedRecordsComponents,
 } from "./federation/well-formed.js";

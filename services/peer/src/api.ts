@@ -7,6 +7,7 @@ import {
   httpServerOptions,
   type RefusedRecordView,
   type VerifiedRecordView,
+  type VerifyingRecordView,
 } from "@coken/gateway";
 import { type AuditReads, serveAuditReads } from "./api-audit.js";
 import { send } from "./api-http.js";
@@ -22,10 +23,14 @@ export type { NotReadyReason, Readiness } from "./api-health.js";
 export type { AccountView, ChainReads, TxView } from "./api-reads.js";
 export { createChainReads, type ProvedRecordJson, type StateProofJson } from "./api-reads.js";
 
-/** The others' well-formedness evidence this peer's gateway verified as an asker, and its latest refusals. */
+/**
+ * The others' well-formedness evidence this peer's gateway verified as an asker, its latest refusals, and the
+ * verifications under way with their progress.
+ */
 export interface EvidenceRecords {
   verified: VerifiedRecordView[];
   refused: RefusedRecordView[];
+  verifying: VerifyingRecordView[];
 }
 
 /** What the local API exposes of a running peer. */
@@ -166,7 +171,7 @@ export function createApiServer(target: ApiTarget, limits: HttpServerLimits = DE
     if (route === "GET /v1/datasets")
       return send(res, 200, {
         proved: target.provedDatasets(),
-        ...(target.evidenceRecords?.() ?? { verified: [], refused: [] }),
+        ...(target.evidenceRecords?.() ?? { verified: [], refused: [], verifying: [] }),
       });
     const evidence = /^GET \/v1\/datasets\/([^/]{1,400})\/evidence$/.exec(route);
     if (evidence) return sendEvidence(target, res, evidence[1] as string);

@@ -19,16 +19,15 @@ import {
   peerSchema,
   ReceiptIssuer,
   ReceiptQueue,
-  type RefusedRecordView,
   type SignedFederationClient,
   type SubmitResult,
   stitchOfficialSchema,
-  type VerifiedRecordView,
   WellFormedRecords,
   type WellFormedRecordsComponents,
 } from "@coken/gateway";
 import type { CommittedBlock, Signer, TxKind, TxPayloads, Verifier } from "@coken/ledger";
 import type { Store, StoredLedger } from "@coken/store";
+import type { EvidenceRecords as EvidenceRecordsView } from "./api.js";
 import { type ChainAudit, ChainAuditError } from "./chain-audit.js";
 import type { GatewayConfig } from "./gateway-config.js";
 import type { Logger } from "./log.js";
@@ -67,7 +66,7 @@ export interface PeerGateway {
   /** The provider's receipt queue; `flush` runs one pass now. */
   readonly receipts: ReceiptQueue;
   /** The others' evidence this agency verified as an asker, and its latest refusals (empty without `wellFormed`). */
-  wellFormed(): { verified: VerifiedRecordView[]; refused: RefusedRecordView[] };
+  wellFormed(): EvidenceRecordsView;
   /** Checks a committed block for receipts recorded in this agency's name without its co-signature. */
   afterCommit(committed: CommittedBlock): Promise<void>;
   close(): Promise<void>;
@@ -267,7 +266,7 @@ export async function startGateway(config: GatewayConfig, c: GatewayWiringCompon
     url,
     federation,
     receipts,
-    wellFormed: () => wellFormedRecords?.list() ?? { verified: [], refused: [] },
+    wellFormed: () => wellFormedRecords?.list() ?? { verified: [], refused: [], verifying: [] },
     afterCommit: (committed) => watcher.afterCommit(committed.outcome.txs),
     async close() {
       clearInterval(pruning);

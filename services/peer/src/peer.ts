@@ -199,7 +199,7 @@ export async function startPeer(config: PeerConfig, passphrase: string, log: Log
         datasets,
         token: token === "" ? null : token,
         provedDatasets: () => zk?.datasets?.status() ?? [],
-        evidenceRecords: () => gateway?.wellFormed() ?? { verified: [], refused: [] },
+        evidenceRecords: () => gateway?.wellFormed() ?? { verified: [], refused: [], verifying: [] },
         evidence: (dataset) => zk?.datasets?.evidence(dataset) ?? Promise.resolve(null),
         onError: (e) => log.error("dataset operation failed", { error: String(e) }),
         reads: createChainReads({

@@ -41,6 +41,7 @@ export interface PeerZk {
     evidence: unknown,
     commitment: DatasetCommitment,
     fields: readonly FieldSpec[],
+    onChunk?: (done: number, total: number) => void,
   ): Promise<WellFormedCommitment>;
   /** Whether proved answers need verified evidence (`zk.requireEvidence`): false only with development keys. */
   readonly requireEvidence: boolean;
@@ -108,8 +109,15 @@ export async function startZk(config: ZkConfig, c: ZkWiringComponents): Promise<
     prover,
     verifier,
     datasets,
-    verifyEvidence: (json, commitment, fields) =>
-      verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, keys),
+    verifyEvidence: (json, commitment, fields, onChunk) =>
+      verifyWellFormed(
+        parseWellFormedEvidence(json),
+        commitment,
+        fields,
+        keys,
+        undefined,
+        onChunk === undefined ? {} : { onChunk },
+      ),
     requireEvidence: config.requireEvidence,
     async close() {
       await datasets?.stop();

@@ -28,6 +28,16 @@ const RECORDS: EvidenceRecords = {
   refused: [
     { provider: "gz.courts", dataset: "gz.courts/cases", code: "NO_EVIDENCE", at: 1_700_000_001_000 },
   ],
+  verifying: [
+    {
+      provider: "gd.land",
+      dataset: "gd.land/parcels",
+      root: "cd".repeat(32),
+      done: 120,
+      chunks: 4096,
+      since: 1_700_000_002_000,
+    },
+  ],
 };
 
 /** An API server on a free port over `target`; `base` is set once it listens. */
@@ -59,7 +69,7 @@ describe("operator API: GET /v1/datasets", () => {
 
   it("answers empty lists on a peer without a gateway or zk section", async () => {
     const res = await fetch(`${bare.base}/v1/datasets`);
-    assert.deepEqual(await res.json(), { proved: [], verified: [], refused: [] });
+    assert.deepEqual(await res.json(), { proved: [], verified: [], refused: [], verifying: [] });
   });
 });
 

@@ -148,7 +148,7 @@ export class SignedFederationClient implements FederationClient {
       if (wellFormed === undefined && this.c.requireWellFormed === true)
         throw new GatewayError(
           "NOT_WELL_FORMED",
-          "the dataset's commitment has no verified well-formedness evidence",
+          "the dataset's commitment has no verified well-formedness evidence yet (missing, refused or still being verified)",
         );
     }
     const minGroupSize = this.c.grantPolicy?.(call.grant)?.minGroupSize;

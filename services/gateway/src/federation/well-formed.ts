@@ -9,13 +9,21 @@ export interface WellFormedRecordsComponents {
     evidence: unknown,
     commitment: DatasetCommitment,
     fields: readonly FieldSpec[],
+    onChunk?: (done: number, total: number) => void,
   ): Promise<WellFormedCommitment>;
   now(): number;
+  /**
+   * How long a call waits for a fetch and verification under way (default VERIFY_WAIT_MS); past it the call goes on
+   * without a record (refused when evidence is required) while the verification goes on for the next call.
+   */
+  waitMs?: number;
   log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
 /** How long a commitment whose evidence was missing or refused is not asked about again. */
 export const EVIDENCE_RETRY_MS = 30_000;
+/** Default wait of a call for evidence being fetched and verified (large evidence takes minutes, §11). */
+export const VERIFY_WAIT_MS = 5_000;
 /** Verified records kept (one per dataset commitment), and refusals (the latest per commitment). */
 const MAX_RECORDS = 4096;
 
@@ -40,6 +48,17 @@ export interface RefusedRecordView {
   at: number;
 }
 
+/** A commitment whose evidence this asker is fetching (chunks 0) or verifying. */
+export interface VerifyingRecordView {
+  provider: AgencyId;
+  dataset: DatasetId;
+  root: string;
+  /** Chunk proofs checked so far, of `chunks` (0 of 0 while fetching). */
+  done: number;
+  chunks: number;
+  since: number;
+}
+
 /** What the chunk count and circuit are read from (the evidence JSON, once it verified). */
 function evidenceShape(evidence: unknown): { chunks: number; circuit: string } {
   const e = evidence as { chunks?: unknown; circuit?: unknown };
@@ -52,12 +71,14 @@ function evidenceShape(evidence: unknown): { chunks: number; circuit: string } {
 /**
  * The asker's verified well-formedness records: the evidence of a commitment is fetched from its owner and
  * verified once, then its record is kept for as long as that commitment (root, rowCount, scheme) is in force.
- * Missing or refused evidence is asked for again only after EVIDENCE_RETRY_MS.
+ * Missing or refused evidence is asked for again only after EVIDENCE_RETRY_MS. A call waits at most `waitMs` for
+ * a verification under way (minutes for large evidence); its progress is in `list().verifying`.
  */
 export class WellFormedRecords {
   readonly #verified = new Map<string, { record: WellFormedCommitment; view: VerifiedRecordView }>();
   readonly #refused = new Map<string, RefusedRecordView>();
   readonly #running = new Map<string, Promise<WellFormedCommitment | undefined>>();
+  readonly #verifying = new Map<string, VerifyingRecordView>();
 
   constructor(private readonly c: WellFormedRecordsComponents) {}
 
@@ -76,19 +97,39 @@ export class WellFormedRecords {
       return Promise.resolve(undefined);
     let running = this.#running.get(id);
     if (running === undefined) {
-      running = this.#fetch(id, provider, dataset, commitment, fields).finally(() =>
-        this.#running.delete(id),
-      );
+      this.#verifying.set(id, {
+        provider,
+        dataset,
+        root: toHex(commitment.root),
+        done: 0,
+        chunks: 0,
+        since: this.c.now(),
+      });
+      running = this.#fetch(id, provider, dataset, commitment, fields).finally(() => {
+        this.#running.delete(id);
+        this.#verifying.delete(id);
+      });
       this.#running.set(id, running);
     }
-    return running;
+    return this.#within(running);
+  }
+
+  /** `running`, or undefined once the call's wait is over (the verification itself goes on). */
+  #within(running: Promise<WellFormedCommitment | undefined>): Promise<WellFormedCommitment | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.c.waitMs ?? VERIFY_WAIT_MS);
+      timer.unref();
+    });
+    return Promise.race([running, waited]).finally(() => clearTimeout(timer));
   }
 
   /** What this asker verified, and the commitments whose latest evidence fetch failed, oldest first. */
-  list(): { verified: VerifiedRecordView[]; refused: RefusedRecordView[] } {
+  list(): { verified: VerifiedRecordView[]; refused: RefusedRecordView[]; verifying: VerifyingRecordView[] } {
     return {
       verified: [...this.#verified.values()].map((v) => ({ ...v.view })),
       refused: [...this.#refused.values()].map((r) => ({ ...r })),
+      verifying: [...this.#verifying.values()].map((v) => ({ ...v })),
     };
   }
 
@@ -111,7 +152,10 @@ export class WellFormedRecords {
         this.#refuse(id, provider, dataset, "NO_EVIDENCE");
         return undefined;
       }
-      const record = await this.c.verify(evidence, commitment, fields);
+      const record = await this.c.verify(evidence, commitment, fields, (done, chunks) => {
+        const v = this.#verifying.get(id);
+        if (v !== undefined) this.#verifying.set(id, { ...v, done, chunks });
+      });
       if (this.#verified.size >= MAX_RECORDS) this.#verified.clear();
       const view: VerifiedRecordView = {
         provider,

@@ -66,7 +66,13 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
   let served: () => unknown = () => null;
 
   /** A fresh asker (its own verified records) that requires verified evidence, and the documents it sent. */
-  async function world(serve: () => unknown) {
+  async function world(
+    serve: () => unknown,
+    options: {
+      waitMs?: number;
+      gate?: (onChunk?: (done: number, total: number) => void) => Promise<void>;
+    } = {},
+  ) {
     served = serve;
     const log = { bodies: [] as unknown[], headers: [] as Headers[] };
     const fetchFn = routedFetch([provider], log);
@@ -79,9 +85,12 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
     });
     const made = new WellFormedRecords({
       fetch: (p, d) => client.fetchEvidence(p, d),
-      verify: (json, commitment, fields) =>
-        verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, verifyKeys),
+      verify: async (json, commitment, fields, onChunk) => {
+        await options.gate?.(onChunk);
+        return verifyWellFormed(parseWellFormedEvidence(json), commitment, fields, verifyKeys);
+      },
       now: clock.now,
+      ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
     });
     records = made;
     const documents = () =>
@@ -107,6 +116,7 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
     assert.deepEqual(records.list(), {
       verified: [],
       refused: [{ provider: A, dataset: DATASET, code: "NO_EVIDENCE", at: clock.now() }],
+      verifying: [],
     });
     // not asked again inside the retry window
     await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
@@ -155,7 +165,38 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
         },
       ],
       refused: [],
+      verifying: [],
     });
     assert.ok(EVIDENCE_RETRY_MS > 0);
+  });
+
+  it("a call waits for a long verification only up to its bound, then the next call finds the record", async () => {
+    let release: () => void = () => {};
+    let progress: ((done: number, total: number) => void) | undefined;
+    const { client, records } = await world(() => JSON.parse(JSON.stringify(evidence)), {
+      waitMs: 50,
+      gate: (onChunk) => {
+        progress = onChunk;
+        return new Promise((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    await assert.rejects(
+      client.call(membership),
+      (e: unknown) => (e as { code?: string }).code === "NOT_WELL_FORMED",
+    );
+    progress?.(3, evidence.chunks.length);
+    const under = records.list();
+    assert.equal(under.verified.length, 0);
+    assert.equal(under.verifying.length, 1);
+    assert.equal(under.verifying[0]?.done, 3);
+    assert.equal(under.verifying[0]?.chunks, evidence.chunks.length);
+    release();
+    for (let i = 0; i < 200 && records.list().verified.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(records.list().verifying.length, 0);
+    const answered = await client.call(membership);
+    assert.deepEqual(answered.result, { kind: "membership", member: true });
   });
 });

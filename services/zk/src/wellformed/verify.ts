@@ -33,6 +33,14 @@ export interface WellFormedKeys {
   circuitOf(hashHex: string): string | undefined;
 }
 
+export interface VerifyWellFormedOptions {
+  /** Called after each chunk proof is checked (about 10 ms each on one core). */
+  onChunk?: (done: number, total: number) => void;
+}
+
+/** Chunks checked between two yields to the event loop: a peer stays responsive while it verifies for minutes. */
+const CHUNKS_PER_SLICE = 4;
+
 const refuse = (why: string, details?: Record<string, unknown>): never => {
   throw new ZkError("NOT_WELL_FORMED", `well-formedness evidence refused: ${why}`, details);
 };
@@ -67,6 +75,7 @@ export async function verifyWellFormed(
   fields: readonly FieldSpec[],
   keys: WellFormedKeys,
   curve?: PairingCurve,
+  options: VerifyWellFormedOptions = {},
 ): Promise<WellFormedCommitment> {
   const depth = schemeDepth(commitment.scheme);
   const root = bytes32ToField(commitment.root, "commitment root");
@@ -128,6 +137,8 @@ export async function verifyWellFormed(
     state = out.state;
     rowBlocks.push(out.rowBlock);
     for (const [j, b] of out.indexBlocks.entries()) indexBlocks[j]?.push(b);
+    options.onChunk?.(k + 1, plan.chunks);
+    if ((k + 1) % CHUNKS_PER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   if (!closes(state)) refuse("the chains do not close at rowCount (or the indexes are not the rows)");
 
