@@ -33,4 +33,5 @@ export * from "./verifier/standalone.js";
 export * from "./wellformed/chunks.js";
 export * from "./wellformed/evidence.js";
 export * from "./wellformed/json.js";
+export * from "./wellformed/resume.js";
 export * from "./wellformed/verify.js";

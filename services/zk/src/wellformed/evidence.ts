@@ -1,4 +1,4 @@
-import type { Groth16Proof, WellFormedCommitment } from "../api.js";
+import type { WellFormedCommitment } from "../api.js";
 import { circuitId } from "../circuits.js";
 import type { CommittedDataset } from "../commitment/dataset.js";
 import { ORDER_HIGH } from "../commitment/encode.js";
@@ -10,6 +10,7 @@ import type { ProverPool } from "../prover/pool.js";
 import type { ArtifactRegistry } from "../registry/artifacts.js";
 import type { Progress } from "../setup/progress.js";
 import { type ChunkState, type CommitmentLeaves, chunkInput, chunkPlan, initialState } from "./chunks.js";
+import { chunkSignals, keptChunkChecker, type WellFormedChunk } from "./resume.js";
 
 /**
  * Default chunk size: 16 positions per proof (≈ 1,950 constraints a position with 5 fields and 2 indexes, 31,279 a
@@ -30,7 +31,7 @@ export interface WellFormedEvidence {
   verifyingKeyHash: string;
   /** The indexes in commitment order: field and sum field. */
   indexes: IndexSpec[];
-  chunks: { publicSignals: string[]; proof: Groth16Proof }[];
+  chunks: WellFormedChunk[];
 }
 
 /** The leaves of an owner's committed trees, as the chunk proofs read them. */
@@ -77,6 +78,14 @@ export interface ProveWellFormedOptions {
   onChunk?: (done: number, total: number) => void;
   /** Stops the proof: queued chunks are dropped, running ones cancelled; the call throws CANCELLED. */
   signal?: AbortSignal;
+  /**
+   * Chunk proofs kept from an earlier run of this evidence, by chunk index (a restart resumes from them). Each is
+   * taken only if its public signals are exactly those of its chunk here and its proof verifies under the chunk
+   * circuit's key; any other is proved again. Taken chunks count as done in `onChunk`.
+   */
+  kept?: ReadonlyMap<number, WellFormedChunk>;
+  /** Called with each chunk proved by this run (not with those taken from `kept`), in completion order. */
+  onChunkProof?: (k: number, chunk: WellFormedChunk) => void;
 }
 
 /** The chunk circuit id of a dataset layout. */
@@ -86,7 +95,8 @@ export function wellFormedCircuit(fields: number, indexes: number, chunkRows = D
 
 /**
  * Proves every chunk of a committed dataset on the pool (all chunks are queued at once; the pool runs them as
- * its threads allow). Throws PROOF_INVALID when a chunk's witness fails, which an honest build never does.
+ * its threads allow), taking instead the chunks `kept` from an earlier run that pass their check. Throws
+ * PROOF_INVALID when a chunk's witness fails, which an honest build never does.
  */
 export async function proveWellFormed(
   dataset: CommittedDataset,
@@ -102,6 +112,7 @@ export async function proveWellFormed(
       `chunks of ${rows} positions need a tree of more than ${dataset.depth} levels`,
     );
   const artifacts = c.artifacts.get(circuit);
+  const accepts = keptChunkChecker(c.artifacts, artifacts.verifyingKeyHash);
   const plan = chunkPlan(dataset.rowCount, rows);
   const chunks: WellFormedEvidence["chunks"] = new Array(plan.chunks);
   let state: ChunkState = initialState(leaves.indexes.length);
@@ -113,16 +124,30 @@ export async function proveWellFormed(
   const inFlightMax = Math.max(4, 2 * c.pool.size);
   const inFlight = new Set<Promise<void>>();
   for (let k = 0; k < plan.chunks; k++) {
-    if (options.signal?.aborted === true) break;
-    const { input, next } = chunkInput(leaves, rows, k, plan.live(k), dataset.root, state);
+    if (options.signal?.aborted === true || failure !== undefined) break;
+    const before = state;
+    const { input, next } = chunkInput(leaves, rows, k, plan.live(k), dataset.root, before);
     state = next;
+    // A kept chunk is taken once checked (signals expected here and a proof that verifies); else proved again.
+    const kept = options.kept?.get(k);
+    const expected = (): string[] =>
+      chunkSignals(dataset, leaves.indexes, rows, k, plan.live(k), before, next);
+    if (kept !== undefined && (await accepts(kept, expected()))) {
+      chunks[k] = { publicSignals: kept.publicSignals, proof: kept.proof };
+      done += 1;
+      options.progress?.(`well-formedness chunk ${done}/${plan.chunks} (kept)`);
+      options.onChunk?.(done, plan.chunks);
+      continue;
+    }
     const job = c.pool
       .run(
         { circuit, wasm: artifacts.wasm, zkey: artifacts.zkey, input },
         { timeoutMs: 30 * 60_000, ...(options.signal === undefined ? {} : { signal: options.signal }) },
       )
       .then((r) => {
-        chunks[k] = { publicSignals: r.publicSignals, proof: r.proof };
+        const chunk = { publicSignals: r.publicSignals, proof: r.proof };
+        chunks[k] = chunk;
+        options.onChunkProof?.(k, chunk);
         done += 1;
         options.progress?.(`well-formedness chunk ${done}/${plan.chunks}`);
         options.onChunk?.(done, plan.chunks);

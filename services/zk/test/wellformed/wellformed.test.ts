@@ -11,7 +11,6 @@ import { type RowLeaf, rowLeafHash } from "../../src/commitment/rows.js";
 import { type IndexLeaf, indexEntryHash, indexLeafHash } from "../../src/commitment/sorted-index.js";
 import type { CompiledCircuit } from "../../src/compile.js";
 import { isZkError, type ZkErrorCode } from "../../src/errors.js";
-import { ProverPool } from "../../src/prover/pool.js";
 import { createArtifactRegistry } from "../../src/registry/artifacts.js";
 import type { CircuitArtifacts } from "../../src/setup/manifest.js";
 import { buildInput } from "../../src/statements/index.js";
@@ -25,12 +24,7 @@ import {
   closes,
   initialState,
 } from "../../src/wellformed/chunks.js";
-import {
-  committedLeaves,
-  ownWellFormed,
-  proveWellFormed,
-  type WellFormedEvidence,
-} from "../../src/wellformed/evidence.js";
+import { committedLeaves, type WellFormedEvidence } from "../../src/wellformed/evidence.js";
 import { provenRoot, verifyWellFormed } from "../../src/wellformed/verify.js";
 import { publicPart, shutdown, violates, witness } from "../circuits/harness.js";
 import { PROPERTY_FIELDS, propertyRows } from "../commitment/fixtures.js";
@@ -303,56 +297,5 @@ describe(`well-formedness evidence (chunks of ${ROWS} position(s), depth 4)`, ()
     const state = { ...initialState(slots.length), key: 5n };
     const { input } = chunkInput(honest, ROWS, 0, chunkPlan(6, ROWS).live(0), reg.dataset.root, state);
     await violates(circuit, input);
-  });
-
-  describe("proved and verified (dev keys)", () => {
-    let pool: ProverPool;
-    let evidence: WellFormedEvidence;
-    const ledger: DatasetCommitment = { ...reg.commitment, verifyingKeys: [] };
-
-    before(async () => {
-      pool = new ProverPool({ size: 1, curveThreads: "none" });
-      const registry = createArtifactRegistry([artifacts]);
-      evidence = await proveWellFormed(reg.dataset, { artifacts: registry, pool }, { chunkRows: ROWS });
-    });
-    after(() => pool.close());
-
-    it("verifies against the ledger commitment and yields the owner's record", async () => {
-      const keys = createArtifactRegistry([artifacts]);
-      const record = await verifyWellFormed(evidence, ledger, PROPERTY_FIELDS, keys);
-      assert.deepEqual(record, ownWellFormed(reg.dataset));
-    });
-
-    it("is refused for another root, another rowCount, a missing, reordered or re-encoded chunk", async () => {
-      const keys = createArtifactRegistry([artifacts]);
-      const other = register(6, 99);
-      const [c0, c1, ...rest] = evidence.chunks;
-      if (c0 === undefined || c1 === undefined) throw new Error("two chunks or more expected");
-      const cases: [string, WellFormedEvidence, DatasetCommitment, ZkErrorCode][] = [
-        ["another root", evidence, { ...ledger, root: other.commitment.root }, "NOT_WELL_FORMED"],
-        ["rowCount", evidence, { ...ledger, rowCount: 5 }, "NOT_WELL_FORMED"],
-        ["missing chunk", { ...evidence, chunks: [c0, c1, ...rest.slice(1)] }, ledger, "NOT_WELL_FORMED"],
-        ["reordered", { ...evidence, chunks: [c1, c0, ...rest] }, ledger, "NOT_WELL_FORMED"],
-        [
-          "Jacobian point",
-          {
-            ...evidence,
-            chunks: [
-              { ...c0, proof: { ...c0.proof, pi_a: [...c0.proof.pi_a.slice(0, 2), "2"] } },
-              c1,
-              ...rest,
-            ],
-          },
-          ledger,
-          "PROOF_INVALID",
-        ],
-        ["unknown key", { ...evidence, verifyingKeyHash: "00".repeat(32) }, ledger, "KEY_UNKNOWN"],
-      ];
-      for (const [what, ev, c, code] of cases) {
-        await rejects(verifyWellFormed(ev, c, PROPERTY_FIELDS, keys), code).catch((e) => {
-          throw new Error(`${what}: ${(e as Error).message}`);
-        });
-      }
-    });
   });
 });
