@@ -5,9 +5,18 @@ import {
   type ProverPoolInit,
   parseCircuitId,
   proveWellFormed,
+  type WellFormedChunk,
   type WellFormedEvidence,
+  wellFormedCircuit,
 } from "@coken/zk";
 import type { ProvedDatasetConfig } from "./zk-config.js";
+
+/** The chunk proofs an earlier run of an evidence kept, and where this run keeps each chunk it proves. */
+export interface ResumedChunks {
+  kept: ReadonlyMap<number, WellFormedChunk>;
+  /** Must not throw (a failure to keep a chunk costs only its proof after a restart). */
+  keep(k: number, chunk: WellFormedChunk): void;
+}
 
 /** One evidence proof: stopped by `signal` (a newer commitment came into force), reporting each chunk. */
 export interface EvidenceJob {
@@ -15,6 +24,12 @@ export interface EvidenceJob {
   dataset: string;
   signal: AbortSignal;
   onChunk(done: number, total: number): void;
+  /**
+   * Called before proving, once the chunk circuit and its key are chosen: the chunk proofs kept by an earlier
+   * run of this commitment's evidence under them (each checked again before it is taken), and where each new one
+   * is kept. Without it, every chunk is proved and none is kept.
+   */
+  resume?(circuit: string, verifyingKeyHash: string): Promise<ResumedChunks>;
 }
 
 /** How long an evidence prover thread waits for the next chunk before it stops. */
@@ -59,12 +74,21 @@ export function evidenceProver(
       if (layouts[job.dataset]?.evidence !== true) return null;
       const rows = chunkRowsFor(registry, dataset.fields.length, dataset.indexes.length, dataset.depth);
       if (rows === null) return null;
+      const circuit = wellFormedCircuit(dataset.fields.length, dataset.indexes.length, rows);
+      const { verifyingKeyHash } = registry.get(circuit);
       threads ??= new ProverPool({ ...pool, idleMs: pool.idleMs ?? EVIDENCE_IDLE_MS });
-      return proveWellFormed(
-        dataset,
-        { artifacts: registry, pool: threads },
-        { chunkRows: rows, signal: job.signal, onChunk: job.onChunk },
-      );
+      const c = { artifacts: registry, pool: threads };
+      return (async () => {
+        const resumed = await job.resume?.(circuit, verifyingKeyHash);
+        return proveWellFormed(dataset, c, {
+          chunkRows: rows,
+          signal: job.signal,
+          onChunk: job.onChunk,
+          ...(resumed === undefined
+            ? {}
+            : { kept: resumed.kept, onChunkProof: (k, chunk) => resumed.keep(k, chunk) }),
+        });
+      })();
     },
     async close(): Promise<void> {
       await threads?.close();

@@ -10,6 +10,7 @@ import {
   type RowValue,
   type WellFormedEvidence,
 } from "@coken/zk";
+import { dropEvidenceChunks, evidenceChunks } from "./evidence-chunks.js";
 import type { EvidenceJob } from "./evidence-prover.js";
 import type { Logger } from "./log.js";
 import type { ProvedDatasetConfig } from "./zk-config.js";
@@ -283,6 +284,8 @@ export class ProvedDatasets {
     const kept = (await this.c.store.localData.getWellFormedEvidence(dataset.id, commitment.root)) as {
       chunks?: unknown[];
     } | null;
+    // Chunk proofs kept while proving: none is needed once the evidence is kept, nor any of another commitment.
+    await dropEvidenceChunks(this.c, dataset.id, kept === null ? commitment.root : undefined);
     if (kept !== null) {
       this.#evidence.set(dataset.id, kept);
       return serve({ state: "proved", chunks: kept.chunks?.length ?? 0 });
@@ -307,8 +310,10 @@ export class ProvedDatasets {
 
   /**
    * Starts proving the evidence of the commitment in force in the background (returning its chunk count once
-   * planned); null when no chunk-circuit key fits the layout. On success the evidence is kept in the store and served (and, without development keys,
-   * answers start); a run stopped by a newer commitment changes nothing.
+   * planned); null when no chunk-circuit key fits the layout. Each chunk proof is kept in the store as it completes,
+   * and a run resumes from those an earlier one kept for this commitment. On success the evidence is kept in the
+   * store and served (and, without development keys, answers start), and its chunk proofs are dropped; a run
+   * stopped by a newer commitment changes nothing.
    */
   #startEvidence(
     dataset: Dataset,
@@ -326,6 +331,8 @@ export class ProvedDatasets {
     };
     let planned: number | undefined;
     this.#runs.set(id, run);
+    // Each chunk proved is kept as it completes: a restart resumes from them.
+    const keeper = evidenceChunks(this.c, id, commitment.root, current);
     const proving = this.c.proveEvidence(built.dataset, {
       dataset: id,
       signal: run.abort.signal,
@@ -333,6 +340,7 @@ export class ProvedDatasets {
         planned = chunks;
         update({ state: "proving", done, chunks });
       },
+      resume: (circuit, verifyingKeyHash) => keeper.resume(circuit, verifyingKeyHash),
     });
     if (proving === null) {
       this.#runs.delete(id);
@@ -353,6 +361,8 @@ export class ProvedDatasets {
         const proved: EvidenceStatus = { state: "proved", chunks: evidence.chunks.length };
         if (this.#status.get(id)?.state === "proving-evidence") this.#status.set(id, serve(proved));
         else update(proved);
+        await keeper.flushed();
+        if (current()) await dropEvidenceChunks(this.c, id);
       })
       .catch((e: unknown) => {
         if (!current()) return;
@@ -363,6 +373,7 @@ export class ProvedDatasets {
           this.#status.set(id, { ...s, state: "no-evidence", code, evidence: { state: "failed", code } });
         else update({ state: "failed", code });
       })
+      .then(() => keeper.flushed())
       .finally(() => {
         if (this.#runs.get(id) === run) this.#runs.delete(id);
       });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { memoryLogger } from "@coken/gateway";
 import { type Dataset, keys } from "@coken/ledger";
 import { openStore, type Store } from "@coken/store";
 import {
@@ -8,10 +9,11 @@ import {
   type CommittedDataset,
   createArtifactRegistry,
   type LocalQueryProver,
+  type WellFormedChunk,
   type WellFormedEvidence,
 } from "@coken/zk";
-import { type EvidenceJob, evidenceProver } from "../src/evidence-prover.js";
-import { silentLogger } from "../src/log.js";
+import { type EvidenceJob, evidenceProver, type ResumedChunks } from "../src/evidence-prover.js";
+import { type Logger, silentLogger } from "../src/log.js";
 import { ProvedDatasets } from "../src/proved-datasets.js";
 
 const SELF = "sh.land-registry";
@@ -77,6 +79,7 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     devKeys = false,
     ledgerView: { get(key: string): unknown } = ledger,
     at: Store = store,
+    log: Logger = silentLogger,
   ) {
     const registered: string[] = [];
     const prover = {
@@ -93,7 +96,7 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
         proveEvidence,
         devKeys,
         now: () => 1000,
-        log: silentLogger,
+        log,
       },
       { [ID]: LAYOUT },
     );
@@ -125,6 +128,115 @@ describe("proved datasets: answers over a commitment wait for its well-formednes
     const job: EvidenceJob = { dataset: ID, signal: new AbortController().signal, onChunk: () => {} };
     assert.equal(prover.prove(built.dataset as CommittedDataset, job), null);
     assert.equal(prover.prove(built.dataset, { ...job, dataset: "not/configured" }), null);
+  });
+
+  it("the evidence prover resumes under the chunk circuit and key it proves with", async () => {
+    const registry = {
+      list: () => [{ circuit: "wellformed-f2-i1-r1" }],
+      get: (circuit: string) => ({ circuit, verifyingKeyHash: "cd".repeat(32) }),
+    } as unknown as ArtifactRegistry;
+    const prover = evidenceProver(registry, { size: 1, curveThreads: "none" }, { [ID]: LAYOUT });
+    const asked: string[][] = [];
+    const job: EvidenceJob = {
+      dataset: ID,
+      signal: AbortSignal.abort(),
+      onChunk: () => {},
+      resume: async (circuit, hash) => {
+        asked.push([circuit, hash]);
+        return { kept: new Map(), keep: () => {} };
+      },
+    };
+    try {
+      const proving = prover.prove(built.dataset, job) ?? assert.fail("a proof was expected");
+      await assert.rejects(proving, { code: "CANCELLED" });
+    } finally {
+      await prover.close();
+    }
+    assert.deepEqual(asked, [["wellformed-f2-i1-r1", "cd".repeat(32)]]);
+  });
+
+  it("a restarted peer resumes from the chunk proofs kept so far, dropped once the evidence is kept", async () => {
+    const at = await fresh();
+    const logged: { level: string; module: string; msg: string; fields: Record<string, unknown> }[] = [];
+    const log = memoryLogger(logged, "peer");
+    const { circuit, verifyingKeyHash: hash } = EVIDENCE;
+    const root = built.commitment.root;
+    const chunk = (k: number): WellFormedChunk => ({
+      publicSignals: [String(k)],
+      proof: { pi_a: [String(k), "2", "1"], pi_b: [], pi_c: [] },
+    });
+    // a chunk proof of an earlier commitment of the dataset: dropped when this one comes into force
+    const earlier = new Uint8Array(32).fill(9);
+    await at.localData.putWellFormedChunk(ID, earlier, circuit, hash, 0, chunk(0), 1);
+    const received: ReadonlyMap<number, WellFormedChunk>[] = [];
+    const resumed = async (job: EvidenceJob): Promise<ResumedChunks> => {
+      const r = (await job.resume?.(circuit, hash)) ?? assert.fail("resume expected");
+      received.push(r.kept);
+      return r;
+    };
+
+    // the first run proves chunks 0 and 1 (and one the store refuses to keep), then the peer stops
+    let provedTwo: () => void = () => {};
+    const twoProved = new Promise<void>((resolve) => {
+      provedTwo = resolve;
+    });
+    const first = world(
+      async (_d, job) => {
+        const r = await resumed(job);
+        r.keep(0, chunk(0));
+        r.keep(1, chunk(1));
+        r.keep(2, { publicSignals: [2], proof: {} } as unknown as WellFormedChunk);
+        provedTwo();
+        return new Promise((_, reject) =>
+          job.signal.addEventListener("abort", () => reject(new Error("stop"))),
+        );
+      },
+      false,
+      ledger,
+      at,
+      log,
+    );
+    await first.datasets.refresh();
+    await twoProved;
+    await first.datasets.stop();
+    const keptNow = await at.localData.listWellFormedChunks(ID, root, circuit, hash);
+    assert.deepEqual(
+      keptNow.map((c) => [c.chunk, c.value]),
+      [
+        [0, chunk(0)],
+        [1, chunk(1)],
+      ],
+    );
+    assert.deepEqual(await at.localData.listWellFormedChunks(ID, earlier, circuit, hash), []);
+    assert.ok(
+      logged.some((e) => e.level === "warn" && e.msg.startsWith("cannot keep") && e.fields.chunk === 2),
+      "a chunk that cannot be kept is logged, and the run goes on",
+    );
+
+    // the next peer over the same store is handed them, proves the rest, keeps the evidence, drops the chunks
+    const second = world(
+      async (_d, job) => {
+        const r = await resumed(job);
+        r.keep(2, chunk(2));
+        return { ...EVIDENCE, chunks: [0, 1, 2].map(chunk) };
+      },
+      false,
+      ledger,
+      at,
+      log,
+    );
+    await second.datasets.refresh();
+    await second.datasets.settled();
+    assert.deepEqual(received, [
+      new Map(),
+      new Map([
+        [0, chunk(0)],
+        [1, chunk(1)],
+      ]),
+    ]);
+    assert.deepEqual(second.datasets.status()[0]?.evidence, { state: "proved", chunks: 3 });
+    assert.notEqual(await at.localData.getWellFormedEvidence(ID, root), null);
+    assert.deepEqual(await at.localData.listWellFormedChunks(ID, root, circuit, hash), []);
   });
 
   it("proves the evidence once, serves answers only after it, keeps it in the store and serves it", async () => {

@@ -158,7 +158,8 @@ export interface LocalRow extends LocalRowInput {
 /** A chunk proof of a well-formedness evidence, as proved (JSON): its public signals and its Groth16 proof. */
 export interface WellFormedChunkValue {
   publicSignals: string[];
-  proof: Record<string, unknown>;
+  /** A JSON object. */
+  proof: object;
 }
 
 /** A chunk proof kept while its evidence is being proved. */
