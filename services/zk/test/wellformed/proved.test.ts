@@ -5,6 +5,7 @@ import { isZkError, type ZkErrorCode } from "../../src/errors.js";
 import { ProverPool } from "../../src/prover/pool.js";
 import { createArtifactRegistry } from "../../src/registry/artifacts.js";
 import type { CircuitArtifacts } from "../../src/setup/manifest.js";
+import { loadPairingCurve } from "../../src/setup/snark.js";
 import { ownWellFormed, proveWellFormed, type WellFormedEvidence } from "../../src/wellformed/evidence.js";
 import type { WellFormedChunk } from "../../src/wellformed/resume.js";
 import { verifyWellFormed } from "../../src/wellformed/verify.js";
@@ -57,6 +58,23 @@ describe(`well-formedness evidence proved and verified (dev keys, chunks of ${RO
     const keys = createArtifactRegistry([artifacts]);
     const record = await verifyWellFormed(evidence, ledger, PROPERTY_FIELDS, keys);
     assert.deepEqual(record, ownWellFormed(reg.dataset));
+  });
+
+  it("reports each chunk it checks and yields to the event loop every 4 chunks", async () => {
+    const registry = createArtifactRegistry([artifacts]);
+    const vk = (await registry.verificationKey(evidence.verifyingKeyHash)) ?? assert.fail("no key");
+    // keys and curve at hand: until its first yield the check runs on microtasks only
+    const keys = { verificationKey: async () => vk, circuitOf: (h: string) => registry.circuitOf(h) };
+    const pairing = await loadPairingCurve();
+    const order: string[] = [];
+    setImmediate(() => order.push("event loop"));
+    await verifyWellFormed(evidence, ledger, PROPERTY_FIELDS, keys, pairing, {
+      onChunk: (done, total) => order.push(`${done}/${total}`),
+    });
+    const n = evidence.chunks.length;
+    assert.ok(n > 4, "more than one slice of chunks");
+    const chunks = Array.from({ length: n }, (_, i) => `${i + 1}/${n}`);
+    assert.deepEqual(order, [...chunks.slice(0, 4), "event loop", ...chunks.slice(4)]);
   });
 
   it("resumes from kept chunks that check, and proves again those that do not", async () => {
