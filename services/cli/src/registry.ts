@@ -2,6 +2,7 @@ import { auditCommands } from "./audit-command.js";
 import type { Command } from "./command.js";
 import { creditsCommands } from "./credits-command.js";
 import { datasetCommands } from "./dataset-command.js";
+import { datasetStatusCommand } from "./dataset-status.js";
 import { devnetCommands } from "./devnet-command.js";
 import { nodeCommands } from "./node-commands.js";
 import { peerCommands } from "./peer-command.js";
@@ -21,5 +22,6 @@ export const COMMANDS: readonly Command[] = [
   ...creditsCommands,
   ...regulatorCommands,
   ...datasetCommands,
+  datasetStatusCommand,
   ...zkCommands,
 ];

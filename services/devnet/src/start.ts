@@ -130,6 +130,7 @@ function readyTable(o: DevnetOptions, m: DevnetManifest, statuses: Status[]): st
     "Next, in another shell:",
     `  npx coken demo${dirFlag}                       the story: proved cross-region checks, a refusal, a freeze, the access log`,
     `  npx coken chain verify --api ${someApi} --genesis ${dir}/genesis.json`,
+    `  npx coken dataset status --api ${someApi}   proving, and each dataset's well-formedness evidence`,
     "  npx coken --help                     every command (tx, query, dataset, keys, genesis, zk, ...)",
     "",
     "Ctrl-C stops every peer; `npm start` again resumes the same chain; `npm start -- --reset` starts over.",
