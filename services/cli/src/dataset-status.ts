@@ -28,7 +28,7 @@ interface DatasetsView {
     verifiedAt?: number;
   }[];
   verifying?: { provider?: string; dataset?: string; done?: number; chunks?: number; since?: number }[];
-  refused?: { provider?: string; dataset?: string; code?: string; at?: number }[];
+  refused?: { provider?: string; dataset?: string; code?: string; at?: number; retryAt?: number }[];
 }
 
 /** One line of evidence state: proved with its chunks, proving with its progress, off, or failed with its code. */
@@ -93,7 +93,12 @@ export function datasetStatusText(view: DatasetsView, dataset?: string): string 
       ]),
     ...(view.refused ?? [])
       .filter(mine)
-      .map((r) => [r.dataset ?? "?", r.provider ?? "?", `refused: ${r.code ?? "?"}`, iso(r.at)]),
+      .map((r) => [
+        r.dataset ?? "?",
+        r.provider ?? "?",
+        `refused: ${r.code ?? "?"}`,
+        r.retryAt === undefined ? iso(r.at) : `${iso(r.at)}, again from ${iso(r.retryAt)}`,
+      ]),
   ];
   parts.push(
     asked.length === 0

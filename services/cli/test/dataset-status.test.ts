@@ -30,7 +30,9 @@ const VIEW = {
   verifying: [
     { provider: "gd.land", dataset: "gd.land/parcels", root: "cd", done: 40, chunks: 4096, since: 0 },
   ],
-  refused: [{ provider: "gd.courts", dataset: "gd.courts/cases", code: "NO_EVIDENCE", at: 0 }],
+  refused: [
+    { provider: "gd.courts", dataset: "gd.courts/cases", code: "NOT_WELL_FORMED", at: 0, retryAt: 60_000 },
+  ],
 };
 
 describe("coken dataset status", () => {
@@ -64,7 +66,10 @@ describe("coken dataset status", () => {
       /gd\.bank\s+verified: 15 rows, 16 chunks\s+2026-12-07T00:00:00\.000Z$/,
     );
     assert.match(row("gd.land/parcels"), /gd\.land\s+verifying 40\/4096/);
-    assert.match(row("gd.courts/cases"), /gd\.courts\s+refused: NO_EVIDENCE/);
+    assert.match(
+      row("gd.courts/cases"),
+      /gd\.courts\s+refused: NOT_WELL_FORMED\s+1970-01-01T00:00:00\.000Z, again from 1970-01-01T00:01:00\.000Z$/,
+    );
   });
 
   it("narrows to one dataset, or prints the peer's JSON as it is", async () => {

@@ -19,8 +19,10 @@ export {
 } from "./federation/transport.js";
 export * from "./federation/types.js";
 export {
+  EVIDENCE_RETRY_MAX_MS,
   EVIDENCE_RETRY_MS,
   type RefusedRecordView,
+  retryAfterMs,
   VERIFY_WAIT_MS,
   type VerifiedRecordView,
   type VerifyingRecordView,

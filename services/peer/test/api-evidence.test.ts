@@ -26,7 +26,14 @@ const RECORDS: EvidenceRecords = {
     },
   ],
   refused: [
-    { provider: "gz.courts", dataset: "gz.courts/cases", code: "NO_EVIDENCE", at: 1_700_000_001_000 },
+    {
+      provider: "gz.courts",
+      dataset: "gz.courts/cases",
+      code: "NO_EVIDENCE",
+      at: 1_700_000_001_000,
+      refusals: 0,
+      retryAt: 1_700_000_031_000,
+    },
   ],
   verifying: [
     {

@@ -20,8 +20,22 @@ export interface WellFormedRecordsComponents {
   log?: { warn(message: string, fields?: Record<string, unknown>): void };
 }
 
-/** How long a commitment whose evidence was missing or refused is not asked about again. */
+/**
+ * How long a commitment whose evidence was missing is not asked about again; after a refusal the wait doubles with
+ * each further NOT_WELL_FORMED refusal of that commitment, up to EVIDENCE_RETRY_MAX_MS: a provider serving
+ * evidence that fails late cannot make its askers check it again and again.
+ */
 export const EVIDENCE_RETRY_MS = 30_000;
+export const EVIDENCE_RETRY_MAX_MS = 3_600_000;
+
+/**
+ * The wait after a failed fetch: EVIDENCE_RETRY_MS when there was no evidence or no answer, doubling with each
+ * NOT_WELL_FORMED refusal of the commitment's evidence (`refusals` of them in a row).
+ */
+export function retryAfterMs(code: string, refusals: number): number {
+  if (code !== "NOT_WELL_FORMED") return EVIDENCE_RETRY_MS;
+  return Math.min(EVIDENCE_RETRY_MAX_MS, EVIDENCE_RETRY_MS * 2 ** Math.max(0, Math.min(20, refusals - 1)));
+}
 /** Default wait of a call for evidence being fetched and verified (large evidence takes minutes, §11). */
 export const VERIFY_WAIT_MS = 5_000;
 /** Verified records kept (one per dataset commitment), and refusals (the latest per commitment). */
@@ -46,6 +60,10 @@ export interface RefusedRecordView {
   dataset: DatasetId;
   code: string;
   at: number;
+  /** NOT_WELL_FORMED refusals of this commitment's evidence so far; each doubles the wait before the next fetch. */
+  refusals: number;
+  /** When the evidence will be asked for again at the earliest. */
+  retryAt: number;
 }
 
 /** A commitment whose evidence this asker is fetching (chunks 0) or verifying. */
@@ -71,7 +89,7 @@ function evidenceShape(evidence: unknown): { chunks: number; circuit: string } {
 /**
  * The asker's verified well-formedness records: the evidence of a commitment is fetched from its owner and
  * verified once, then its record is kept for as long as that commitment (root, rowCount, scheme) is in force.
- * Missing or refused evidence is asked for again only after EVIDENCE_RETRY_MS. A call waits at most `waitMs` for
+ * Missing evidence is asked for again after EVIDENCE_RETRY_MS, refused evidence after a wait that doubles. A call waits at most `waitMs` for
  * a verification under way (minutes for large evidence); its progress is in `list().verifying`.
  */
 export class WellFormedRecords {
@@ -92,9 +110,8 @@ export class WellFormedRecords {
     const id = `${dataset}\n${toHex(commitment.root)}\n${commitment.rowCount}\n${commitment.scheme}`;
     const known = this.#verified.get(id);
     if (known !== undefined) return Promise.resolve(known.record);
-    const refusedAt = this.#refused.get(id)?.at;
-    if (refusedAt !== undefined && this.c.now() - refusedAt < EVIDENCE_RETRY_MS)
-      return Promise.resolve(undefined);
+    const refused = this.#refused.get(id);
+    if (refused !== undefined && this.c.now() < refused.retryAt) return Promise.resolve(undefined);
     let running = this.#running.get(id);
     if (running === undefined) {
       this.#verifying.set(id, {
@@ -134,9 +151,19 @@ export class WellFormedRecords {
   }
 
   #refuse(id: string, provider: AgencyId, dataset: DatasetId, code: string): void {
+    const before = this.#refused.get(id);
+    const refusals = (before?.refusals ?? 0) + (code === "NOT_WELL_FORMED" ? 1 : 0);
     if (this.#refused.size >= MAX_RECORDS) this.#refused.clear();
     this.#refused.delete(id);
-    this.#refused.set(id, { provider, dataset, code, at: this.c.now() });
+    const at = this.c.now();
+    this.#refused.set(id, {
+      provider,
+      dataset,
+      code,
+      at,
+      refusals,
+      retryAt: at + retryAfterMs(code, refusals),
+    });
   }
 
   async #fetch(

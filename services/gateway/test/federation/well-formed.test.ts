@@ -12,7 +12,12 @@ import {
   type WellFormedEvidence,
 } from "@coken/zk";
 import { GatewayError } from "../../src/errors.js";
-import { EVIDENCE_RETRY_MS, WellFormedRecords } from "../../src/federation/well-formed.js";
+import {
+  EVIDENCE_RETRY_MAX_MS,
+  EVIDENCE_RETRY_MS,
+  retryAfterMs,
+  WellFormedRecords,
+} from "../../src/federation/well-formed.js";
 import { ROWS, wellFormedArtifacts } from "../provider/proved-dataset.js";
 import { type ProvedWorld, provedWorld } from "../provider/proved-world.js";
 import {
@@ -115,7 +120,16 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
     assert.deepEqual(documents(), ["query CokenEvidence"]);
     assert.deepEqual(records.list(), {
       verified: [],
-      refused: [{ provider: A, dataset: DATASET, code: "NO_EVIDENCE", at: clock.now() }],
+      refused: [
+        {
+          provider: A,
+          dataset: DATASET,
+          code: "NO_EVIDENCE",
+          at: clock.now(),
+          refusals: 0,
+          retryAt: clock.now() + EVIDENCE_RETRY_MS,
+        },
+      ],
       verifying: [],
     });
     // not asked again inside the retry window
@@ -136,6 +150,41 @@ describe("well-formedness evidence: served by the owner, fetched and verified on
     assert.equal(refused[0]?.provider, A);
     assert.equal(refused[0]?.dataset, DATASET);
     assert.ok((refused[0]?.code ?? "").length > 0 && refused[0]?.code !== "NO_EVIDENCE", refused[0]?.code);
+  });
+
+  it("evidence refused again and again is fetched again only after a wait that doubles each time", async () => {
+    const [c0, c1, ...rest] = evidence.chunks;
+    assert.ok(c0 && c1);
+    const start = clock.t;
+    try {
+      const { client, documents, records } = await world(() =>
+        JSON.parse(JSON.stringify({ ...evidence, chunks: [c1, c0, ...rest] })),
+      );
+      const fetches = () => documents().filter((d) => d === "query CokenEvidence").length;
+      const waits: number[] = [];
+      for (let round = 1; round <= 4; round++) {
+        await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
+        assert.equal(fetches(), round);
+        const [r] = records.list().refused;
+        assert.equal(r?.code, "NOT_WELL_FORMED");
+        assert.equal(r?.refusals, round);
+        const wait = (r?.retryAt ?? 0) - clock.t;
+        waits.push(wait);
+        // just before the wait is over: not fetched again
+        clock.t += wait - 1;
+        await assert.rejects(client.call(membership), code("NOT_WELL_FORMED"));
+        assert.equal(fetches(), round);
+        clock.t += 1;
+      }
+      assert.deepEqual(
+        waits,
+        [1, 2, 4, 8].map((k) => k * EVIDENCE_RETRY_MS),
+      );
+      assert.equal(retryAfterMs("NOT_WELL_FORMED", 40), EVIDENCE_RETRY_MAX_MS);
+      assert.equal(retryAfterMs("UPSTREAM_UNAVAILABLE", 40), EVIDENCE_RETRY_MS);
+    } finally {
+      clock.t = start;
+    }
   });
 
   it("with the owner's evidence the proved answer verifies, and the evidence is fetched once", async () => {

@@ -66,8 +66,13 @@ export function chunkPlan(rowCount: number, rows: number): { chunks: number; liv
  * are known, so an owner cannot pick index contents to fit them (Fiat–Shamir over Poseidon).
  */
 export function challenges(root: bigint): { beta: bigint; gamma: bigint } {
-  return { beta: poseidon([root, 1n]), gamma: poseidon([root, 2n]) };
+  if (lastChallenges?.root !== root)
+    lastChallenges = { root, beta: poseidon([root, 1n]), gamma: poseidon([root, 2n]) };
+  return { beta: lastChallenges.beta, gamma: lastChallenges.gamma };
 }
+
+/** The challenges of the last root asked for: every chunk of one commitment asks for the same. */
+let lastChallenges: { root: bigint; beta: bigint; gamma: bigint } | undefined;
 
 /** The public inputs of chunk `c`, in the circuit's input order (after the outputs). */
 export function chunkPublicInputs(

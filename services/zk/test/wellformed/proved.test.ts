@@ -75,6 +75,24 @@ describe(`well-formedness evidence proved and verified (dev keys, chunks of ${RO
     assert.ok(n > 4, "more than one slice of chunks");
     const chunks = Array.from({ length: n }, (_, i) => `${i + 1}/${n}`);
     assert.deepEqual(order, [...chunks.slice(0, 4), "event loop", ...chunks.slice(4)]);
+
+    // evidence whose chain breaks at its last chunk is refused before any proof is checked
+    const last = evidence.chunks.at(-1) ?? assert.fail("no chunk");
+    const broken = {
+      ...evidence,
+      chunks: [
+        ...evidence.chunks.slice(0, -1),
+        { ...last, publicSignals: [...last.publicSignals].reverse() },
+      ],
+    };
+    let checked = 0;
+    await rejects(
+      verifyWellFormed(broken, ledger, PROPERTY_FIELDS, keys, pairing, {
+        onChunk: () => void (checked += 1),
+      }),
+      "NOT_WELL_FORMED",
+    );
+    assert.equal(checked, 0);
   });
 
   it("resumes from kept chunks that check, and proves again those that do not", async () => {
