@@ -178,7 +178,11 @@ export interface PairingCurve {
   r: bigint;
   G1: PointGroup;
   G2: PointGroup;
-  Gt: { mul(a: Uint8Array, b: Uint8Array): Uint8Array; eq(a: Uint8Array, b: Uint8Array): boolean };
+  Gt: {
+    one: Uint8Array;
+    mul(a: Uint8Array, b: Uint8Array): Uint8Array;
+    eq(a: Uint8Array, b: Uint8Array): boolean;
+  };
   /** Takes a Jacobian point. */
   prepareG1(p: Uint8Array): Uint8Array;
   /** Takes a Jacobian point. */

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Groth16ProofJson, PairingCurve, VerificationKeyJson } from "../setup/snark.js";
 
 /**
@@ -11,6 +12,9 @@ export interface PreparedKey {
   readonly alphaBeta: Uint8Array;
   readonly gamma: Uint8Array;
   readonly delta: Uint8Array;
+  /** α (affine) and β prepared: the batch check pairs (Σ rₖ)·α with β. */
+  readonly alpha: Uint8Array;
+  readonly beta: Uint8Array;
 }
 
 /** Decimal coordinates to bigints; undefined when one is not a decimal string. */
@@ -55,12 +59,15 @@ export function prepareKey(curve: PairingCurve, vk: VerificationKeyJson): Prepar
   const g2 = (p: unknown, what: string) => g2Point(curve, p) ?? missing(what);
   const alpha = g1(vk.vk_alpha_1, "alpha");
   const beta = g2(vk.vk_beta_2, "beta");
+  const betaPrepared = prepareG2(curve, beta);
   return {
     nPublic: vk.nPublic,
     ic: vk.IC.map((p, i) => g1(p, `IC[${i}]`)),
-    alphaBeta: curve.finalExponentiation(millerLoop(curve, alpha, prepareG2(curve, beta))),
+    alphaBeta: curve.finalExponentiation(millerLoop(curve, alpha, betaPrepared)),
     gamma: prepareG2(curve, g2(vk.vk_gamma_2, "gamma")),
     delta: prepareG2(curve, g2(vk.vk_delta_2, "delta")),
+    alpha,
+    beta: betaPrepared,
   };
 }
 
@@ -102,4 +109,70 @@ export function verifyGroth16(
   const lg = millerLoop(curve, G1.neg(l), key.gamma);
   const cd = millerLoop(curve, G1.neg(c), key.delta);
   return curve.Gt.eq(curve.finalExponentiation(curve.Gt.mul(curve.Gt.mul(ab, lg), cd)), key.alphaBeta);
+}
+
+/** A proof's points and signals checked as `verifyGroth16` checks them; undefined when one check fails. */
+function checkedParts(
+  curve: PairingCurve,
+  key: PreparedKey,
+  publicSignals: readonly string[],
+  proof: Groth16ProofJson,
+): { signals: bigint[]; a: Uint8Array; b: Uint8Array; c: Uint8Array } | undefined {
+  if (publicSignals.length !== key.nPublic) return undefined;
+  const signals = coordinates(publicSignals);
+  if (signals === undefined || signals.some((s) => s >= curve.r)) return undefined;
+  const a = g1Point(curve, proof.pi_a);
+  const b = g2Point(curve, proof.pi_b);
+  const c = g1Point(curve, proof.pi_c);
+  if (a === undefined || b === undefined || c === undefined) return undefined;
+  const { G1, G2 } = curve;
+  if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return undefined;
+  if (!G2.isZero(G2.timesScalar(b, scalarBytes(curve.r)))) return undefined;
+  return { signals, a, b, c };
+}
+
+/**
+ * Many proofs under one key checked at once (small-exponent batching). With independent uniform 128-bit weights
+ * rₖ from the operating system, the k equations e(Aₖ, Bₖ) = e(α, β)·e(Lₖ, γ)·e(Cₖ, δ) are raised to rₖ and
+ * multiplied:
+ *   Π e(rₖ·Aₖ, Bₖ) · e(−(Σ rₖ)·α, β) · e(−Σ rₖ·Lₖ, γ) · e(−Σ rₖ·Cₖ, δ) = 1,
+ * with Σ rₖ·Lₖ = (Σ rₖ)·IC₀ + Σᵢ (Σₖ rₖ·sₖᵢ)·ICᵢ₊₁ computed in the scalar field. If any single equation fails,
+ * the product is 1 for at most one value of the failing proof's weight given the others (the target group has
+ * prime order r), so a batch with a false proof passes with probability at most 2^−128. Every proof gets the
+ * checks `verifyGroth16` makes (signals below r, points on their curves, B in the subgroup), so the batch accepts
+ * exactly when each proof would, except with that probability: k + 3 Miller loops and one final exponentiation
+ * instead of 3k and k, and one multi-scalar sum over the key's IC points instead of k. Returns false when the
+ * batch does not hold (the caller checks the proofs one by one to find which).
+ */
+export function verifyGroth16Batch(
+  curve: PairingCurve,
+  key: PreparedKey,
+  items: readonly { publicSignals: readonly string[]; proof: Groth16ProofJson }[],
+): boolean {
+  if (items.length === 0) return true;
+  const { G1, Gt } = curve;
+  const sums = new Array<bigint>(key.nPublic).fill(0n);
+  let weights = 0n;
+  let acc = Gt.one;
+  let cSum: Uint8Array | undefined;
+  for (const item of items) {
+    const parts = checkedParts(curve, key, item.publicSignals, item.proof);
+    if (parts === undefined) return false;
+    const r = BigInt(`0x${randomBytes(16).toString("hex")}`) | 1n;
+    const rBytes = scalarBytes(r);
+    weights += r;
+    for (const [i, s] of parts.signals.entries()) sums[i] = ((sums[i] as bigint) + r * s) % curve.r;
+    acc = Gt.mul(acc, millerLoop(curve, G1.timesScalar(parts.a, rBytes), prepareG2(curve, parts.b)));
+    const rc = G1.timesScalar(parts.c, rBytes);
+    cSum = cSum === undefined ? rc : G1.add(cSum, rc);
+  }
+  weights %= curve.r;
+  let l = G1.timesScalar(key.ic[0] as Uint8Array, scalarBytes(weights));
+  for (const [i, s] of sums.entries()) {
+    if (s !== 0n) l = G1.add(l, G1.timesScalar(key.ic[i + 1] as Uint8Array, scalarBytes(s)));
+  }
+  acc = Gt.mul(acc, millerLoop(curve, G1.neg(G1.timesScalar(key.alpha, scalarBytes(weights))), key.beta));
+  acc = Gt.mul(acc, millerLoop(curve, G1.neg(l), key.gamma));
+  acc = Gt.mul(acc, millerLoop(curve, G1.neg(cSum as Uint8Array), key.delta));
+  return Gt.eq(curve.finalExponentiation(acc), Gt.one);
 }

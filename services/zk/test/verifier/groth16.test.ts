@@ -15,7 +15,7 @@ import {
   type Snarkjs,
   type VerificationKeyJson,
 } from "../../src/setup/snark.js";
-import { prepareKey, verifyGroth16 } from "../../src/verifier/groth16.js";
+import { prepareKey, verifyGroth16, verifyGroth16Batch } from "../../src/verifier/groth16.js";
 import { BINDING, register, testWorld } from "../fixtures/world.js";
 
 /** The few extra curve operations the tests use to build tampered points. */
@@ -48,6 +48,7 @@ describe("Groth16 fast verifier agrees with snarkjs (dev keys, depth 4)", () => 
   let g1: Ops;
   let g2: Ops;
   let threshold: Sample;
+  let threshold2: Sample;
   let membership: Sample;
   let thresholdZkey: string;
 
@@ -110,6 +111,7 @@ describe("Groth16 fast verifier agrees with snarkjs (dev keys, depth 4)", () => 
       membership = await sample(
         await prover.prove("land.parcels", { kind: "membership", key: row.key }, BINDING),
       );
+      threshold2 = await sample(await prover.prove("land.parcels", { ...query, value: 2 }, BINDING));
     } finally {
       await prover.close();
     }
@@ -119,6 +121,36 @@ describe("Groth16 fast verifier agrees with snarkjs (dev keys, depth 4)", () => 
   it("accepts honest proofs of two circuits", async () => {
     await agree(threshold, true, "honest threshold");
     await agree(membership, true, "honest membership");
+  });
+
+  it("a batch accepts honest proofs under one key and refuses any batch holding a false one", async () => {
+    const key = prepareKey(curve, threshold.vk);
+    const item = (x: Sample) => ({ publicSignals: x.publicSignals, proof: x.proof });
+    assert.equal(verifyGroth16Batch(curve, key, []), true);
+    assert.equal(verifyGroth16Batch(curve, key, [item(threshold)]), true);
+    assert.equal(verifyGroth16Batch(curve, key, [item(threshold), item(threshold2), item(threshold)]), true);
+    const bumped = [...threshold2.publicSignals];
+    bumped[0] = (BigInt(bumped[0] ?? "0") + 1n).toString();
+    const cases: [string, { publicSignals: readonly string[]; proof: Groth16ProofJson }][] = [
+      ["a signal changed", { publicSignals: bumped, proof: threshold2.proof }],
+      ["another statement's proof", { publicSignals: threshold2.publicSignals, proof: threshold.proof }],
+      ["B outside the subgroup", item(withProof(threshold2, { pi_b: g2Json(offSubgroupG2()) }))],
+      ["another key's proof", item(membership)],
+      [
+        "a signal at the group order",
+        { publicSignals: [R.toString(), ...bumped.slice(1)], proof: threshold2.proof },
+      ],
+    ];
+    for (const [what, bad] of cases) {
+      assert.equal(verifyGroth16(curve, key, bad.publicSignals, bad.proof), false, `${what}: alone`);
+      assert.equal(verifyGroth16Batch(curve, key, [item(threshold), bad, item(threshold2)]), false, what);
+    }
+    // two false proofs whose errors might cancel in an unweighted sum: swapped between two statements
+    const swapped = [
+      { publicSignals: threshold.publicSignals, proof: threshold2.proof },
+      { publicSignals: threshold2.publicSignals, proof: threshold.proof },
+    ];
+    assert.equal(verifyGroth16Batch(curve, key, swapped), false, "proofs swapped between statements");
   });
 
   it("rejects every tampered A and C", async () => {
