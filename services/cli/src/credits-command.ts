@@ -1,5 +1,6 @@
 import { readKeystoreFile } from "@coken/keystore";
 import type { PeerConfig } from "@coken/peer/config";
+import { columns } from "./columns.js";
 import { type Command, flag, type OptionSpec, type OptionValues, str } from "./command.js";
 import { type CommandResult, UsageError } from "./commands.js";
 import { gatewayOf, graphql, QueryRefused } from "./gateway-client.js";
@@ -47,17 +48,6 @@ async function reading(v: OptionValues, body: (json: boolean) => Promise<Command
       return fail(e.code, e.message, json);
     throw e;
   }
-}
-
-/** Columns padded to their widest cell. */
-function columns(header: string[], rows: string[][]): string {
-  const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(width[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return `${[header, ...rows].map(line).join("\n")}\n`;
 }
 
 const SUPPLY_DOCUMENT = "query CokenCli_supply { creditSupply { genesis minted burned escrow circulating } }";

@@ -1,3 +1,4 @@
+import { columns } from "./columns.js";
 import { type Command, flag, str } from "./command.js";
 import { type CommandResult, UsageError } from "./commands.js";
 import { baseUrl, errorOf, RemoteError, requestJson } from "./remote-api.js";
@@ -44,15 +45,7 @@ export function evidenceLine(e: Evidence | undefined): string {
   return "off (no chunk circuit or evidence: false)";
 }
 
-function table(header: string[], rows: string[][]): string {
-  const width = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => c.padEnd(width[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  return [header, ...rows].map(line).join("\n");
-}
+const table = (header: string[], rows: string[][]): string => columns(header, rows).trimEnd();
 
 const iso = (ms: number | undefined) => (ms === undefined ? "?" : new Date(ms).toISOString());
 

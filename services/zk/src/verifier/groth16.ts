@@ -90,17 +90,10 @@ export function verifyGroth16(
   publicSignals: readonly string[],
   proof: Groth16ProofJson,
 ): boolean {
-  if (publicSignals.length !== key.nPublic) return false;
-  const signals = coordinates(publicSignals);
-  if (signals === undefined || signals.some((s) => s >= curve.r)) return false;
-  const a = g1Point(curve, proof.pi_a);
-  const b = g2Point(curve, proof.pi_b);
-  const c = g1Point(curve, proof.pi_c);
-  if (a === undefined || b === undefined || c === undefined) return false;
-  const { G1, G2 } = curve;
-  if (!G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return false;
-  if (!G2.isZero(G2.timesScalar(b, scalarBytes(curve.r)))) return false;
-
+  const parts = checkedParts(curve, key, publicSignals, proof);
+  if (parts === undefined) return false;
+  const { signals, a, b, c } = parts;
+  const { G1 } = curve;
   let l = key.ic[0] as Uint8Array;
   for (const [i, s] of signals.entries()) {
     if (s !== 0n) l = G1.add(l, G1.timesScalar(key.ic[i + 1] as Uint8Array, scalarBytes(s)));
@@ -111,7 +104,10 @@ export function verifyGroth16(
   return curve.Gt.eq(curve.finalExponentiation(curve.Gt.mul(curve.Gt.mul(ab, lg), cd)), key.alphaBeta);
 }
 
-/** A proof's points and signals checked as `verifyGroth16` checks them; undefined when one check fails. */
+/**
+ * A proof's signals (each below r) and points (on their curves, B in the order-r subgroup), parsed; undefined when
+ * one check fails. Both the single and the batch check start here.
+ */
 function checkedParts(
   curve: PairingCurve,
   key: PreparedKey,
