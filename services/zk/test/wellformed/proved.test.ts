@@ -89,7 +89,9 @@ describe(`well-formedness evidence proved and verified (dev keys, chunks of ${RO
     let checked = 0;
     await rejects(
       verifyWellFormed(broken, ledger, PROPERTY_FIELDS, keys, pairing, {
-        onChunk: () => void (checked += 1),
+        onChunk: () => {
+          checked += 1;
+        },
       }),
       "NOT_WELL_FORMED",
     );
