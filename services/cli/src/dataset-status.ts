@@ -56,7 +56,9 @@ export function datasetStatusText(view: DatasetsView, dataset?: string): string 
   const parts: string[] = [];
   parts.push(
     proved.length === 0
-      ? "Own proved datasets: none on this peer."
+      ? dataset === undefined
+        ? "Own proved datasets: none on this peer."
+        : `Own proved datasets: ${dataset} is not one of them.`
       : `Own proved datasets:\n${table(
           ["dataset", "state", "version", "well-formedness evidence"],
           proved.map((p) => [
@@ -89,7 +91,7 @@ export function datasetStatusText(view: DatasetsView, dataset?: string): string 
       .map((r) => [
         r.dataset ?? "?",
         r.provider ?? "?",
-        `refused: ${r.code ?? "?"}`,
+        r.code === "NO_EVIDENCE" ? "none served yet" : `refused: ${r.code ?? "?"}`,
         r.retryAt === undefined ? iso(r.at) : `${iso(r.at)}, again from ${iso(r.retryAt)}`,
       ]),
   ];

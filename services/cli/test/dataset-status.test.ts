@@ -32,6 +32,7 @@ const VIEW = {
   ],
   refused: [
     { provider: "gd.courts", dataset: "gd.courts/cases", code: "NOT_WELL_FORMED", at: 0, retryAt: 60_000 },
+    { provider: "gd.bank", dataset: "gd.bank/loans", code: "NO_EVIDENCE", at: 0, retryAt: 30_000 },
   ],
 };
 
@@ -72,12 +73,21 @@ describe("coken dataset status", () => {
     );
   });
 
+  it("says an owner serves no evidence yet rather than that it was refused", async () => {
+    answer = { status: 200, body: JSON.stringify(VIEW) };
+    const r = await datasetStatus({ api: url, dataset: "gd.bank/loans" });
+    assert.match(r.out, /gd\.bank\/loans\s+gd\.bank\s+none served yet/);
+  });
+
   it("narrows to one dataset, or prints the peer's JSON as it is", async () => {
     answer = { status: 200, body: JSON.stringify(VIEW) };
     const one = await datasetStatus({ api: url, dataset: "sh.tax/income" });
     assert.match(one.out, /sh\.tax\/income/);
     assert.doesNotMatch(one.out, /sh\.land\/parcels|gd\.bank/);
     assert.match(one.out, /none yet/);
+    const other = await datasetStatus({ api: url, dataset: "gd.courts/cases" });
+    assert.match(other.out, /gd\.courts\/cases is not one of them/);
+    assert.match(other.out, /refused: NOT_WELL_FORMED/);
     const json = await datasetStatus({ api: url, json: true });
     assert.deepEqual(JSON.parse(json.out), VIEW);
   });
