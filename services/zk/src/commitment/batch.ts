@@ -33,3 +33,14 @@ export function runSteps<T>(steps: HashSteps<T>): T {
   while (!next.done) next = steps.next(hashInline(next.value));
   return next.value;
 }
+
+/** Runs steps to the end in this thread, giving the event loop a turn between batches. */
+export async function runStepsYielding<T>(steps: HashSteps<T>): Promise<T> {
+  let next = steps.next(undefined as unknown as bigint[]);
+  while (!next.done) {
+    const hashes = hashInline(next.value);
+    await new Promise((resolve) => setImmediate(resolve));
+    next = steps.next(hashes);
+  }
+  return next.value;
+}
